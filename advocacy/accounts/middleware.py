@@ -1,0 +1,53 @@
+"""Second-factor enforcement: privileged roles reach only the enrolment page until they enrol."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from advocacy.org.selectors import roles_of
+
+# Paths a person without a second factor may still reach: enrolment itself, signing out, language,
+# static files and the health probe.
+_ALWAYS_ALLOWED_URL_NAMES = (
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_generate_recovery_codes",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "account_logout",
+    "set_language",
+    "health",
+)
+
+
+def needs_mfa_enrolment(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if not (roles_of(user) & set(settings.RELAIS_MFA_REQUIRED_ROLES)):
+        return False
+    return not Authenticator.objects.filter(
+        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+class EnforceMfaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._allowed_paths: tuple[str, ...] | None = None
+
+    def _allowed(self) -> tuple[str, ...]:
+        if self._allowed_paths is None:
+            self._allowed_paths = tuple(reverse(name) for name in _ALWAYS_ALLOWED_URL_NAMES) + (
+                settings.STATIC_URL,
+            )
+        return self._allowed_paths
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not request.path.startswith(self._allowed()):
+            if needs_mfa_enrolment(request.user):
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

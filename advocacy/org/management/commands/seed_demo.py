@@ -1,0 +1,22 @@
+"""Seed the demo bank: organisation and staff, then each feature's demo data."""
+
+from django.core.management.base import BaseCommand
+
+from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo bank (Banque Exemple) with staff in every role. Idempotent."
+
+    def handle(self, *args, **options):
+        secrets = seed_organisation()
+        # Each feature seeds its own demo data below, in dependency order.
+        self.stdout.write(self.style.SUCCESS("Demo bank ready: Banque Exemple, 2 regions, 4 branches, "
+                                             f"{len(STAFF)} staff."))
+        self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
+        for local, *_rest in STAFF[:9]:
+            email = f"{local}@{DOMAIN}"
+            line = f"  {email}"
+            if email in secrets:
+                line += f"   TOTP secret (base32): {secrets[email]}"
+            self.stdout.write(line)

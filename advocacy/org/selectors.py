@@ -1,0 +1,71 @@
+"""Reads about the organisation: who has which role, and what a manager covers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from advocacy.org.models import Branch, Role, StaffProfile
+
+User = get_user_model()
+
+
+def roles_of(user) -> frozenset[str]:
+    """The roles of a user, cached on the user object for the request.
+
+    Every access check calls this, so it must cost at most one query per request.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_relais_roles", None)
+    if cached is None:
+        cached = frozenset(
+            StaffProfile.objects.filter(user_id=user.pk).values_list("roles__role", flat=True).exclude(
+                roles__role=None
+            )
+        )
+        user._relais_roles = cached
+    return cached
+
+
+def has_any_role(user, roles: Iterable[str]) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def branches_covered_by(user) -> QuerySet[Branch]:
+    """Branches whose activity a manager may see: their own branch for a branch manager, every branch of
+    the regions they manage for a regional manager; nothing for anyone else."""
+    roles = roles_of(user)
+    profile = StaffProfile.objects.filter(user_id=user.pk).first()
+    if profile is None:
+        return Branch.objects.none()
+    branch_ids: set[int] = set()
+    if Role.REGIONAL_MANAGER in roles:
+        branch_ids.update(
+            Branch.objects.filter(region__in=profile.managed_regions.values("region")).values_list("pk", flat=True)
+        )
+        if profile.branch_id and not profile.managed_regions.exists():
+            # A regional manager with no explicit scope covers the region of their own branch.
+            branch_ids.update(
+                Branch.objects.filter(region_id=profile.branch.region_id).values_list("pk", flat=True)
+            )
+    if Role.BRANCH_MANAGER in roles and profile.branch_id:
+        branch_ids.add(profile.branch_id)
+    return Branch.objects.filter(pk__in=branch_ids).select_related("region")
+
+
+def staff_covered_by(user) -> QuerySet[StaffProfile]:
+    """The people a manager covers: active staff of the branches they cover (themselves excluded)."""
+    return (
+        StaffProfile.objects.filter(branch__in=branches_covered_by(user), user__is_active=True)
+        .exclude(user_id=user.pk)
+        .select_related("user", "branch")
+        .prefetch_related("roles")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def users_with_role(role: str) -> QuerySet:
+    return User.objects.filter(is_active=True, staff__roles__role=role).distinct()

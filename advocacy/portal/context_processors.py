@@ -1,0 +1,21 @@
+from django.conf import settings
+
+from advocacy.org.models import Role
+from advocacy.org.selectors import roles_of
+
+
+def portal(request):
+    """Navigation flags computed once from the person's roles, so templates hold no access logic."""
+    roles = roles_of(getattr(request, "user", None))
+    return {
+        "bank_name": settings.RELAIS_BANK_NAME,
+        "nav": {
+            "adviser": Role.ADVISER in roles,
+            "authoring": bool(roles & {Role.COMPLIANCE, Role.MARKETING, Role.ADVISER}),
+            "compliance": Role.COMPLIANCE in roles,
+            "manager": bool(roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}),
+            "staff_admin": bool(roles & {Role.HR, Role.ADMIN}),
+            "admin": Role.ADMIN in roles,
+        },
+        "user_roles": roles,
+    }

@@ -1,0 +1,29 @@
+"""Reads for the home pages: real figures only; a later feature fills its own panel."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from advocacy.org.models import Branch, Region, Role, StaffProfile
+from advocacy.org.selectors import roles_of, staff_covered_by
+
+User = get_user_model()
+
+
+def home_panels_for(user) -> dict[str, object]:
+    roles = roles_of(user)
+    panels: dict[str, object] = {"roles": roles}
+    if roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}:
+        panels["team"] = list(staff_covered_by(user)[:200])
+    if roles & {Role.HR, Role.ADMIN}:
+        panels["organisation"] = {
+            "regions": Region.objects.count(),
+            "branches": Branch.objects.count(),
+            **StaffProfile.objects.aggregate(
+                active=Count("pk", filter=Q(user__is_active=True)),
+                inactive=Count("pk", filter=Q(user__is_active=False)),
+                never_signed_in=Count("pk", filter=Q(user__is_active=True, user__last_login__isnull=True)),
+            ),
+        }
+    return panels

@@ -1,0 +1,301 @@
+"""Relais settings: the one settings module.
+
+Everything deployment-specific comes from environment variables, parsed by ``advocacy.env`` helpers
+that refuse bad values. Defaults give a newcomer a working portal on SQLite with no broker; production
+sets ``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` and ``SECRET_KEY``. The README's configuration table
+lists every variable read here.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.env import env_bool, env_int, env_list, env_str, parse_email_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("RELAIS_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+# --- Core -------------------------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING))
+if SECRET_KEY is None:
+    # Only reached with DEBUG or under the test runner: a fixed, obviously unsafe development key.
+    SECRET_KEY = "relais-insecure-development-key-never-use-in-production-0123456789"  # noqa: S105
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_ID = 1
+RELAIS_BANK_NAME = env_str("RELAIS_BANK_NAME", "Relais")
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.twitter_oauth2",
+    "django_htmx",
+    # Relais
+    "advocacy.org",
+    "advocacy.accounts",
+    "advocacy.portal",
+    "advocacy.content",
+    "advocacy.publishing",
+    "compliance.review",
+    "compliance.archive",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "advocacy.accounts.middleware.EnforceMfaMiddleware",
+]
+
+ROOT_URLCONF = "advocacy.urls"
+WSGI_APPLICATION = "advocacy.wsgi.application"
+ASGI_APPLICATION = "advocacy.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "advocacy.portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------------------
+_default_db = f"sqlite:///{VAR_DIR / 'relais.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env_str("DATABASE_URL", _default_db), conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+        )
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the demo worker writes.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, broker -----------------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication (django-allauth) -----------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+ACCOUNT_ADAPTER = "advocacy.accounts.adapter.RelaisAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "advocacy.accounts.adapter.RelaisSocialAccountAdapter"
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # staff addresses come from HR's roster, not from self sign-up
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{RELAIS_BANK_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
+ACCOUNT_RATE_LIMITS = {
+    # allauth's defaults, written out so that a reviewer sees them: failed logins are limited per IP
+    # and per account; the message on the login page tells the person to wait.
+    "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = RELAIS_BANK_NAME
+# Roles that may not use the portal until they have enrolled a second factor.
+RELAIS_MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["compliance", "admin"])
+PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_HOURS", 72, minimum=1) * 3600
+
+# Corporate SSO through allauth's OpenID Connect provider, off unless OIDC_SERVER_URL is set.
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False  # X tokens are stored encrypted by advocacy.publishing, not by allauth
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "corporate",
+                "name": env_str("OIDC_NAME", "Corporate sign-in"),
+                "client_id": env_str("OIDC_CLIENT_ID", required=True),
+                "secret": env_str("OIDC_CLIENT_SECRET", required=True),
+                "settings": {"server_url": OIDC_SERVER_URL, "fetch_userinfo": True},
+            }
+        ],
+    }
+X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.x.com").rstrip("/")
+X_AUTHORIZE_URL = env_str("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+X_CLIENT_ID = env_str("X_CLIENT_ID", "")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 10, minimum=1)
+if X_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["twitter_oauth2"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": ["tweet.read", "tweet.write", "users.read", "follows.read", "offline.access"],
+        "APPS": [{"client_id": X_CLIENT_ID, "secret": X_CLIENT_SECRET, "key": ""}],
+    }
+# Key that encrypts network tokens at rest (Fernet, urlsafe base64 32 bytes). Comma-separated: the
+# first encrypts, all decrypt, so a key can be rotated (README, "Rotating the token key").
+TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", [])
+
+# --- Sessions and security ---------------------------------------------------------------------------
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry back: an idle session ends
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+_secure_default = not (DEBUG or TESTING)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _secure_default)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _secure_default)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _secure_default else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# --- Internationalisation ----------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r} is not one of fr, en.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", not (DEBUG or TESTING))
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- E-mail ------------------------------------------------------------------------------------------
+globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relais <relais@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery ------------------------------------------------------------------------------------------
+# Without REDIS_URL the demo uses kombu's filesystem transport: no broker to install for a first run.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600}
+    if REDIS_URL
+    else {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "store_processed": False,
+    }
+)
+if not REDIS_URL:
+    (VAR_DIR / "broker").mkdir(exist_ok=True)
+    (VAR_DIR / "broker-processed").mkdir(exist_ok=True)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Tasks that must not be lost: acknowledge only after the task ran, requeue if the worker dies, and
+# never let one worker hoard messages another could run. Our tasks are written to be re-run safely.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ROUTES = {
+    "advocacy.publishing.tasks.*": {"queue": "publishing"},
+    "*.tasks.poll_*": {"queue": "polling"},
+}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "advocacy.portal.tasks.record_worker_heartbeat", "schedule": timedelta(seconds=30)},
+}
+WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)
+
+# --- Logging -----------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from advocacy.portal import views as portal_views
+
+# The admin signs in through allauth, so MFA and rate limits apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Relais"
+
+urlpatterns = [
+    path("", include("advocacy.portal.urls")),
+    path("health/", portal_views.health, name="health"),
+    path("i18n/setlang/", portal_views.switch_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("advocacy.accounts.urls")),
+    path("library/", include("advocacy.content.urls")),
+    path("shares/", include("advocacy.publishing.urls")),
+    path("l/", include("advocacy.publishing.link_urls")),
+    path("compliance/review/", include("compliance.review.urls")),
+    path("compliance/archive/", include("compliance.archive.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Compliance: automatic checks, human review and the tamper-evident archive."""
