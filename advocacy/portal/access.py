@@ -129,13 +129,21 @@ THIRD_PARTY_ROUTES: dict[str, Rule] = {
 }
 
 
-def rule_for(callback, url_name: str | None) -> Rule | None:
+# Unnamed third-party routes, by path prefix: the admin's redirects to object pages, and allauth's legacy
+# social-account paths, which only redirect to their current names.
+THIRD_PARTY_PREFIXES: dict[str, Rule] = {
+    "admin/": ADMINS,
+    "accounts/social/": PUBLIC,
+}
+
+
+def rule_for(callback, url_name: str | None, route: str = "") -> Rule | None:
     """The declared rule of a resolved route, or None when nobody declared one."""
     rule = getattr(callback, "access_rule", None)
     if rule is not None:
         return rule
     if url_name is None:
-        return None
+        return next((r for prefix, r in THIRD_PARTY_PREFIXES.items() if route.startswith(prefix)), None)
     if url_name in THIRD_PARTY_ROUTES:
         return THIRD_PARTY_ROUTES[url_name]
     namespace = url_name.split(":", 1)[0] + ":*" if ":" in url_name else None

@@ -1,0 +1,145 @@
+"""Personas shared by every test: one bank, two regions, four branches, and a person per role.
+
+Privileged personas (compliance, admin) are enrolled in TOTP, as they must be to use the portal; tests of
+the enrolment gate create their own unenrolled user.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
+
+from advocacy.org.models import Bank, Branch, ManagedRegion, Region, Role
+from advocacy.org.services import StaffData, upsert_staff
+
+PASSWORD = "correct-horse-battery-9"  # noqa: S105
+_ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def org(db):
+    bank = Bank.objects.create(name="Banque Test")
+    north = Region.objects.create(bank=bank, code="N", name="Nord")
+    south = Region.objects.create(bank=bank, code="S", name="Sud")
+    return {
+        "bank": bank,
+        "north": north,
+        "south": south,
+        "lille": Branch.objects.create(region=north, code="LIL01", name="Lille Centre", city="Lille"),
+        "arras": Branch.objects.create(region=north, code="ARR01", name="Arras Gare", city="Arras"),
+        "nice": Branch.objects.create(region=south, code="NIC01", name="Nice Port", city="Nice"),
+        "toulon": Branch.objects.create(region=south, code="TLN01", name="Toulon Mer", city="Toulon"),
+    }
+
+
+@pytest.fixture
+def make_staff(org):
+    """Create a member of staff with a usable password; privileged roles get TOTP unless told not to."""
+
+    def make(*roles: str, branch: str | None = "lille", first_name="Alex", last_name=None, email=None,
+             language="fr", enrol_mfa: bool = True, managed_region: str | None = None):
+        n = next(_ids)
+        profile, _ = upsert_staff(
+            data=StaffData(
+                employee_id=f"T{n:05d}",
+                email=email or f"person{n}@bank.test",
+                first_name=first_name,
+                last_name=last_name or f"Person{n}",
+                branch=org[branch] if branch else None,
+                roles=frozenset(roles),
+                language=language,
+            )
+        )
+        user = profile.user
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        if managed_region:
+            ManagedRegion.objects.create(profile=profile, region=org[managed_region])
+        if enrol_mfa and set(roles) & {Role.COMPLIANCE, Role.ADMIN}:
+            secret = generate_totp_secret()
+            TOTP.activate(user, secret)
+            user.totp_secret = secret
+        return user
+
+    return make
+
+
+@pytest.fixture
+def adviser(make_staff):
+    return make_staff(Role.ADVISER, branch="lille", first_name="Camille")
+
+
+@pytest.fixture
+def adviser2(make_staff):
+    return make_staff(Role.ADVISER, branch="nice", first_name="Hugo")
+
+
+@pytest.fixture
+def branch_manager(make_staff):
+    return make_staff(Role.BRANCH_MANAGER, branch="lille", first_name="Claire")
+
+
+@pytest.fixture
+def regional_manager(make_staff):
+    return make_staff(Role.REGIONAL_MANAGER, branch="nice", managed_region="south", first_name="Marc")
+
+
+@pytest.fixture
+def compliance_officer(make_staff):
+    return make_staff(Role.COMPLIANCE, branch=None, first_name="Sophie")
+
+
+@pytest.fixture
+def compliance_officer2(make_staff):
+    return make_staff(Role.COMPLIANCE, branch=None, first_name="James", language="en")
+
+
+@pytest.fixture
+def marketer(make_staff):
+    return make_staff(Role.MARKETING, branch=None, first_name="Léa")
+
+
+@pytest.fixture
+def hr(make_staff):
+    return make_staff(Role.HR, branch=None, first_name="Nadia")
+
+
+@pytest.fixture
+def administrator(make_staff):
+    return make_staff(Role.ADMIN, branch=None, first_name="Thomas")
+
+
+@pytest.fixture
+def personas(adviser, adviser2, branch_manager, regional_manager, compliance_officer, marketer, hr, administrator):
+    """One signed-in-able person per role, keyed by role name (plus a second adviser)."""
+    return {
+        Role.ADVISER: adviser,
+        "adviser2": adviser2,
+        Role.BRANCH_MANAGER: branch_manager,
+        Role.REGIONAL_MANAGER: regional_manager,
+        Role.COMPLIANCE: compliance_officer,
+        Role.MARKETING: marketer,
+        Role.HR: hr,
+        Role.ADMIN: administrator,
+    }
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as the given user (session login, past the MFA stage)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
