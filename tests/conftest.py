@@ -143,3 +143,68 @@ def client_for():
         return client
 
     return make
+
+
+# --- Real services and the browser ----------------------------------------------------------------------
+# Tests marked "services" need PostgreSQL, Redis and a real Celery worker; "browser" ones need Debian's
+# Chromium. Locally they are skipped when those are absent; with RELAIS_REQUIRE_SERVICES=1 (CI) a missing
+# service or browser FAILS the test instead, so CI can never pass by skipping them.
+import os  # noqa: E402
+import shutil  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _services_missing() -> str | None:
+    from django.conf import settings as dj_settings
+
+    if dj_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    if not dj_settings.REDIS_URL:
+        return "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(dj_settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis is unreachable at REDIS_URL ({type(exc).__name__})"
+    return None
+
+
+def _browser_missing() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+def pytest_runtest_setup(item):
+    required = os.environ.get("RELAIS_REQUIRE_SERVICES") == "1"
+    for marker, probe in (("services", _services_missing), ("browser", _browser_missing)):
+        if item.get_closest_marker(marker):
+            missing = probe()
+            if missing and required:
+                pytest.fail(f"{marker} test cannot run: {missing} (RELAIS_REQUIRE_SERVICES=1)", pytrace=False)
+            if missing:
+                pytest.skip(f"{marker}: {missing}")
+
+
+@pytest.fixture
+def celery_worker_for_tests(transactional_db):
+    """A real Celery worker (threads in this process) consuming from the real broker (Redis).
+
+    Tasks sent with .delay() travel through Redis and run in the worker against the test database."""
+    from celery.contrib.testing.worker import start_worker
+
+    from advocacy.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
+                          queues=["default", "publishing", "polling"], loglevel="WARNING") as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Start the Relais demo: X sandbox, Celery worker with beat, web server. Ctrl-C stops everything.
+# Embedded default: SQLite under var/demo and kombu's filesystem broker; set DATABASE_URL/REDIS_URL to use
+# PostgreSQL and Redis instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT=${DEMO_PORT:-8000}
+X_PORT=${DEMO_X_PORT:-8765}
+export DEBUG=1
+export RELAIS_VAR_DIR=${RELAIS_VAR_DIR:-$PWD/var/demo}
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}
+export X_API_BASE_URL=${X_API_BASE_URL:-http://127.0.0.1:$X_PORT}
+export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/authorize}
+export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
+export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
+export EMAIL_URL=${EMAIL_URL:-console://}
+mkdir -p "$RELAIS_VAR_DIR"
+
+pids=()
+cleanup() { trap - EXIT INT TERM; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+echo "== Relais demo portal: http://127.0.0.1:$PORT/ (starting)"
+echo "== Preparing the database"
+$PY manage.py migrate --no-input -v 0
+$PY manage.py seed_demo
+
+if [ -d advocacy/xsandbox ]; then
+  echo "== Starting the X sandbox (port $X_PORT)"
+  $PY -m advocacy.xsandbox --host 127.0.0.1 --port "$X_PORT" --state-file "$RELAIS_VAR_DIR/xsandbox.json" \
+    --client-id "$X_CLIENT_ID" --client-secret "$X_CLIENT_SECRET" &
+  pids+=($!)
+fi
+
+echo "== Starting a Celery worker with beat"
+.venv/bin/celery -A advocacy worker -B -Q default,publishing,polling -c 2 --loglevel=WARNING \
+  -s "$RELAIS_VAR_DIR/celerybeat-schedule" &
+pids+=($!)
+
+echo "== Starting the web server"
+.venv/bin/gunicorn advocacy.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
+  --access-logfile - --log-level warning &
+pids+=($!)
+
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" 2>/dev/null && break
+  sleep 0.5
+done
+cat <<MSG
+
+  Relais demo is running: http://127.0.0.1:$PORT/
+  X sandbox (timelines):  port $X_PORT, http://localhost:$X_PORT/
+  Sign in with the demo accounts listed above (password: relais-demo).
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,43 @@
+import time
+
+import pytest
+from django.utils import timezone
+
+from advocacy.portal.models import WorkerHeartbeat
+
+
+@pytest.mark.django_db
+def test_health_reports_database_broker_and_workers_as_json(client):
+    response = client.get("/health/")
+    body = response.json()
+    assert set(body) == {"database", "broker", "workers"}
+    assert body["database"]["ok"] is True
+    assert response.status_code == (200 if body["broker"]["ok"] else 503)
+
+
+@pytest.mark.django_db
+def test_health_counts_only_workers_seen_recently(client):
+    WorkerHeartbeat.objects.create(hostname="stale@host", seen_at=timezone.now() - timezone.timedelta(hours=1))
+    assert client.get("/health/").json()["workers"] == {"ok": False, "detail": "0 alive"}
+    WorkerHeartbeat.objects.create(hostname="fresh@host", seen_at=timezone.now())
+    assert client.get("/health/").json()["workers"] == {"ok": True, "detail": "1 alive"}
+
+
+@pytest.mark.django_db
+def test_health_page_renders_for_a_browser(client):
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert b"database" in response.content
+
+
+@pytest.mark.services
+def test_a_real_worker_on_redis_runs_the_heartbeat_and_health_sees_it(celery_worker_for_tests, client):
+    from advocacy.portal.tasks import record_worker_heartbeat
+
+    record_worker_heartbeat.delay()
+    deadline = time.monotonic() + 20
+    while not WorkerHeartbeat.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert WorkerHeartbeat.objects.exists(), "the worker never ran the heartbeat task"
+    body = client.get("/health/").json()
+    assert body["broker"] == {"ok": True, "detail": "redis"}
+    assert body["workers"]["ok"] is True
