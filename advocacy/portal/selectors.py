@@ -13,7 +13,7 @@ User = get_user_model()
 
 def home_panels_for(user) -> dict[str, object]:
     roles = roles_of(user)
-    panels: dict[str, object] = {"roles": roles}
+    panels: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles)]}
     if roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}:
         panels["team"] = list(staff_covered_by(user)[:200])
     if roles & {Role.HR, Role.ADMIN}:
