@@ -6,3 +6,6 @@ class PublishingConfig(AppConfig):
     name = "advocacy.publishing"
     label = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self):
+        from advocacy.publishing import checks  # noqa: F401  (registers the system checks)
