@@ -74,7 +74,9 @@ def parse_email_url(url: str) -> dict[str, object]:
         "smtps": "django.core.mail.backends.smtp.EmailBackend",
     }
     if scheme not in backends:
-        raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not one of {', '.join(sorted(backends))}.")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL scheme {scheme!r} is not one of {', '.join(sorted(backends))}."
+        )
     config: dict[str, object] = {"EMAIL_BACKEND": backends[scheme]}
     if scheme == "file":
         config["EMAIL_FILE_PATH"] = parts.path

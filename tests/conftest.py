@@ -15,7 +15,7 @@ from django.test import Client
 from advocacy.org.models import Bank, Branch, ManagedRegion, Region, Role
 from advocacy.org.services import StaffData, upsert_staff
 
-PASSWORD = "correct-horse-battery-9"  # noqa: S105
+PASSWORD = "correct-horse-battery-9"
 _ids = itertools.count(1)
 
 
@@ -45,8 +45,16 @@ def org(db):
 def make_staff(org):
     """Create a member of staff with a usable password; privileged roles get TOTP unless told not to."""
 
-    def make(*roles: str, branch: str | None = "lille", first_name="Alex", last_name=None, email=None,
-             language="fr", enrol_mfa: bool = True, managed_region: str | None = None):
+    def make(
+        *roles: str,
+        branch: str | None = "lille",
+        first_name="Alex",
+        last_name=None,
+        email=None,
+        language="fr",
+        enrol_mfa: bool = True,
+        managed_region: str | None = None,
+    ):
         n = next(_ids)
         profile, _ = upsert_staff(
             data=StaffData(
@@ -119,7 +127,9 @@ def administrator(make_staff):
 
 
 @pytest.fixture
-def personas(adviser, adviser2, branch_manager, regional_manager, compliance_officer, marketer, hr, administrator):
+def personas(
+    adviser, adviser2, branch_manager, regional_manager, compliance_officer, marketer, hr, administrator
+):
     """One signed-in-able person per role, keyed by role name (plus a second adviser)."""
     return {
         Role.ADVISER: adviser,
@@ -166,7 +176,7 @@ def _services_missing() -> str | None:
         import redis
 
         redis.Redis.from_url(dj_settings.REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"Redis is unreachable at REDIS_URL ({type(exc).__name__})"
     return None
 
@@ -203,8 +213,14 @@ def celery_worker_for_tests(transactional_db):
 
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
-                          queues=["default", "publishing", "polling"], loglevel="WARNING") as worker:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            queues=["default", "publishing", "polling"],
+            loglevel="WARNING",
+        ) as worker:
             yield worker
     finally:
         app.conf.task_always_eager = True

@@ -41,13 +41,11 @@ class EnforceMfaMiddleware:
 
     def _allowed(self) -> tuple[str, ...]:
         if self._allowed_paths is None:
-            self._allowed_paths = tuple(reverse(name) for name in _ALWAYS_ALLOWED_URL_NAMES) + (
-                settings.STATIC_URL,
-            )
+            self._allowed_paths = (*(reverse(name) for name in _ALWAYS_ALLOWED_URL_NAMES), settings.STATIC_URL)
         return self._allowed_paths
 
     def __call__(self, request):
-        if request.user.is_authenticated and not request.path.startswith(self._allowed()):
-            if needs_mfa_enrolment(request.user):
-                return redirect("mfa_activate_totp")
+        gated = request.user.is_authenticated and not request.path.startswith(self._allowed())
+        if gated and needs_mfa_enrolment(request.user):
+            return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -63,8 +63,11 @@ class StaffProfileAdmin(admin.ModelAdmin):
     @admin.action(description=_("Deactivate (cannot sign in, sessions end)"))
     def deactivate(self, request, queryset):
         done = sum(deactivate_staff(profile=p, actor=request.user) for p in queryset)
-        self.message_user(request, ngettext("%d person deactivated.", "%d people deactivated.", done) % done,
-                          messages.WARNING)
+        self.message_user(
+            request,
+            ngettext("%d person deactivated.", "%d people deactivated.", done) % done,
+            messages.WARNING,
+        )
 
     @admin.action(description=_("Reactivate"))
     def reactivate(self, request, queryset):

@@ -120,3 +120,6 @@ class ManagedRegion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["profile", "region"], name="unique_managed_region")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} → {self.region}"

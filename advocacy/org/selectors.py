@@ -22,9 +22,9 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_relais_roles", None)
     if cached is None:
         cached = frozenset(
-            StaffProfile.objects.filter(user_id=user.pk).values_list("roles__role", flat=True).exclude(
-                roles__role=None
-            )
+            StaffProfile.objects.filter(user_id=user.pk)
+            .values_list("roles__role", flat=True)
+            .exclude(roles__role=None)
         )
         user._relais_roles = cached
     return cached
@@ -44,7 +44,9 @@ def branches_covered_by(user) -> QuerySet[Branch]:
     branch_ids: set[int] = set()
     if Role.REGIONAL_MANAGER in roles:
         branch_ids.update(
-            Branch.objects.filter(region__in=profile.managed_regions.values("region")).values_list("pk", flat=True)
+            Branch.objects.filter(region__in=profile.managed_regions.values("region")).values_list(
+                "pk", flat=True
+            )
         )
         if profile.branch_id and not profile.managed_regions.exists():
             # A regional manager with no explicit scope covers the region of their own branch.

@@ -53,7 +53,11 @@ def upsert_staff(*, data: StaffData, actor=None) -> tuple[StaffProfile, bool]:
     else:
         user = profile.user
         changed = []
-        for field, value in (("email", email), ("first_name", data.first_name), ("last_name", data.last_name)):
+        for field, value in (
+            ("email", email),
+            ("first_name", data.first_name),
+            ("last_name", data.last_name),
+        ):
             if getattr(user, field) != value:
                 setattr(user, field, value)
                 changed.append(field)
@@ -109,7 +113,9 @@ def deactivate_staff(*, profile: StaffProfile, actor=None) -> bool:
     refuses inactive users when it reloads the session's user."""
     updated = User.objects.filter(pk=profile.user_id, is_active=True).update(is_active=False)
     if updated:
-        record("staff.deactivated", subject=profile, actor=actor, payload={"employee_id": profile.employee_id})
+        record(
+            "staff.deactivated", subject=profile, actor=actor, payload={"employee_id": profile.employee_id}
+        )
     return bool(updated)
 
 
@@ -117,5 +123,7 @@ def deactivate_staff(*, profile: StaffProfile, actor=None) -> bool:
 def reactivate_staff(*, profile: StaffProfile, actor=None) -> bool:
     updated = User.objects.filter(pk=profile.user_id, is_active=False).update(is_active=True)
     if updated:
-        record("staff.reactivated", subject=profile, actor=actor, payload={"employee_id": profile.employee_id})
+        record(
+            "staff.reactivated", subject=profile, actor=actor, payload={"employee_id": profile.employee_id}
+        )
     return bool(updated)

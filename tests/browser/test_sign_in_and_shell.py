@@ -61,7 +61,9 @@ def test_a_person_switches_the_interface_to_english_and_back(page, live_server, 
     assert page.locator("main h1").inner_text().startswith("Bonjour")
 
 
-def test_the_sign_in_page_is_keyboard_usable_and_refuses_a_wrong_password(page, live_server, adviser, screenshot):
+def test_the_sign_in_page_is_keyboard_usable_and_refuses_a_wrong_password(
+    page, live_server, adviser, screenshot
+):
     page.goto(f"{live_server.url}/accounts/login/")
     screenshot("sign-in-fr")
     page.keyboard.press("Tab")
@@ -70,11 +72,14 @@ def test_the_sign_in_page_is_keyboard_usable_and_refuses_a_wrong_password(page, 
     page.fill("input[name=password]", "wrong-password")
     page.locator("form button[type=submit]").last.click()
     assert "/accounts/login/" in page.url
-    assert page.locator(".errorlist, [role=alert], .alert").count() > 0 or "incorrect" in page.content().lower()
+    assert (
+        page.locator(".errorlist, [role=alert], .alert").count() > 0 or "incorrect" in page.content().lower()
+    )
 
 
-def test_a_compliance_officer_without_a_second_factor_only_reaches_enrolment(page, live_server, make_staff,
-                                                                             screenshot):
+def test_a_compliance_officer_without_a_second_factor_only_reaches_enrolment(
+    page, live_server, make_staff, screenshot
+):
     officer = make_staff(Role.COMPLIANCE, branch=None, enrol_mfa=False)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", officer.email)

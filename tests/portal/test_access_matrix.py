@@ -14,8 +14,15 @@ import tests
 from advocacy.org.models import Role
 from advocacy.portal.access import rule_for
 
-ROLES = [Role.ADVISER, Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER, Role.COMPLIANCE, Role.MARKETING, Role.HR,
-         Role.ADMIN]
+ROLES = [
+    Role.ADVISER,
+    Role.BRANCH_MANAGER,
+    Role.REGIONAL_MANAGER,
+    Role.COMPLIANCE,
+    Role.MARKETING,
+    Role.HR,
+    Role.ADMIN,
+]
 # Routes that cannot be requested by name alone (admin's per-model pages are covered by admin:index and
 # one model's changelist; static serving is not ours).
 SKIPPED_PREFIXES = ("admin:", "static")
@@ -54,8 +61,8 @@ def test_every_route_declares_who_may_reach_it():
         for name, route, callback in all_routes()
         if rule_for(callback, name, route) is None
     ]
-    assert not missing, "Routes without an access rule (add @access or a THIRD_PARTY_ROUTES entry):\n" + "\n".join(
-        missing
+    assert not missing, (
+        "Routes without an access rule (add @access or a THIRD_PARTY_ROUTES entry):\n" + "\n".join(missing)
     )
 
 
@@ -72,15 +79,26 @@ def _named_routes_to_request():
 
 def _is_login_redirect(response) -> bool:
     location = response.get("Location", "")
-    return response.status_code in (301, 302) and ("/accounts/login/" in location or "/admin/login/" in location)
+    return response.status_code in (301, 302) and (
+        "/accounts/login/" in location or "/admin/login/" in location
+    )
 
 
 @pytest.mark.django_db
 def test_every_role_gets_what_the_policy_says_on_every_route(personas, client_for, settings):
     settings.ACCOUNT_RATE_LIMITS = False
     settings.SOCIALACCOUNT_PROVIDERS = {
-        "openid_connect": {"APPS": [{"provider_id": "corporate", "name": "SSO", "client_id": "c", "secret": "s",
-                                     "settings": {"server_url": "http://127.0.0.1:9/"}}]},
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "corporate",
+                    "name": "SSO",
+                    "client_id": "c",
+                    "secret": "s",
+                    "settings": {"server_url": "http://127.0.0.1:9/"},
+                }
+            ]
+        },
         "twitter_oauth2": {"APPS": [{"client_id": "c", "secret": "s"}]},
     }
     samples = _samples()

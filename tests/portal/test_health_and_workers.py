@@ -17,7 +17,9 @@ def test_health_reports_database_broker_and_workers_as_json(client):
 
 @pytest.mark.django_db
 def test_health_counts_only_workers_seen_recently(client):
-    WorkerHeartbeat.objects.create(hostname="stale@host", seen_at=timezone.now() - timezone.timedelta(hours=1))
+    WorkerHeartbeat.objects.create(
+        hostname="stale@host", seen_at=timezone.now() - timezone.timedelta(hours=1)
+    )
     assert client.get("/health/").json()["workers"] == {"ok": False, "detail": "0 alive"}
     WorkerHeartbeat.objects.create(hostname="fresh@host", seen_at=timezone.now())
     assert client.get("/health/").json()["workers"] == {"ok": True, "detail": "1 alive"}

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         secrets = seed_organisation()
         # Each feature seeds its own demo data below, in dependency order.
-        self.stdout.write(self.style.SUCCESS("Demo bank ready: Banque Exemple, 2 regions, 4 branches, "
-                                             f"{len(STAFF)} staff."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
+        )
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for local, *_rest in STAFF[:9]:
             email = f"{local}@{DOMAIN}"
