@@ -41,7 +41,8 @@ class EnforceMfaMiddleware:
 
     def _allowed(self) -> tuple[str, ...]:
         if self._allowed_paths is None:
-            self._allowed_paths = (*(reverse(name) for name in _ALWAYS_ALLOWED_URL_NAMES), settings.STATIC_URL)
+            names = _ALWAYS_ALLOWED_URL_NAMES
+            self._allowed_paths = (*(reverse(name) for name in names), settings.STATIC_URL)
         return self._allowed_paths
 
     def __call__(self, request):
