@@ -1,0 +1,17 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from advocacy.org.models import Role
+
+
+@pytest.mark.django_db
+def test_totp_secrets_are_stored_encrypted_and_still_verify_codes(make_staff):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    officer = make_staff(Role.COMPLIANCE, branch=None)
+    stored = Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP).data["secret"]
+    assert officer.totp_secret not in stored
+    code = format_hotp_value(hotp_value(officer.totp_secret, next(iter(yield_hotp_counters_from_time()))))
+    totp = TOTP(Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP))
+    assert totp.validate_code(code)
