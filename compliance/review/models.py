@@ -38,9 +38,14 @@ class RulePack(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    language = models.CharField(_("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY)
+    language = models.CharField(
+        _("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY
+    )
     jurisdiction = models.CharField(
-        _("jurisdiction"), max_length=20, blank=True, help_text=_("For example FR, UK, US, EU; empty for any.")
+        _("jurisdiction"),
+        max_length=20,
+        blank=True,
+        help_text=_("For example FR, UK, US, EU; empty for any."),
     )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -60,11 +65,17 @@ class RulePack(models.Model):
 class LexiconRule(models.Model):
     """One phrase to look for, with what to tell the author when it is found."""
 
-    pack = models.ForeignKey(RulePack, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule pack"))
+    pack = models.ForeignKey(
+        RulePack, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule pack")
+    )
     phrase = models.CharField(_("phrase"), max_length=200)
-    language = models.CharField(_("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY)
+    language = models.CharField(
+        _("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY
+    )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=20, blank=True)
-    severity = models.CharField(_("severity"), max_length=20, choices=RuleSeverity.choices, default=RuleSeverity.WARN)
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=RuleSeverity.choices, default=RuleSeverity.WARN
+    )
     explanation = models.TextField(_("explanation"))
     suggestion = models.CharField(_("suggested wording"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -117,14 +128,18 @@ class CategoryRequirement(models.Model):
     visible without a click). ``language`` "*" applies when no row for the exact language exists."""
 
     category = models.CharField(_("content category"), max_length=40)
-    language = models.CharField(_("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY)
+    language = models.CharField(
+        _("language"), max_length=2, choices=RuleLanguage.choices, default=RuleLanguage.ANY
+    )
     required_label = models.CharField(_("required label"), max_length=60, blank=True)
     required_warning = models.TextField(_("required risk warning"), blank=True)
 
     class Meta:
         ordering = ["category", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "language"], name="unique_requirement_per_category_language"),
+            models.UniqueConstraint(
+                fields=["category", "language"], name="unique_requirement_per_category_language"
+            ),
         ]
         verbose_name = _("category requirement")
         verbose_name_plural = _("category requirements")

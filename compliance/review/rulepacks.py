@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from compliance.archive.services import record
 from compliance.review.models import LexiconRule, RulePack
@@ -20,7 +21,9 @@ PACK_FIELDS = ("name", "language", "jurisdiction", "description", "active")
 
 
 def _bump(pack: RulePack) -> int:
-    RulePack.objects.filter(pk=pack.pk).update(version=F("version") + 1)
+    # updated_at moves too: the cache key holds it, so a version number reused after a rolled-back
+    # transaction can never be mistaken for the one a cached lexicon was built from.
+    RulePack.objects.filter(pk=pack.pk).update(version=F("version") + 1, updated_at=timezone.now())
     pack.refresh_from_db(fields=["version", "updated_at"])
     return pack.version
 
@@ -32,9 +35,17 @@ def _rule_payload(rule: LexiconRule) -> dict[str, Any]:
 @transaction.atomic
 def create_pack(*, actor, **fields: Any) -> RulePack:
     pack = RulePack.objects.create(**{k: v for k, v in fields.items() if k in PACK_FIELDS})
-    record("rulepack.changed", subject=pack, actor=actor,
-           payload={"change": "pack_created", "pack_id": pack.pk, "version": pack.version,
-                    **{name: getattr(pack, name) for name in PACK_FIELDS}})
+    record(
+        "rulepack.changed",
+        subject=pack,
+        actor=actor,
+        payload={
+            "change": "pack_created",
+            "pack_id": pack.pk,
+            "version": pack.version,
+            **{name: getattr(pack, name) for name in PACK_FIELDS},
+        },
+    )
     return pack
 
 
@@ -49,9 +60,18 @@ def update_pack(*, pack: RulePack, actor, **fields: Any) -> RulePack:
         return pack
     pack.save(update_fields=[*PACK_FIELDS, "updated_at"])
     version = _bump(pack)
-    record("rulepack.changed", subject=pack, actor=actor,
-           payload={"change": "pack_updated", "pack_id": pack.pk, "version": version,
-                    "before": before, "after": after})
+    record(
+        "rulepack.changed",
+        subject=pack,
+        actor=actor,
+        payload={
+            "change": "pack_updated",
+            "pack_id": pack.pk,
+            "version": version,
+            "before": before,
+            "after": after,
+        },
+    )
     return pack
 
 
@@ -70,9 +90,18 @@ def save_rule(*, pack: RulePack, actor, rule: LexiconRule | None = None, **field
         return rule
     rule.save()
     version = _bump(pack)
-    record("rulepack.changed", subject=pack, actor=actor,
-           payload={"change": "rule_created" if created else "rule_updated", "pack_id": pack.pk,
-                    "version": version, "before": before, "after": _rule_payload(rule)})
+    record(
+        "rulepack.changed",
+        subject=pack,
+        actor=actor,
+        payload={
+            "change": "rule_created" if created else "rule_updated",
+            "pack_id": pack.pk,
+            "version": version,
+            "before": before,
+            "after": _rule_payload(rule),
+        },
+    )
     return rule
 
 
