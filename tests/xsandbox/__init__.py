@@ -1,0 +1,1 @@
+"""Tests for the X sandbox (advocacy.xsandbox): real tweepy over real HTTP, no database."""
