@@ -1,0 +1,203 @@
+"""Compliance screens: review queue, item review, rule-pack editor, try a text.
+
+Views parse, check access, call and render: the review decisions are CONTENT's workflow functions, rule-pack
+writes are ``rulepacks``, reads are ``selectors``, checks are ``checking``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from advocacy.portal.access import COMPLIANCE, CONTENT_AUTHORS, access
+from compliance.review import checking, rulepacks, selectors
+from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
+from compliance.review.models import LexiconRule, RulePack
+from compliance.review.presentation import finding_rows, highlight, word_diff
+
+QUEUE_PAGE_SIZE = 25
+
+
+# --- Rule packs -----------------------------------------------------------------------------------------
+@access(COMPLIANCE)
+def packs(request: HttpRequest) -> HttpResponse:
+    form = RulePackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pack = rulepacks.create_pack(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Rule pack “%(name)s” created.") % {"name": pack.name})
+        return redirect("review:pack", pk=pack.pk)
+    return render(request, "review/packs.html", {"packs": selectors.rule_packs(), "form": form})
+
+
+@access(COMPLIANCE)
+def pack(request: HttpRequest, pk: int) -> HttpResponse:
+    pack = get_object_or_404(RulePack, pk=pk)
+    pack_form = RulePackForm(instance=pack, prefix="pack")
+    rule_form = LexiconRuleForm(pack=pack, prefix="rule")
+    if request.method == "POST" and "pack-name" in request.POST:
+        pack_form = RulePackForm(request.POST, instance=RulePack.objects.get(pk=pk), prefix="pack")
+        if pack_form.is_valid():
+            rulepacks.update_pack(pack=pack, actor=request.user, **pack_form.cleaned_data)
+            messages.success(request, _("Rule pack saved."))
+            return redirect("review:pack", pk=pack.pk)
+    elif request.method == "POST":
+        rule_form = LexiconRuleForm(request.POST, pack=pack, prefix="rule")
+        if rule_form.is_valid():
+            rule = rulepacks.save_rule(pack=pack, actor=request.user, **rule_form.cleaned_data)
+            messages.success(request, _("Rule “%(phrase)s” added.") % {"phrase": rule.phrase})
+            return redirect("review:pack", pk=pack.pk)
+    return render(
+        request,
+        "review/pack.html",
+        {
+            "pack": pack,
+            "rules": pack.rules.order_by("-active", "phrase"),
+            "pack_form": pack_form,
+            "rule_form": rule_form,
+        },
+    )
+
+
+@access(COMPLIANCE)
+def rule_edit(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+    rule = get_object_or_404(LexiconRule.objects.select_related("pack"), pk=rule_pk, pack_id=pk)
+    form = LexiconRuleForm(request.POST or None, instance=rule, pack=rule.pack)
+    if request.method == "POST" and form.is_valid():
+        # The form wrote the cleaned values onto the instance; reload so that the service sees the change.
+        original = LexiconRule.objects.get(pk=rule.pk)
+        rulepacks.save_rule(pack=rule.pack, rule=original, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Rule saved."))
+        return redirect("review:pack", pk=rule.pack_id)
+    return render(request, "review/rule_edit.html", {"pack": rule.pack, "rule": rule, "form": form})
+
+
+@access(COMPLIANCE)
+@require_POST
+def rule_deactivate(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+    rule = get_object_or_404(LexiconRule.objects.select_related("pack"), pk=rule_pk, pack_id=pk)
+    rulepacks.deactivate_rule(rule=rule, actor=request.user)
+    messages.success(request, _("Rule “%(phrase)s” deactivated.") % {"phrase": rule.phrase})
+    return redirect("review:pack", pk=pk)
+
+
+# --- Try a text -----------------------------------------------------------------------------------------
+def _check_context(form: TryTextForm) -> dict:
+    text = form.cleaned_data.get("text") or ""
+    report = checking.check_text(
+        text,
+        category=form.cleaned_data.get("category") or None,
+        language=form.cleaned_data.get("language") or "fr",
+    )
+    findings = list(report.findings)
+    return {
+        "text": text,
+        "report": report,
+        "highlighted": highlight(text, findings),
+        "findings": finding_rows(findings),
+        "weighted": checking.weighted_length(text),
+        "max_weighted": checking.max_weighted_length(),
+    }
+
+
+@access(CONTENT_AUTHORS)
+def try_text(request: HttpRequest) -> HttpResponse:
+    form = TryTextForm(request.GET or None, categories=selectors.category_choices())
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        context.update(_check_context(form))
+    return render(request, "review/try_text.html", context)
+
+
+@access(CONTENT_AUTHORS)
+@require_POST
+def try_text_check(request: HttpRequest) -> HttpResponse:
+    """The htmx partial: highlighted text, findings and weighted count for what is typed so far."""
+    form = TryTextForm(request.POST, categories=selectors.category_choices())
+    if not form.is_valid():
+        return render(request, "review/_try_result.html", {"form": form, "invalid": True})
+    return render(request, "review/_try_result.html", {"form": form, **_check_context(form)})
+
+
+# --- Review queue and review page ----------------------------------------------------------------------
+@access(COMPLIANCE)
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = selectors.QueueFilters.from_query(request.GET)
+    entries = selectors.review_queue(request.user, filters=filters)
+    page = Paginator(entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.queue_rows(page.object_list)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "filter_choices": selectors.queue_filter_choices(),
+            "target_hours": selectors.review_age_target_hours(),
+            "querystring": filters.querystring(),
+        },
+    )
+
+
+def _reviewable_version_or_404(request: HttpRequest, pk: int):
+    version = selectors.version_for_review(request.user, pk)
+    if version is None:
+        raise Http404
+    return version
+
+
+def _review_context(request: HttpRequest, version, form: DecisionForm | None = None) -> dict:
+    review = selectors.review_page(request.user, version)
+    if form is None:
+        form = DecisionForm(warn_findings=review["warn_choices"])
+    return {**review, "form": form}
+
+
+@access(COMPLIANCE)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _reviewable_version_or_404(request, pk)
+    return render(request, "review/review.html", _review_context(request, version))
+
+
+@access(COMPLIANCE)
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _reviewable_version_or_404(request, pk)
+    context = _review_context(request, version)
+    form = DecisionForm(request.POST, warn_findings=context["warn_choices"])
+    if not context["can_decide"]:
+        messages.error(request, context["refusal"])
+        return redirect("review:review", pk=pk)
+    if not form.is_valid():
+        return render(request, "review/review.html", {**context, "form": form}, status=400)
+    try:
+        selectors.decide(version=version, reviewer=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionError, ValueError) as exc:
+        messages.error(request, selectors.refusal_message(exc))
+        return redirect("review:review", pk=pk)
+    done = {
+        DecisionForm.APPROVE: _("Version approved."),
+        DecisionForm.CHANGES: _("Changes requested from the author."),
+        DecisionForm.REJECT: _("Version rejected."),
+    }[form.cleaned_data["decision"]]
+    messages.success(request, done)
+    return redirect("review:queue")
+
+
+__all__ = [
+    "decide",
+    "pack",
+    "packs",
+    "queue",
+    "review",
+    "rule_deactivate",
+    "rule_edit",
+    "try_text",
+    "try_text_check",
+    "word_diff",
+]
