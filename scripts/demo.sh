@@ -15,6 +15,7 @@ export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/auth
 export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
 export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
 export EMAIL_URL=${EMAIL_URL:-console://}
+export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
 mkdir -p "$RELAIS_VAR_DIR"
 
 pids=()
