@@ -301,3 +301,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Publishing to X (advocacy.publishing) ----------------------------------------------------------
+# Refresh the access token when it expires within this many seconds (X's live about 2 hours).
+X_REFRESH_MARGIN_SECONDS = env_int("X_REFRESH_MARGIN_SECONDS", 300, minimum=0)
+# Link to a live post; the demo points it at the sandbox's timeline page.
+X_POST_URL_TEMPLATE = env_str("X_POST_URL_TEMPLATE", "https://x.com/{username}/status/{id}")
+# tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
+LOGGING["loggers"]["tweepy"] = {"level": "INFO"}

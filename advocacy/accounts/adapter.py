@@ -41,3 +41,33 @@ class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):
         from advocacy.publishing.xhttp import route_x_calls
 
         return route_x_calls(super().get_requests_session())
+
+    # --- X connection (advocacy.publishing) -----------------------------------------------------------
+    # See advocacy/publishing/xprovider.py: allauth's twitter_oauth2 provider with our authorize URL,
+    # used only to connect an adviser's X account; the tokens go encrypted into XAccount.
+    def get_provider(self, request, provider, client_id=None):
+        found = super().get_provider(request, provider, client_id=client_id)
+        if found.id == "twitter_oauth2":
+            from advocacy.publishing.xprovider import RelaisXProvider
+
+            return RelaisXProvider(request, app=found.app)
+        return found
+
+    def pre_social_login(self, request, sociallogin):
+        if sociallogin.account.provider == "twitter_oauth2":
+            from allauth.core.exceptions import ImmediateHttpResponse
+
+            from advocacy.publishing.xprovider import complete_x_connection
+
+            raise ImmediateHttpResponse(complete_x_connection(request, sociallogin))
+        super().pre_social_login(request, sociallogin)
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        if getattr(provider, "id", None) == "twitter_oauth2":
+            from allauth.core.exceptions import ImmediateHttpResponse
+
+            from advocacy.publishing.xprovider import x_connection_failed
+
+            raise ImmediateHttpResponse(x_connection_failed(request, error))
+        super().on_authentication_error(request, provider, error=error, exception=exception,
+                                        extra_context=extra_context)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
@@ -18,4 +19,14 @@ def portal(request):
             "admin": Role.ADMIN in roles,
         },
         "user_roles": roles,
+        # Publishing: X revoked the adviser's connection (banner in base.html); one query, only if shown.
+        "x_reconnect_needed": SimpleLazyObject(lambda: _x_reconnect_needed(request.user, roles)),
     }
+
+
+def _x_reconnect_needed(user, roles) -> bool:
+    if Role.ADVISER not in roles:
+        return False
+    from advocacy.publishing.selectors import needs_reconnection
+
+    return needs_reconnection(user)

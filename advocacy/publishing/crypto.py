@@ -56,6 +56,14 @@ class Secret(str):
         return str.__str__(self)
 
 
+def reveal(value: str) -> str:
+    """The plain text of a token that may or may not be a ``Secret``.
+
+    Never write ``Secret(secret)`` or ``str(secret)``: both go through ``__str__`` and give ``***``.
+    """
+    return value.reveal() if isinstance(value, Secret) else value
+
+
 def key_problems() -> list[str]:
     """What is wrong with the configured keys (read by the system checks)."""
     problems = []
@@ -108,9 +116,7 @@ def encrypt(plaintext: str) -> str:
     """Encrypt under the first key. An empty token stays empty (a connection without refresh token)."""
     if not plaintext:
         return ""
-    if isinstance(plaintext, Secret):
-        plaintext = plaintext.reveal()
-    return _fernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
+    return _fernet().encrypt(reveal(plaintext).encode("utf-8")).decode("ascii")
 
 
 def decrypt(ciphertext: str) -> Secret:

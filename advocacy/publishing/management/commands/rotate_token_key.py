@@ -1,0 +1,44 @@
+"""Re-encrypt every stored X token under the first key of TOKEN_ENCRYPTION_KEYS (see crypto.py)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from advocacy.publishing.crypto import TokenDecryptionError, reencrypt
+from advocacy.publishing.models import XAccount
+
+BATCH = 200
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt stored X tokens with the first TOKEN_ENCRYPTION_KEYS key (run after adding a new key)."
+
+    def handle(self, *args, **options):
+        done = failed = 0
+        last_pk = 0
+        while True:
+            with transaction.atomic():
+                # Row locks so that a token refresh storing a new pair meanwhile is not overwritten.
+                rows = list(
+                    XAccount.objects.select_for_update()
+                    .filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .only("pk", "access_token_encrypted", "refresh_token_encrypted")[:BATCH]
+                )
+                if not rows:
+                    break
+                for account in rows:
+                    try:
+                        account.access_token_encrypted = reencrypt(account.access_token_encrypted)
+                        account.refresh_token_encrypted = reencrypt(account.refresh_token_encrypted)
+                    except TokenDecryptionError:
+                        failed += 1
+                        self.stderr.write(f"account {account.pk}: no configured key decrypts its tokens")
+                        continue
+                    account.save(update_fields=["access_token_encrypted", "refresh_token_encrypted"])
+                    done += 1
+                last_pk = rows[-1].pk
+        self.stdout.write(f"{done} account(s) re-encrypted, {failed} failed.")
+        if failed:
+            raise CommandError("Some tokens could not be decrypted: keep the old key until they are fixed.")

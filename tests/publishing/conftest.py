@@ -1,0 +1,81 @@
+"""The X sandbox on a free loopback port, with settings pointing every X call at it.
+
+Nothing of ours is mocked: tweepy and allauth talk HTTP to ``advocacy.xsandbox.SandboxServer``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+from django.utils import timezone
+
+from advocacy.publishing import xclient
+from advocacy.publishing.connections import connect_x_account
+from advocacy.publishing.crypto import Secret
+from advocacy.xsandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxServer
+
+
+@pytest.fixture
+def sandbox(settings):
+    server = SandboxServer("127.0.0.1", 0).start()
+    settings.X_API_BASE_URL = server.url
+    settings.X_AUTHORIZE_URL = server.url + "/i/oauth2/authorize"
+    settings.X_CLIENT_ID = DEFAULT_CLIENT_ID
+    settings.X_CLIENT_SECRET = DEFAULT_CLIENT_SECRET
+    settings.X_TIMEOUT_SECONDS = 2
+    settings.X_POST_URL_TEMPLATE = server.url + "/timeline/{username}#{id}"
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        **settings.SOCIALACCOUNT_PROVIDERS,
+        "twitter_oauth2": {
+            "OAUTH_PKCE_ENABLED": True,
+            "SCOPE": ["tweet.read", "tweet.write", "users.read", "follows.read", "offline.access"],
+            "APPS": [{"client_id": DEFAULT_CLIENT_ID, "secret": DEFAULT_CLIENT_SECRET, "key": ""}],
+        },
+    }
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def faults(sandbox, **switches) -> dict:
+    """Set fault switches through the sandbox's HTTP control endpoint (as an operator would)."""
+    response = requests.post(f"{sandbox.url}/_sandbox/faults", json=switches, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def sandbox_state(sandbox) -> dict:
+    return requests.get(f"{sandbox.url}/_sandbox/state", timeout=5).json()
+
+
+def live_posts(sandbox, username: str | None = None) -> list[dict]:
+    state = sandbox_state(sandbox)
+    users = {u["id"]: u["username"] for u in state["users"]}
+    return [
+        t
+        for t in state["tweets"]
+        if not t["deleted"] and (username is None or users[t["author_id"]] == username)
+    ]
+
+
+@pytest.fixture
+def connect(sandbox):
+    """Connect a user to a (new) sandbox X account, as the OAuth flow would: real tokens from the sandbox."""
+
+    def make(user, username: str, *, expires_in: int = 7200):
+        x_user = sandbox.state.add_user(username)
+        access, refresh = sandbox.state.issue_token(x_user["id"])
+        tokens = xclient.TokenSet(
+            Secret(access),
+            Secret(refresh or ""),
+            timezone.now() + dt.timedelta(seconds=expires_in),
+            "tweet.read tweet.write users.read follows.read offline.access",
+        )
+        return connect_x_account(
+            user=user, x_user=xclient.XUser(x_user["id"], username, username), tokens=tokens
+        )
+
+    return make
