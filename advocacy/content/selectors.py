@@ -1,0 +1,275 @@
+"""Reads about content: audiences, the library feed, an adviser's drafts, the publishable texts of a version
+and which approved text an adviser gets."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from advocacy.content import texts
+from advocacy.content.models import (
+    ApprovedText,
+    AudienceRole,
+    ContentItem,
+    ContentVersion,
+    ItemStatus,
+    Origin,
+    ReviewDecision,
+)
+from advocacy.org.models import Role, StaffProfile
+from advocacy.org.selectors import roles_of
+
+User = get_user_model()
+
+_Regions = ContentItem.audience_regions.through
+_Branches = ContentItem.audience_branches.through
+
+
+# --- Audience ----------------------------------------------------------------------------------------------
+def audience_members(item: ContentItem) -> QuerySet:
+    """Active staff the item is meant for: in its places (whole bank, or the chosen regions and branches) and
+    holding one of its roles (advisers when it names none). An adviser's own draft is for its author only."""
+    if item.origin == Origin.ADVISER_DRAFT:
+        return User.objects.filter(pk=item.author_id, is_active=True)
+    people = User.objects.filter(is_active=True, staff__isnull=False)
+    if not item.audience_whole_bank:
+        people = people.filter(
+            Q(staff__branch__in=item.audience_branches.all())
+            | Q(staff__branch__region__in=item.audience_regions.all())
+        )
+    wanted_roles = list(item.audience_roles.values_list("role", flat=True)) or [Role.ADVISER]
+    people = people.filter(
+        Exists(StaffProfile.objects.filter(user_id=OuterRef("pk"), roles__role__in=wanted_roles))
+    )
+    return people
+
+
+def _audience_q(user) -> Q:
+    """Library items whose audience includes ``user`` (subqueries, so no duplicate rows)."""
+    profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+    roles = roles_of(user)
+    place = Q(audience_whole_bank=True)
+    if profile is not None and profile.branch_id:
+        place |= Q(pk__in=_Branches.objects.filter(branch_id=profile.branch_id).values("contentitem_id"))
+        place |= Q(
+            pk__in=_Regions.objects.filter(region_id=profile.branch.region_id).values("contentitem_id")
+        )
+    role = Q(pk__in=AudienceRole.objects.filter(role__in=roles).values("item_id"))
+    if Role.ADVISER in roles:
+        role |= ~Exists(AudienceRole.objects.filter(item_id=OuterRef("pk")))
+    return place & role
+
+
+def currently_valid_q(now=None) -> Q:
+    now = now or timezone.now()
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=now)) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def library_feed_for(user, *, category: str = "", now=None) -> QuerySet[ContentItem]:
+    """Approved, currently valid library content for ``user``'s audience, newest approval first."""
+    items = (
+        ContentItem.objects.filter(origin=Origin.LIBRARY, status=ItemStatus.APPROVED)
+        .filter(currently_valid_q(now))
+        .filter(_audience_q(user))
+        .select_related("current_version")
+        .annotate(variant_count=Count("current_version__variants"))
+        .order_by("-approved_at", "-pk")
+    )
+    if category:
+        items = items.filter(category=category)
+    return items
+
+
+def drafts_of(user) -> QuerySet[ContentItem]:
+    """An adviser's own drafts (every status), most recently changed first, with the decisions taken."""
+    return (
+        ContentItem.objects.filter(origin=Origin.ADVISER_DRAFT, author=user)
+        .select_related("current_version")
+        .prefetch_related(
+            Prefetch("decisions", queryset=ReviewDecision.objects.select_related("reviewer", "version"))
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def library_items_for_authoring(*, status: str = "") -> QuerySet[ContentItem]:
+    items = (
+        ContentItem.objects.filter(origin=Origin.LIBRARY)
+        .select_related("current_version", "author")
+        .order_by("-updated_at", "-pk")
+    )
+    return items.filter(status=status) if status else items
+
+
+def editors_of(item: ContentItem) -> set[int]:
+    """Ids of everyone who wrote any version of the item, and its author: none of them may approve it."""
+    return {item.author_id, *ContentVersion.objects.filter(item=item).values_list("created_by_id", flat=True)}
+
+
+# --- Publishable texts -------------------------------------------------------------------------------------
+def audience_slot_values(item: ContentItem) -> list[dict[str, str]]:
+    """Distinct (first name, branch city) pairs of the active audience, to fill templates. People without a
+    branch (head office) have no city and are left out of templates that use ``{branch_city}``."""
+    pairs = (
+        audience_members(item)
+        .exclude(first_name="")
+        .values_list("first_name", "staff__branch__city")
+        .distinct()
+        .order_by("first_name", "staff__branch__city")
+    )
+    return [{"first_name": name, "branch_city": city or ""} for name, city in pairs]
+
+
+def wordings_of(version: ContentVersion) -> list[tuple[int | None, str]]:
+    """(variant id or None for the base wording, text), base first."""
+    return [(None, version.text), *((v.pk, v.text) for v in version.variants.order_by("position"))]
+
+
+def publishable_texts(version: ContentVersion) -> list[texts.PublishableText]:
+    """Every text that sharing ``version`` could publish: each plain wording once, each template once per
+    audience pair (see ``audience_slot_values``). Duplicates (same fingerprint) are listed once."""
+    slot_values = None
+    found: dict[str, texts.PublishableText] = {}
+    for variant_id, wording in wordings_of(version):
+        if texts.is_template(wording):
+            if slot_values is None:
+                slot_values = audience_slot_values(version.item)
+            needs_city = "{branch_city}" in wording
+            fills = [
+                (texts.fill(wording, values), values)
+                for values in slot_values
+                if values["branch_city"] or not needs_city
+            ]
+        else:
+            fills = [(wording, {})]
+        for filled, values in fills:
+            used = {name: values[name] for name in texts.SLOTS if "{" + name + "}" in wording}
+            text = texts.PublishableText(
+                texts.compose(
+                    filled, disclosure=version.disclosure, label=version.label, link_url=version.link_url
+                ),
+                variant_id=variant_id,
+                slots=used,
+            )
+            found.setdefault(text.fingerprint, text)
+    return list(found.values())
+
+
+def _rank(version_id: int, user_id: int) -> str:
+    return hashlib.sha256(f"{version_id}:{user_id}".encode()).hexdigest()
+
+
+def text_for_adviser(version: ContentVersion, adviser) -> ApprovedText | None:
+    """The approved text ``adviser`` posts for ``version``, chosen so that advisers of one audience differ.
+
+    Assignment, deterministic for a given audience: audience members are ordered by a stable hash of
+    (version, user) and each in turn takes, first, a free text filled from their own template slots, then a
+    free plain wording. Guarantee: no two members get the same text as long as there are enough distinct
+    texts (each member has a free candidate on their turn, e.g. plain wordings >= members without their own
+    fill). Limit: beyond that, texts are reused round-robin (the fewest-used first), so some advisers share a
+    text; X may then refuse or flag near-identical posts, so authors should add variants or a template.
+    The assignment changes when the audience changes; the publishing engine stores the text it scheduled.
+    Returns None when no approved text suits the adviser (a template-only item whose approval predates them).
+    """
+    approved = list(version.approved_texts.order_by("pk"))
+    if not approved:
+        return None
+    plain = [t for t in approved if not t.slots]
+    own_fill: dict[tuple[str, str], list[ApprovedText]] = {}
+    for t in approved:
+        if t.slots:
+            own_fill.setdefault((t.slots.get("first_name", ""), t.slots.get("branch_city", "")), []).append(t)
+
+    members = {
+        pk: (first_name, city or "")
+        for pk, first_name, city in audience_members(version.item).values_list(
+            "pk", "first_name", "staff__branch__city"
+        )
+    }
+    if adviser.pk not in members:
+        city = StaffProfile.objects.filter(user_id=adviser.pk).values_list("branch__city", flat=True).first()
+        members[adviser.pk] = (adviser.first_name, city or "")
+
+    def candidates(name: str, city: str) -> list[ApprovedText]:
+        own = [t for (n, c), ts in own_fill.items() if n == name and (c == city or not c) for t in ts]
+        return own + plain
+
+    taken: dict[int, int] = {}
+    for pk in sorted(members, key=lambda pk: _rank(version.pk, pk)):
+        options = candidates(*members[pk])
+        if not options:
+            chosen = None
+        else:
+            free = [t for t in options if t.pk not in taken]
+            chosen = free[0] if free else min(options, key=lambda t: (taken.get(t.pk, 0), t.pk))
+            taken[chosen.pk] = taken.get(chosen.pk, 0) + 1
+        if pk == adviser.pk:
+            return chosen
+    return None
+
+
+# --- Previews -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Preview:
+    text: str
+    length: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+
+def max_weighted_length() -> int:
+    from compliance.review.models import ComplianceSettings
+
+    return ComplianceSettings.current().max_weighted_length
+
+
+def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Preview:
+    """The base wording as ``user`` would post it (their own slot values), with disclosure, label and link.
+    No query: the feed calls this once per item."""
+    values = {}
+    if user is not None:
+        profile = getattr(user, "staff", None)
+        branch = getattr(profile, "branch", None) if profile else None
+        values = {"first_name": user.first_name, "branch_city": getattr(branch, "city", "")}
+    text = texts.compose(
+        texts.fill(version.text, values),
+        disclosure=version.disclosure,
+        label=version.label,
+        link_url=version.link_url,
+    )
+    return Preview(text=text, length=texts.weighted_length(text), limit=limit)
+
+
+# --- Home panels -------------------------------------------------------------------------------------------
+def adviser_home_panel(user) -> dict:
+    counts = dict(
+        ContentItem.objects.filter(origin=Origin.ADVISER_DRAFT, author=user)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "draft_counts": [
+            (label, counts.get(value, 0)) for value, label in ItemStatus.choices if counts.get(value)
+        ],
+        "newest": list(library_feed_for(user)[:5]),
+    }
+
+
+def authoring_home_panel() -> dict:
+    counts = dict(
+        ContentItem.objects.filter(origin=Origin.LIBRARY)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {"counts": [(label, counts.get(value, 0)) for value, label in ItemStatus.choices]}

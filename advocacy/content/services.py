@@ -1,0 +1,264 @@
+"""Writes about content: create an item, edit it (always a new immutable version), expire what is due.
+
+Status changes belong to ``compliance.review.workflow``; these functions call it for their part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from advocacy.content import texts, validation
+from advocacy.content.models import (
+    AudienceRole,
+    ContentItem,
+    ContentVariant,
+    ContentVersion,
+    ItemStatus,
+    Origin,
+)
+from advocacy.content.sanitise import sanitise_guidance
+from compliance.archive.services import record
+from compliance.review import policies, workflow
+
+ITEM_FIELDS = (
+    "title",
+    "category",
+    "language",
+    "audience_whole_bank",
+    "guidance_html",
+    "image",
+    "image_alt",
+    "valid_from",
+    "expires_at",
+)
+AUDIENCE_FIELDS = ("audience_regions", "audience_branches", "audience_roles")
+VERSION_FIELDS = ("text", "disclosure", "label", "link_url", "variants")
+ALL_FIELDS = frozenset(ITEM_FIELDS + AUDIENCE_FIELDS + VERSION_FIELDS)
+
+
+_LABELS = {"disclosure": lambda: _("The disclosure"), "label": lambda: _("The label")}
+
+
+def clean_fields(fields: dict[str, Any], *, origin: str) -> dict[str, Any]:
+    """Validate and normalise content fields; raise ``ValidationError`` keyed by field."""
+    unknown = set(fields) - ALL_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown content fields: {', '.join(sorted(unknown))}")
+    data = dict(fields)
+    errors: dict[str, list] = {}
+
+    def run(name, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, value in exc.message_dict.items():
+                    errors.setdefault(key, []).extend(value)
+            else:
+                errors.setdefault(name, []).extend(exc.messages)
+            return None
+
+    if "title" in data:
+        data["title"] = texts.normalise(data["title"])
+        if not data["title"]:
+            errors.setdefault("title", []).append(_("Give the content a title."))
+    if "text" in data:
+        data["text"] = run(
+            "text", validation.validate_post_text, data["text"], allow_slots=origin == Origin.LIBRARY
+        )
+    for name in ("disclosure", "label"):
+        if name in data:
+            data[name] = run(
+                name, validation.validate_short_line, data[name] or "", field_label=_LABELS[name]()
+            )
+    if "link_url" in data:
+        data["link_url"] = run("link_url", validation.validate_link, data["link_url"])
+    if "variants" in data:
+        data["variants"] = run(
+            "variants",
+            validation.validate_variants,
+            data.get("text") or "",
+            [v for v in data["variants"] if texts.normalise(v)],
+        )
+    if "guidance_html" in data:
+        data["guidance_html"] = sanitise_guidance(data["guidance_html"])
+    if "valid_from" in data or "expires_at" in data:
+        run("expires_at", validation.validate_dates, data.get("valid_from"), data.get("expires_at"))
+    if data.get("image") and not texts.normalise(data.get("image_alt", "")):
+        errors.setdefault("image_alt", []).append(_("Describe the image for people who cannot see it."))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _length_errors(version_data: dict[str, Any]) -> None:
+    """Every wording must fit on X together with the disclosure, label and link."""
+    wordings = [version_data["text"], *version_data.get("variants", [])]
+    for number, wording in enumerate(wordings):
+        try:
+            validation.validate_length(
+                wording,
+                disclosure=version_data.get("disclosure", ""),
+                label=version_data.get("label", ""),
+                link_url=version_data.get("link_url", ""),
+            )
+        except ValidationError as exc:
+            raise ValidationError({"text" if number == 0 else "variants": exc.messages}) from None
+
+
+def _write_version(*, item: ContentItem, actor, data: dict[str, Any]) -> ContentVersion:
+    number = (ContentVersion.objects.filter(item=item).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ContentVersion.objects.create(
+        item=item,
+        number=number,
+        text=data["text"],
+        disclosure=data.get("disclosure", ""),
+        label=data.get("label", ""),
+        link_url=data.get("link_url", ""),
+        created_by=actor,
+    )
+    ContentVariant.objects.bulk_create(
+        [
+            ContentVariant(version=version, position=i, text=t)
+            for i, t in enumerate(data.get("variants", []), 1)
+        ]
+    )
+    return version
+
+
+def _set_audience(item: ContentItem, data: dict[str, Any]) -> None:
+    if "audience_regions" in data:
+        item.audience_regions.set(data["audience_regions"])
+    if "audience_branches" in data:
+        item.audience_branches.set(data["audience_branches"])
+    if "audience_roles" in data:
+        wanted = set(data["audience_roles"])
+        item.audience_roles.exclude(role__in=wanted).delete()
+        have = set(item.audience_roles.values_list("role", flat=True))
+        AudienceRole.objects.bulk_create([AudienceRole(item=item, role=r) for r in sorted(wanted - have)])
+
+
+@transaction.atomic
+def create_item(*, actor, origin: str, **fields: Any) -> ContentItem:
+    """A new library item (compliance, marketing) or adviser draft, with its first version, in draft."""
+    allowed = (
+        policies.can_author_library(actor) if origin == Origin.LIBRARY else policies.can_write_drafts(actor)
+    )
+    if not allowed:
+        raise workflow.NotAllowed(_("You may not write this kind of content."))
+    fields.setdefault("variants", [])
+    data = clean_fields(fields, origin=origin)
+    _length_errors(data)
+    item = ContentItem.objects.create(
+        origin=origin,
+        author=actor,
+        status=ItemStatus.DRAFT,
+        **{k: data[k] for k in ITEM_FIELDS if k in data},
+    )
+    if origin == Origin.ADVISER_DRAFT:
+        item.audience_whole_bank = False
+        item.save(update_fields=["audience_whole_bank"])
+    _set_audience(item, data)
+    version = _write_version(item=item, actor=actor, data=data)
+    item.current_version = version
+    item.save(update_fields=["current_version"])
+    record(
+        "content.created",
+        subject=item,
+        actor=actor,
+        payload={"item": item.pk, "origin": origin, "category": item.category, "title": item.title},
+    )
+    record(
+        "content.version_created",
+        subject=version,
+        actor=actor,
+        payload={"item": item.pk, "number": 1, "text": version.text, "variants": data.get("variants", [])},
+    )
+    return item
+
+
+def _current_values(item: ContentItem) -> dict[str, Any]:
+    version = item.current_version
+    return {
+        **{k: getattr(item, k) for k in ITEM_FIELDS},
+        "audience_regions": set(item.audience_regions.values_list("pk", flat=True)),
+        "audience_branches": set(item.audience_branches.values_list("pk", flat=True)),
+        "audience_roles": set(item.audience_roles.values_list("role", flat=True)),
+        "text": version.text,
+        "disclosure": version.disclosure,
+        "label": version.label,
+        "link_url": version.link_url,
+        "variants": list(version.variants.order_by("position").values_list("text", flat=True)),
+    }
+
+
+def _comparable(name: str, value: Any) -> Any:
+    if name in ("audience_regions", "audience_branches"):
+        return {getattr(v, "pk", v) for v in value}
+    if name == "audience_roles":
+        return set(value)
+    if name == "image":
+        return getattr(value, "name", value) or ""
+    return value
+
+
+@transaction.atomic
+def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
+    """Change an item. Any change writes a new version and sends the item back to draft: an approval covers
+    the texts of the version it was given to, never the next one. Returns the (new or unchanged) current
+    version; nothing is written when nothing changed."""
+    item = ContentItem.objects.select_for_update().select_related("current_version").get(pk=item.pk)
+    if not policies.can_edit(actor, item):
+        if item.status not in policies.EDITABLE_STATUSES:
+            raise workflow.InvalidTransition(_("This content can no longer be edited."))
+        raise workflow.NotAllowed(_("You may not edit this content."))
+    current = _current_values(item)
+    if "image" in fields and fields["image"] is None:
+        fields.pop("image")  # no new upload: keep the current image (False, from a cleared input, removes it)
+    if fields.get("image") is False:
+        fields["image"] = ""
+    if "image" in fields and "image_alt" not in fields:
+        fields["image_alt"] = current["image_alt"]
+    data = clean_fields(fields, origin=item.origin)
+    changed = sorted(k for k, v in data.items() if _comparable(k, v) != _comparable(k, current[k]))
+    if not changed:
+        return item.current_version
+    version_data = {k: data.get(k, current[k]) for k in VERSION_FIELDS}
+    _length_errors(version_data)
+    for name in ITEM_FIELDS:
+        if name in data:
+            setattr(item, name, data[name])
+    item.save(update_fields=[*(n for n in ITEM_FIELDS if n in data), "updated_at"])
+    _set_audience(item, data)
+    version = _write_version(item=item, actor=actor, data=version_data)
+    workflow.begin_new_version(item=item, version=version, actor=actor)
+    record(
+        "content.edited",
+        subject=item,
+        actor=actor,
+        payload={"item": item.pk, "version": version.number, "changed": changed},
+    )
+    return version
+
+
+def expire_due_items(*, now=None) -> list[int]:
+    """Expire every approved item whose end date has passed. Safe to run twice or on two workers:
+    ``expire_item`` locks each row and refuses one that is no longer approved."""
+    now = now or timezone.now()
+    due = ContentItem.objects.filter(status=ItemStatus.APPROVED, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    expired = []
+    for pk in list(due):
+        try:
+            workflow.expire_item(item=ContentItem(pk=pk))
+        except workflow.InvalidTransition:
+            continue
+        expired.append(pk)
+    return expired

@@ -1,0 +1,102 @@
+"""Who may do what with content: the one place views, tasks, the admin and the workflow ask.
+
+Each policy answers both "may this user act on this object" and "which objects may this user act on", so
+that a list and the page it links to can never disagree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from advocacy.content.models import (
+    ContentItem,
+    ContentVersion,
+    ItemStatus,
+    Origin,
+    ReviewDecision,
+    VersionStatus,
+)
+from advocacy.org.models import Role
+from advocacy.org.selectors import roles_of
+
+EDITABLE_STATUSES = frozenset(
+    {ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.CHANGES_REQUESTED, ItemStatus.APPROVED}
+)
+RECALLABLE_STATUSES = frozenset({ItemStatus.APPROVED, ItemStatus.EXPIRED})
+LIBRARY_AUTHOR_ROLES = frozenset({Role.COMPLIANCE, Role.MARKETING})
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_author_library(user) -> bool:
+    return _active(user) and bool(roles_of(user) & LIBRARY_AUTHOR_ROLES)
+
+
+def can_write_drafts(user) -> bool:
+    return _active(user) and Role.ADVISER in roles_of(user)
+
+
+def versions_reviewable_by(user) -> QuerySet[ContentVersion]:
+    """Submitted current versions that ``user`` may decide on: compliance officers only, never on an item
+    they authored or wrote a version of (four eyes), nor twice on the same submission."""
+    if not _active(user) or Role.COMPLIANCE not in roles_of(user):
+        return ContentVersion.objects.none()
+    wrote_a_version = ContentVersion.objects.filter(item_id=OuterRef("item_id"), created_by_id=user.pk)
+    already_approved = ReviewDecision.objects.filter(
+        version_id=OuterRef("pk"),
+        reviewer_id=user.pk,
+        kind=ReviewDecision.Kind.APPROVE,
+        created_at__gte=OuterRef("submitted_at"),
+    )
+    return (
+        ContentVersion.objects.filter(
+            status=VersionStatus.SUBMITTED,
+            item__status=ItemStatus.SUBMITTED,
+            item__current_version_id=F("pk"),
+        )
+        .exclude(item__author_id=user.pk)
+        .exclude(Exists(wrote_a_version))
+        .exclude(Exists(already_approved))
+    )
+
+
+def can_review(user, version: ContentVersion) -> bool:
+    return versions_reviewable_by(user).filter(pk=version.pk).exists()
+
+
+def can_edit(user, item: ContentItem) -> bool:
+    """Advisers edit their own drafts; compliance and marketing edit library items. Nobody edits rejected,
+    expired or recalled content: those are final (write a new item)."""
+    if not _active(user) or item.status not in EDITABLE_STATUSES:
+        return False
+    if item.origin == Origin.ADVISER_DRAFT:
+        return item.author_id == user.pk and Role.ADVISER in roles_of(user)
+    return can_author_library(user)
+
+
+def can_submit(user, item: ContentItem) -> bool:
+    return can_edit(user, item) and item.status in (ItemStatus.DRAFT, ItemStatus.CHANGES_REQUESTED)
+
+
+def can_recall(user, item: ContentItem) -> bool:
+    return _active(user) and Role.COMPLIANCE in roles_of(user) and item.status in RECALLABLE_STATUSES
+
+
+def items_visible_to(user) -> QuerySet[ContentItem]:
+    """Compliance sees everything; marketing sees the library; advisers see their own drafts and the library
+    feed meant for them; anyone else sees the approved, valid library content of their audience."""
+    from advocacy.content.selectors import _audience_q, currently_valid_q
+
+    if not _active(user):
+        return ContentItem.objects.none()
+    roles = roles_of(user)
+    if Role.COMPLIANCE in roles:
+        return ContentItem.objects.all()
+    visible = Q(origin=Origin.LIBRARY, status=ItemStatus.APPROVED) & currently_valid_q() & _audience_q(user)
+    if Role.MARKETING in roles:
+        visible |= Q(origin=Origin.LIBRARY)
+    if Role.ADVISER in roles:
+        visible |= Q(origin=Origin.ADVISER_DRAFT, author_id=user.pk)
+    return ContentItem.objects.filter(visible)
