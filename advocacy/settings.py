@@ -309,3 +309,15 @@ X_REFRESH_MARGIN_SECONDS = env_int("X_REFRESH_MARGIN_SECONDS", 300, minimum=0)
 X_POST_URL_TEMPLATE = env_str("X_POST_URL_TEMPLATE", "https://x.com/{username}/status/{id}")
 # tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
 LOGGING["loggers"]["tweepy"] = {"level": "INFO"}
+
+# --- Content review (advocacy/content, compliance/review/workflow.py) ----------------------------------
+# Categories whose content needs two distinct compliance approvers (comma-separated category values).
+REVIEW_TWO_APPROVER_CATEGORIES = env_list("REVIEW_TWO_APPROVER_CATEGORIES", ["product"])
+# How long a submission may wait for a decision before the queue and the digest flag it.
+REVIEW_AGE_TARGET_HOURS = env_int("REVIEW_AGE_TARGET_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "content-expire-due-items": {"task": "advocacy.content.tasks.expire_due_items",
+                                 "schedule": timedelta(minutes=1)},
+    "content-submission-digest": {"task": "advocacy.content.tasks.send_submission_digest",
+                                  "schedule": timedelta(minutes=15)},
+}
