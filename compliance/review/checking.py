@@ -121,13 +121,14 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
 
 
-def _publishable_texts(version) -> dict[str, str]:
+def publishable_texts(version) -> dict[str, str]:
+    """Every text sharing ``version`` could publish, keyed by fingerprint."""
     try:
-        from advocacy.content.selectors import publishable_texts
+        from advocacy.content.selectors import publishable_texts as content_texts
     except ImportError:  # CONTENT's selector not there yet: the version's own text, disclosure appended
-        publishable_texts = None
-    if publishable_texts is not None:
-        texts = publishable_texts(version)
+        content_texts = None
+    if content_texts is not None:
+        texts = content_texts(version)
         if isinstance(texts, dict):
             return dict(texts)
         return {fingerprint(t): t for t in texts}
@@ -142,7 +143,7 @@ def check_version(version) -> dict[str, CheckReport]:
     the text's fingerprint."""
     item = version.item
     policy = policy_for(category=item.category, language=item.language)
-    return {fp: checks.run_checks(text, policy) for fp, text in _publishable_texts(version).items()}
+    return {fp: checks.run_checks(text, policy) for fp, text in publishable_texts(version).items()}
 
 
 def weighted_length(text: str) -> int:

@@ -58,15 +58,26 @@ class LexiconRuleForm(forms.ModelForm):
             self.fields["active"].initial = True
 
     def clean_phrase(self) -> str:
+        """Refuse a phrase that can never match, and one the pack already matches: the engine folds case,
+        accents, plurals and spacing ("Sans-Risques" is "sans risque"), so the comparison does too."""
+        from compliance.checks.normalise import phrase_keys
+
         phrase = " ".join((self.cleaned_data.get("phrase") or "").split())
         if not phrase:
             raise forms.ValidationError(_("Enter the phrase to look for."))
-        clash = LexiconRule.objects.filter(pack=self.pack, phrase__iexact=phrase).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                _("This pack already has a rule for “%(phrase)s”. Edit that rule instead."),
-                params={"phrase": phrase},
-            )
+        keys = {key for key, _count in phrase_keys(phrase)}
+        if not keys:
+            raise forms.ValidationError(_("This phrase has no letter or digit: it could never match."))
+        others = LexiconRule.objects.filter(pack=self.pack).exclude(pk=self.instance.pk)
+        for other in others.only("phrase"):
+            if (
+                other.phrase.casefold() == phrase.casefold()
+                or phrase_keys(other.phrase)[:1] == phrase_keys(phrase)[:1]
+            ):
+                raise forms.ValidationError(
+                    _("This pack already has a rule for “%(phrase)s”. Edit that rule instead."),
+                    params={"phrase": other.phrase},
+                )
         return phrase
 
     def clean_explanation(self) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # Most severe first: where two findings overlap, the segment shows the worse one.
 SEVERITY_ORDER = ("block", "needs_disclosure", "warn")
@@ -69,20 +70,32 @@ def word_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(str(p) for p in out))  # noqa: S308 - every part above is escaped
 
 
+def _message(finding) -> str:
+    """The finding's sentence in the reader's language: the engine keeps an English template per ``code``
+    (``compliance.checks.messages``), translated here with gettext and filled from ``params``."""
+    from compliance.checks.messages import MESSAGES
+
+    template = MESSAGES.get(finding.code) or MESSAGES.get(finding.check)
+    if template is None:
+        return finding.message
+    try:
+        return gettext(template) % dict(finding.params or {})
+    except (KeyError, TypeError, ValueError):
+        return finding.message
+
+
 def finding_rows(findings: Iterable) -> list[dict]:
     """Findings as plain dicts for templates, numbered like the marks in ``highlight``."""
-    rows = []
-    for index, finding in enumerate(findings, start=1):
-        rows.append(
-            {
-                "number": index,
-                "severity": _severity(finding),
-                "code": finding.code,
-                "check": finding.check,
-                "matched": finding.matched,
-                "message": finding.message,
-                "suggestion": finding.suggestion,
-                "rule_id": finding.rule_id,
-            }
-        )
-    return rows
+    return [
+        {
+            "number": index,
+            "severity": _severity(finding),
+            "code": finding.code,
+            "check": finding.check,
+            "matched": finding.matched,
+            "message": _message(finding),
+            "suggestion": finding.suggestion,
+            "rule_id": finding.rule_id,
+        }
+        for index, finding in enumerate(findings, start=1)
+    ]

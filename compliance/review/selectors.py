@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from compliance.review.models import CategoryRequirement, RulePack
+from compliance.review.models import RulePack
 
 DEFAULT_REVIEW_AGE_TARGET_HOURS = 24
 
@@ -27,16 +28,10 @@ def review_age_target_hours() -> int:
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """Content categories: CONTENT's choices when they exist, else those compliance settings mention."""
-    try:
-        from advocacy.content.models import ContentItem
+    """Content categories (CONTENT's choices)."""
+    from advocacy.content.models import Category
 
-        return list(ContentItem.Category.choices)
-    except (ImportError, AttributeError):
-        categories = (
-            CategoryRequirement.objects.values_list("category", flat=True).distinct().order_by("category")
-        )
-        return [(c, c) for c in categories]
+    return list(Category.choices)
 
 
 @dataclass(frozen=True)
@@ -75,3 +70,222 @@ class QueueFilters:
 
 def queue_age_cutoff(hours: int):
     return timezone.now() - timedelta(hours=hours)
+
+
+# --- Review queue -----------------------------------------------------------------------------------------
+def _content_models():
+    from advocacy.content.models import ContentVersion
+
+    return ContentVersion
+
+
+def _waiting_since_field() -> str:
+    """When the version entered review."""
+    return "submitted_at"
+
+
+def _severities(findings) -> list[str]:
+    """Severities of the findings CONTENT stored on a version at submission: per fingerprint, the text and
+    its findings (``{fp: {"text": ..., "findings": [{"severity": ...}, ...]}}``); a flat list also reads."""
+    if isinstance(findings, dict):
+        flat = []
+        for value in findings.values():
+            if isinstance(value, dict):
+                value = value.get("findings", [])
+            if isinstance(value, list):
+                flat.extend(value)
+        findings = flat
+    return [str(f.get("severity", "")) for f in findings or () if isinstance(f, dict)]
+
+
+def review_queue(user, *, filters: QueueFilters) -> QuerySet:
+    """Versions waiting for this reviewer, oldest first, with what the queue rows show joined in.
+
+    Costs a fixed number of queries whatever the length of the queue (the severity filter reads the stored
+    findings of the waiting versions in one query)."""
+    from compliance.review.policies import versions_reviewable_by
+
+    waited = _waiting_since_field()
+    versions = versions_reviewable_by(user).select_related("item", "created_by__staff__branch")
+    if filters.category:
+        versions = versions.filter(item__category=filters.category)
+    if filters.branch is not None:
+        versions = versions.filter(created_by__staff__branch_id=filters.branch)
+    if filters.min_age_hours is not None:
+        versions = versions.filter(**{f"{waited}__lte": queue_age_cutoff(filters.min_age_hours)})
+    if filters.severity:
+        wanted = {
+            pk
+            for pk, findings in versions.values_list("pk", "findings")
+            if (filters.severity in _severities(findings))
+            or (filters.severity == "none" and not _severities(findings))
+        }
+        versions = versions.filter(pk__in=wanted)
+    return versions.order_by(waited, "pk")
+
+
+def _hours_since(moment) -> int:
+    if moment is None:
+        return 0
+    return max(0, int((timezone.now() - moment).total_seconds() // 3600))
+
+
+def _title(version) -> str:
+    return version.item.title or " ".join(version.text.split())[:60]
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def queue_rows(versions) -> list[dict]:
+    """What the queue table shows for each version of a page (no query beyond the page's own)."""
+    target = review_age_target_hours()
+    waited = _waiting_since_field()
+    rows = []
+    for version in versions:
+        severities = _severities(version.findings)
+        staff = getattr(version.created_by, "staff", None)
+        age = _hours_since(getattr(version, waited))
+        rows.append(
+            {
+                "version_id": version.pk,
+                "title": _title(version),
+                "category": version.item.get_category_display()
+                if hasattr(version.item, "get_category_display")
+                else version.item.category,
+                "author": _person(version.created_by),
+                "branch": staff.branch.name if staff and staff.branch_id else "",
+                "age_hours": age,
+                "overdue": age >= target,
+                "blocking": severities.count("block"),
+                "warnings": len(severities) - severities.count("block"),
+            }
+        )
+    return rows
+
+
+def queue_filter_choices() -> dict:
+    from advocacy.org.models import Branch
+
+    target = review_age_target_hours()
+    ages = sorted({max(1, target // 2), target, target * 2})
+    return {
+        "categories": category_choices(),
+        "branches": list(Branch.objects.order_by("name")),
+        "ages": [(hours, _("%(hours)s h or more") % {"hours": hours}) for hours in ages],
+        "severities": [
+            ("block", _("Blocking findings")),
+            ("needs_disclosure", _("Needs a disclosure")),
+            ("warn", _("Warnings")),
+            ("none", _("No finding")),
+        ],
+    }
+
+
+def queue_summary_for(user) -> dict:
+    """The compliance home panel: how many versions wait, and for how long the oldest has waited."""
+    from compliance.review.policies import versions_reviewable_by
+
+    waited = _waiting_since_field()
+    versions = versions_reviewable_by(user)
+    oldest = versions.order_by(waited).values_list(waited, flat=True).first()
+    target = review_age_target_hours()
+    age = _hours_since(oldest) if oldest else None
+    return {
+        "waiting": versions.count(),
+        "oldest_hours": age,
+        "target_hours": target,
+        "overdue": age is not None and age >= target,
+    }
+
+
+# --- One version's review page ---------------------------------------------------------------------------
+def version_for_review(user, pk: int):
+    """Any version a compliance officer may look at (all of them: they also see what they cannot decide on,
+    with the reason); None when it does not exist. Deciding is ``can_review``'s answer, not this one's."""
+    from advocacy.org.models import Role
+    from advocacy.org.selectors import roles_of
+
+    if Role.COMPLIANCE not in roles_of(user):
+        return None
+    return _content_models().objects.select_related("item", "created_by__staff__branch").filter(pk=pk).first()
+
+
+def refusal_for(user, version) -> str:
+    """Why ``user`` may not decide on ``version`` (empty when they may)."""
+    from compliance.review.policies import can_review
+
+    if can_review(user, version):
+        return ""
+    from advocacy.content.selectors import editors_of
+
+    if user.pk in editors_of(version.item):
+        return _("You wrote or edited this content: another compliance officer must review it (four eyes).")
+    return _("This version is not waiting for your review.")
+
+
+def _previous_version(version):
+    return version.item.versions.filter(pk__lt=version.pk).order_by("-pk").first()
+
+
+def _decisions(version) -> list[dict]:
+    """Earlier decisions on the item (every version), oldest first."""
+    decisions = version.item.decisions.select_related("reviewer", "version").order_by("created_at", "pk")
+    return [
+        {"when": d.created_at, "reviewer": _person(d.reviewer), "label": d.get_kind_display(),
+         "version": d.version.number, "comment": d.comment}
+        for d in decisions
+    ]
+
+
+def review_page(user, version) -> dict:
+    """Everything the review page shows: each publishable text highlighted with its findings (checked now,
+    with the current rules, exactly as the approval will re-check them), the diff against the previous
+    version, the earlier decisions, and whether this reviewer may decide."""
+    from compliance.checks import Finding
+    from compliance.review import checking, workflow
+    from compliance.review.presentation import finding_rows, highlight, word_diff
+
+    checked = workflow.run_checks(version)
+    entries = []
+    for index, (fingerprint, entry) in enumerate(checked.items()):
+        findings = [Finding.from_dict(data) for data in entry["findings"]]
+        entries.append({
+            "label": _("Text") if index == 0 else _("Variant %(number)s") % {"number": index},
+            "fingerprint": fingerprint,
+            "highlighted": highlight(entry["text"], findings),
+            "findings": finding_rows(findings),
+            "weighted": checking.weighted_length(entry["text"]),
+        })
+    warn_choices = [
+        (data["id"], f"{data['matched']} — {row['message']}" if data["matched"] else row["message"])
+        for data in workflow.findings_to_acknowledge(checked)
+        for row in finding_rows([Finding.from_dict(data)])
+    ]
+    previous = _previous_version(version)
+    refusal = refusal_for(user, version)
+    age = _hours_since(version.submitted_at)
+    target = review_age_target_hours()
+    staff = getattr(version.created_by, "staff", None)
+    item = version.item
+    return {
+        "version": version,
+        "item": item,
+        "title": _title(version),
+        "category": item.get_category_display(),
+        "language": item.get_language_display(),
+        "author": _person(version.created_by),
+        "branch": staff.branch.name if staff and staff.branch_id else "",
+        "age_hours": age,
+        "target_hours": target,
+        "overdue": age >= target,
+        "texts": entries,
+        "max_weighted": checking.max_weighted_length(),
+        "diff": word_diff(previous.text, version.text) if previous else None,
+        "decisions": _decisions(version),
+        "warn_choices": warn_choices,
+        "blocked": bool(workflow.blocking_findings(checked)),
+        "can_decide": not refusal,
+        "refusal": refusal,
+    }

@@ -7,7 +7,6 @@ writes are ``rulepacks``, reads are ``selectors``, checks are ``checking``.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from advocacy.portal.access import COMPLIANCE, CONTENT_AUTHORS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack
-from compliance.review.presentation import finding_rows, highlight, word_diff
+from compliance.review.presentation import finding_rows, highlight
 
 QUEUE_PAGE_SIZE = 25
 
@@ -167,37 +166,40 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @access(COMPLIANCE)
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    from compliance.review import workflow
+
     version = _reviewable_version_or_404(request, pk)
     context = _review_context(request, version)
-    form = DecisionForm(request.POST, warn_findings=context["warn_choices"])
     if not context["can_decide"]:
         messages.error(request, context["refusal"])
         return redirect("review:review", pk=pk)
+    form = DecisionForm(request.POST, warn_findings=context["warn_choices"])
+    if form.is_valid() and form.cleaned_data["decision"] == DecisionForm.APPROVE and context["blocked"]:
+        form.add_error(None, _("A blocking finding must be fixed by the author: approval is not possible."))
     if not form.is_valid():
         return render(request, "review/review.html", {**context, "form": form}, status=400)
+    decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     try:
-        selectors.decide(version=version, reviewer=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionError, ValueError) as exc:
-        messages.error(request, selectors.refusal_message(exc))
+        if decision == DecisionForm.APPROVE:
+            workflow.approve_version(
+                version=version,
+                reviewer=request.user,
+                comment=comment,
+                acknowledged_finding_ids=tuple(form.cleaned_data["acknowledged"]),
+            )
+        elif decision == DecisionForm.CHANGES:
+            workflow.request_changes(version=version, reviewer=request.user, comment=comment)
+        else:
+            workflow.reject_version(version=version, reviewer=request.user, reason=comment)
+    except workflow.WorkflowError as exc:
+        # The workflow re-checks everything under a lock: a refusal here means someone decided first, or
+        # the rules changed since the page was shown; its message says which.
+        messages.error(request, str(exc))
         return redirect("review:review", pk=pk)
     done = {
         DecisionForm.APPROVE: _("Version approved."),
         DecisionForm.CHANGES: _("Changes requested from the author."),
         DecisionForm.REJECT: _("Version rejected."),
-    }[form.cleaned_data["decision"]]
+    }[decision]
     messages.success(request, done)
     return redirect("review:queue")
-
-
-__all__ = [
-    "decide",
-    "pack",
-    "packs",
-    "queue",
-    "review",
-    "rule_deactivate",
-    "rule_edit",
-    "try_text",
-    "try_text_check",
-    "word_diff",
-]
