@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
 # Paths a person without a second factor may still reach: enrolment itself, signing out, language,
-# static files and the health probe.
+# static files and the health probe. allauth asks for the password again before it activates TOTP
+# (its sign-in does not count as a re-authentication), so that page must be reachable too, or enrolment
+# is a redirect loop.
 _ALWAYS_ALLOWED_URL_NAMES = (
     "mfa_index",
     "mfa_activate_totp",
@@ -19,6 +23,7 @@ _ALWAYS_ALLOWED_URL_NAMES = (
     "mfa_view_recovery_codes",
     "mfa_download_recovery_codes",
     "account_logout",
+    "account_reauthenticate",
     "set_language",
     "health",
 )
@@ -38,6 +43,13 @@ class EnforceMfaMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._allowed_paths: tuple[str, ...] | None = None
+        # MFA_REQUIRED_ROLES comes from the environment: a misspelt role would silently exempt the people
+        # it meant, so refuse to start.
+        unknown = sorted(set(settings.RELAIS_MFA_REQUIRED_ROLES) - set(Role.values))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"MFA_REQUIRED_ROLES has unknown roles {', '.join(unknown)}; known: {', '.join(Role.values)}."
+            )
 
     def _allowed(self) -> tuple[str, ...]:
         if self._allowed_paths is None:
