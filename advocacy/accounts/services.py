@@ -3,18 +3,39 @@
 The link is allauth's own password-reset-from-key link (Django's token generator): it stops working
 once the password is set, and after ``INVITATION_VALID_HOURS``. Reusing it shows allauth's
 "bad token" page, which offers to send a fresh link.
+
+The staff roster import lives here too (below): it is how staff come to be invited.
 """
 
 from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from advocacy.accounts.models import RosterImport
+from advocacy.accounts.roster import Roster, RosterFileError, RowError, StaffRow, read_roster
+from advocacy.org.models import Branch, StaffProfile, StaffRole
+from advocacy.org.services import StaffData, deactivate_staff, upsert_staff
 from compliance.archive.services import record
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
 
 
 def invitation_url(user) -> str:
@@ -37,3 +58,350 @@ def send_invitation(*, user, actor=None) -> None:
             },
         )
     record("staff.invited", subject=user, actor=actor, payload={"email": user.email})
+
+
+# --- Staff roster import -------------------------------------------------------------------------------
+# HR's CSV roster is the source of truth for who works at the bank. ``import_staff_roster`` is shared by
+# ``manage.py import_staff`` and the upload page's Celery task; the file is read by the pure functions in
+# ``advocacy.accounts.roster``, each row is written through ``advocacy.org.services.upsert_staff``.
+
+ROSTER_BATCH_SIZE = 250  # rows per transaction, and how often progress is reported
+ROSTER_STALE_AFTER = timedelta(minutes=10)  # a running import without progress for this long was orphaned
+
+
+@dataclass
+class RosterOutcome:
+    total_rows: int = 0
+    processed_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    invited: int = 0
+    rejected: int = 0  # rows with at least one error, not imported
+    errors: list[RowError] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deactivated": self.deactivated,
+            "invited": self.invited,
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the database already holds about one employee id: plain values, looked up once per import."""
+
+    profile_id: int
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    branch_id: int | None
+    language: str
+    is_active: bool
+    roles: frozenset[str]
+
+
+def import_staff_roster(
+    *,
+    data: bytes,
+    filename: str,
+    actor=None,
+    deactivate_missing: bool = False,
+    invite: bool = False,
+    dry_run: bool = False,
+    subject=None,
+    progress: Callable[[RosterOutcome], None] | None = None,
+    batch_size: int = ROSTER_BATCH_SIZE,
+) -> RosterOutcome:
+    """Create or update every valid row of a roster file; report the others by line and column.
+
+    Raises ``RosterFileError`` when the file cannot be read at all, before anything is written. Rows are
+    written in batches of ``batch_size``, one transaction each, so progress is visible to other
+    connections and a crash keeps what was done (re-importing the same file is safe: the key is the
+    employee id). New staff are invited after their batch commits, outside any transaction. With
+    ``dry_run`` nothing is written and the counts say what would happen.
+    """
+    branches = {branch.code: branch for branch in Branch.objects.all()}
+    roster = read_roster(data, branch_codes=branches)
+    outcome = RosterOutcome(total_rows=roster.total_rows)
+    known = _known_staff()
+    owners = _email_owners()
+    pending: list[StaffRow] = []
+    seen = 0
+
+    for row, errors in roster.rows():
+        seen += 1
+        if row is not None:
+            conflict = _email_conflict(row, roster=roster, known=known, owners=owners)
+            if conflict is not None:
+                row, errors = None, [conflict]
+        if row is None:
+            outcome.rejected += 1
+            outcome.errors.extend(errors)
+        else:
+            pending.append(row)
+        if seen == batch_size:
+            _apply(pending, branches=branches, known=known, outcome=outcome, actor=actor, invite=invite,
+                   dry_run=dry_run, email_header=roster.header("email"))
+            outcome.processed_rows += seen
+            pending, seen = [], 0
+            if progress:
+                progress(outcome)
+    _apply(pending, branches=branches, known=known, outcome=outcome, actor=actor, invite=invite,
+           dry_run=dry_run, email_header=roster.header("email"))
+    outcome.processed_rows += seen
+
+    if deactivate_missing:
+        _deactivate_missing(roster=roster, known=known, outcome=outcome, actor=actor, dry_run=dry_run)
+    outcome.errors.sort(key=lambda e: (e.line is not None, e.line or 0))
+    if not dry_run:
+        record(
+            "staff.roster_imported",
+            subject=subject,
+            actor=actor,
+            payload={
+                "filename": filename,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "deactivate_missing": deactivate_missing,
+                "invite": invite,
+                **outcome.counts(),
+            },
+        )
+    if progress:
+        progress(outcome)
+    return outcome
+
+
+def _apply(rows: list[StaffRow], *, branches, known, outcome: RosterOutcome, actor, invite: bool,
+           dry_run: bool, email_header: str) -> None:
+    new_staff: list[tuple[int, int]] = []  # (user id, line) of people to invite once the batch commits
+    with transaction.atomic():
+        for row in rows:
+            branch = branches[row.branch_code] if row.branch_code else None
+            before = known.get(row.employee_id)
+            if before is not None and _unchanged(before, row, branch):
+                outcome.unchanged += 1
+                continue
+            if dry_run:
+                if before is None:
+                    outcome.created += 1
+                else:
+                    outcome.updated += 1
+                continue
+            data = StaffData(
+                employee_id=row.employee_id,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                branch=branch,
+                roles=row.roles,
+                language=row.language,
+            )
+            try:
+                profile, created = upsert_staff(data=data, actor=actor)
+            except DatabaseError as exc:
+                # upsert_staff is atomic: its savepoint is rolled back and the batch goes on.
+                logger.warning("roster line %s not saved: %s", row.line, exc)
+                outcome.rejected += 1
+                outcome.errors.append(RowError(row.line, "", _("This row could not be saved: %(error)s")
+                                               % {"error": exc}))
+                continue
+            if created:
+                outcome.created += 1
+                new_staff.append((profile.user_id, row.line))
+            else:
+                outcome.updated += 1
+        if invite and new_staff and not dry_run:
+            transaction.on_commit(
+                functools.partial(_invite, new_staff, actor=actor, outcome=outcome, email_header=email_header)
+            )
+
+
+def _invite(new_staff: list[tuple[int, int]], *, actor, outcome: RosterOutcome, email_header: str) -> None:
+    """Runs after commit: a mail server that is down costs the invitations, never the import."""
+    lines = dict(new_staff)
+    for user in User.objects.filter(pk__in=lines).select_related("staff"):
+        try:
+            send_invitation(user=user, actor=actor)
+        except Exception as exc:
+            logger.exception("invitation to user %s failed", user.pk)
+            outcome.errors.append(RowError(lines[user.pk], email_header,
+                                           _("The invitation could not be sent: %(error)s") % {"error": exc}))
+        else:
+            outcome.invited += 1
+
+
+def _deactivate_missing(*, roster: Roster, known: dict[str, _Known], outcome: RosterOutcome, actor,
+                        dry_run: bool) -> None:
+    if roster.rows_without_employee_id:
+        outcome.errors.append(RowError(None, roster.header("employee_id"), ngettext(
+            "Nobody was deactivated: %(count)d row has no employee id, so who is missing cannot be told.",
+            "Nobody was deactivated: %(count)d rows have no employee id, so who is missing cannot be told.",
+            roster.rows_without_employee_id) % {"count": roster.rows_without_employee_id}))
+        return
+    missing = [
+        (employee_id, k) for employee_id, k in known.items()
+        if k.is_active and employee_id not in roster.employee_ids
+    ]
+    actor_id = getattr(actor, "pk", None)
+    if any(k.user_id == actor_id for _employee_id, k in missing):
+        outcome.errors.append(RowError(None, roster.header("employee_id"), _(
+            "You are not in the file, but you were not deactivated: nobody can deactivate themselves.")))
+    ids = [k.profile_id for _employee_id, k in missing if k.user_id != actor_id]
+    if dry_run:
+        outcome.deactivated += len(ids)
+        return
+    for start in range(0, len(ids), ROSTER_BATCH_SIZE):
+        chunk = ids[start:start + ROSTER_BATCH_SIZE]
+        for profile in StaffProfile.objects.filter(pk__in=chunk).select_related("user"):
+            if deactivate_staff(profile=profile, actor=actor):
+                outcome.deactivated += 1
+
+
+def _unchanged(before: _Known, row: StaffRow, branch: Branch | None) -> bool:
+    return (
+        before.email == row.email
+        and before.first_name == row.first_name
+        and before.last_name == row.last_name
+        and before.branch_id == (branch.pk if branch else None)
+        and before.language == row.language
+        and before.roles == row.roles
+    )
+
+
+def _email_conflict(row: StaffRow, *, roster: Roster, known: dict[str, _Known],
+                    owners: dict[str, tuple[int, str | None]]) -> RowError | None:
+    """An e-mail that belongs to somebody else. An account without a staff profile (an administrator
+    created by ``createsuperuser``) is adopted by a new employee id, as ``upsert_staff`` does."""
+    owner = owners.get(row.email)
+    if owner is None:
+        return None
+    _owner_user_id, owner_employee_id = owner
+    if owner_employee_id == row.employee_id:
+        return None
+    if owner_employee_id is not None:
+        message = _("E-mail %(email)s is already used by employee id %(other)s.") % {
+            "email": row.email, "other": owner_employee_id}
+    elif row.employee_id not in known:
+        return None
+    else:
+        message = _("E-mail %(email)s is already used by another account.") % {"email": row.email}
+    return RowError(row.line, roster.header("email"), message)
+
+
+def _known_staff() -> dict[str, _Known]:
+    roles: dict[int, set[str]] = {}
+    for profile_id, role in StaffRole.objects.values_list("profile_id", "role").iterator(chunk_size=5000):
+        roles.setdefault(profile_id, set()).add(role)
+    return {
+        employee_id: _Known(pk, user_id, email, first, last, branch_id, language, active,
+                            frozenset(roles.get(pk, ())))
+        for employee_id, pk, user_id, email, first, last, branch_id, language, active in (
+            StaffProfile.objects.values_list(
+                "employee_id", "pk", "user_id", "user__email", "user__first_name", "user__last_name",
+                "branch_id", "language", "user__is_active",
+            ).iterator(chunk_size=5000)
+        )
+    }
+
+
+def _email_owners() -> dict[str, tuple[int, str | None]]:
+    owners: dict[str, tuple[int, str | None]] = {}
+    for user_id, email, employee_id in User.objects.values_list("pk", "email", "staff__employee_id").iterator(
+        chunk_size=5000
+    ):
+        if email:
+            owners.setdefault(email.lower(), (user_id, employee_id))
+    return owners
+
+
+def start_roster_import(*, data: bytes, filename: str, actor, deactivate_missing: bool,
+                        send_invitations: bool) -> RosterImport:
+    """Keep the uploaded file and hand it to a worker once the row is committed."""
+    from advocacy.accounts.tasks import import_roster
+
+    with transaction.atomic():
+        roster_import = RosterImport.objects.create(
+            uploaded_by=actor,
+            original_filename=filename[:255],
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            deactivate_missing=deactivate_missing,
+            send_invitations=send_invitations,
+        )
+        transaction.on_commit(functools.partial(import_roster.delay, roster_import.pk))
+    return roster_import
+
+
+def run_roster_import(*, import_id: int) -> bool:
+    """Process a queued upload. Safe to call twice (Celery redelivers after a lost worker): only one caller
+    wins the claim, and a run whose worker died (no progress for ``ROSTER_STALE_AFTER``) may be claimed
+    again - re-applying rows already imported only counts them as unchanged. Returns whether it ran."""
+    now = timezone.now()
+    Status = RosterImport.Status
+    claimed = (
+        RosterImport.objects.filter(pk=import_id)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=now - ROSTER_STALE_AFTER))
+        .update(status=Status.RUNNING, started_at=now, heartbeat_at=now, processed_rows=0)
+    )
+    if not claimed:
+        return False
+    roster_import = RosterImport.objects.select_related("uploaded_by__staff").get(pk=import_id)
+    actor = roster_import.uploaded_by
+    rows = RosterImport.objects.filter(pk=import_id)
+
+    def report(outcome: RosterOutcome) -> None:
+        rows.update(heartbeat_at=timezone.now(), **_progress_fields(outcome))
+
+    # Messages are stored in the uploader's language.
+    language = getattr(getattr(actor, "staff", None), "language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            outcome = import_staff_roster(
+                data=bytes(roster_import.content),
+                filename=roster_import.original_filename,
+                actor=actor,
+                deactivate_missing=roster_import.deactivate_missing,
+                invite=roster_import.send_invitations,
+                subject=roster_import,
+                progress=report,
+            )
+        except RosterFileError as exc:
+            rows.update(status=Status.FAILED, finished_at=timezone.now(),
+                        errors=[RowError(None, exc.column, exc.message).as_dict()])
+            return True
+        except Exception:
+            logger.exception("roster import %s stopped", import_id)
+            processed = rows.values_list("processed_rows", flat=True).first() or 0
+            rows.update(status=Status.FAILED, finished_at=timezone.now(), errors=[RowError(None, "", _(
+                "The import stopped unexpectedly after %(rows)d rows; those rows were saved. Upload the file "
+                "again: importing the same file twice is safe.") % {"rows": processed}).as_dict()])
+            return True
+    rows.update(
+        status=Status.DONE,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        errors=[e.as_dict() for e in outcome.errors],
+        **_progress_fields(outcome),
+    )
+    return True
+
+
+def _progress_fields(outcome: RosterOutcome) -> dict[str, int]:
+    return {
+        "total_rows": outcome.total_rows,
+        "processed_rows": outcome.processed_rows,
+        "created_count": outcome.created,
+        "updated_count": outcome.updated,
+        "unchanged_count": outcome.unchanged,
+        "deactivated_count": outcome.deactivated,
+        "invited_count": outcome.invited,
+        "error_count": outcome.rejected,
+    }

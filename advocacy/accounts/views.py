@@ -1,9 +1,69 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from advocacy.accounts.forms import RosterUploadForm
+from advocacy.accounts.models import RosterImport
+from advocacy.accounts.services import start_roster_import
 from advocacy.portal.access import STAFF_ADMINS, access
+
+IMPORTS_PER_PAGE = 20
+ERRORS_SHOWN = 500  # the page shows the first ones; the CSV download has them all
 
 
 @access(STAFF_ADMINS)
 def roster(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/roster.html", {})
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            roster_import = start_roster_import(
+                data=b"".join(upload.chunks()),
+                filename=upload.name,
+                actor=request.user,
+                deactivate_missing=form.cleaned_data["deactivate_missing"],
+                send_invitations=form.cleaned_data["send_invitations"],
+            )
+            messages.success(request, _("The file was received; the import runs in the background."))
+            return redirect("accounts:roster_import", pk=roster_import.pk)
+    else:
+        form = RosterUploadForm()
+    imports = RosterImport.objects.defer("content", "errors").select_related("uploaded_by")
+    page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/roster.html", {"form": form, "page": page})
+
+
+@access(STAFF_ADMINS)
+@never_cache
+def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import's progress; htmx polls the partial every second until the import is finished."""
+    imports = RosterImport.objects.defer("content").select_related("uploaded_by")
+    roster_import = get_object_or_404(imports, pk=pk)
+    context = {
+        "roster_import": roster_import,
+        "errors": roster_import.errors[:ERRORS_SHOWN],
+        "more_errors": max(0, len(roster_import.errors) - ERRORS_SHOWN),
+    }
+    if request.htmx:
+        return render(request, "accounts/_roster_import_status.html", context)
+    return render(request, "accounts/roster_import.html", context)
+
+
+@access(STAFF_ADMINS)
+def roster_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    roster_import = get_object_or_404(RosterImport.objects.only("pk", "errors", "original_filename"), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="roster-import-{roster_import.pk}-errors.csv"'
+    response.write("\ufeff")  # so that Excel reads the accents as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("line"), _("column"), _("message")])
+    for error in roster_import.errors:
+        writer.writerow([error.get("line") or "", error.get("column", ""), error.get("message", "")])
+    return response

@@ -1,0 +1,24 @@
+"""Roster imports are read-only in the admin: they are created by upload and changed only by the worker."""
+
+from django.contrib import admin
+
+from advocacy.accounts.models import RosterImport
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["original_filename", "uploaded_by", "created_at", "status", "total_rows", "created_count",
+                    "updated_count", "deactivated_count", "error_count"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "created_at"
+    exclude = ["content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
