@@ -144,6 +144,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Invite-only: a reset request for an address we do not know gets the same page as any other and no
+# mail at all (allauth would otherwise mail the stranger an "unknown account" notice, which with sign-up
+# closed only helps someone use the portal to send mail to arbitrary addresses).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{RELAIS_BANK_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
@@ -163,8 +168,14 @@ RELAIS_MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["compliance", "admin
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_HOURS", 72, minimum=1) * 3600
 
 # Corporate SSO through allauth's OpenID Connect provider, off unless OIDC_SERVER_URL is set.
+# The corporate identity provider is the authority on staff e-mail addresses: an identity it vouches for
+# signs in the existing account with that (verified) address and is connected to it for next time. Only
+# this app authenticates by e-mail (per-app "email_authentication"), never the X connection. SSO goes
+# through the same login stages as a password (inactive accounts refused, TOTP asked for when enrolled)
+# and the MFA enrolment gate; an unknown identity gets the closed-signup page.
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False  # X tokens are stored encrypted by advocacy.publishing, not by allauth
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
 OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
@@ -177,7 +188,12 @@ if OIDC_SERVER_URL:
                 "name": env_str("OIDC_NAME", "Corporate sign-in"),
                 "client_id": env_str("OIDC_CLIENT_ID", required=True),
                 "secret": env_str("OIDC_CLIENT_SECRET", required=True),
-                "settings": {"server_url": OIDC_SERVER_URL, "fetch_userinfo": True},
+                "settings": {
+                    "server_url": OIDC_SERVER_URL,
+                    "fetch_userinfo": True,
+                    "verified_email": True,
+                    "email_authentication": True,
+                },
             }
         ],
     }
