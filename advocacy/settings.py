@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.portal.context_processors.portal",
+                "compliance.archive.context_processors.archive_status",
             ],
         },
     },
@@ -307,6 +309,26 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "advocacy.portal.tasks.record_worker_heartbeat", "schedule": timedelta(seconds=30)},
 }
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 120, minimum=10)
+
+# --- Regulatory archive (compliance/archive; docs/archive.md maps each figure to the rule it serves) -------
+# A file (ideally on other storage) to which every checkpoint is also appended; unset: database only.
+ARCHIVE_CHECKPOINT_FILE = env_str("ARCHIVE_CHECKPOINT_FILE")
+# Years each event class is kept before the retention purge may delete it. The longest matching prefix of
+# the event type wins ("share.published", then "share"), else "default". Override, e.g.
+# ARCHIVE_RETENTION_YEARS="default=7,auth=5".
+ARCHIVE_RETENTION_YEARS = {"default": 7, "content": 7, "review": 7, "share": 7, "inbound": 7, "staff": 7,
+                           "archive": 7, "auth": 5}
+for _item in env_list("ARCHIVE_RETENTION_YEARS", []):
+    _class, _, _years = _item.partition("=")
+    if not _class.strip() or not _years.strip().isdigit() or int(_years) < 1:
+        raise ImproperlyConfigured(f"ARCHIVE_RETENTION_YEARS: {_item!r} is not class=years (years >= 1).")
+    ARCHIVE_RETENTION_YEARS[_class.strip()] = int(_years)
+CELERY_BEAT_SCHEDULE |= {
+    "archive-daily-checkpoint": {"task": "compliance.archive.tasks.write_daily_checkpoint",
+                                 "schedule": crontab(hour=0, minute=5)},
+    "archive-nightly-verification": {"task": "compliance.archive.tasks.verify_archive_nightly",
+                                     "schedule": crontab(hour=2, minute=30)},
+}
 
 # --- Logging -----------------------------------------------------------------------------------------
 LOGGING = {
