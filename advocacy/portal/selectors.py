@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
+from advocacy.content import selectors as content_selectors
 from advocacy.org.models import Branch, Region, Role, StaffProfile
 from advocacy.org.selectors import roles_of, staff_covered_by
 
@@ -26,4 +27,8 @@ def home_panels_for(user) -> dict[str, object]:
                 never_signed_in=Count("pk", filter=Q(user__is_active=True, user__last_login__isnull=True)),
             ),
         }
+    if Role.ADVISER in roles:
+        panels["content_adviser"] = content_selectors.adviser_home_panel(user)
+    if roles & {Role.COMPLIANCE, Role.MARKETING}:
+        panels["content_authoring"] = content_selectors.authoring_home_panel()
     return panels

@@ -1,0 +1,331 @@
+"""Adviser and author screens: library feed, my drafts, draft editor, library authoring, item page.
+
+Views parse, check access (``@access`` outermost, then a policy function; refusals on objects are 404),
+call a service or a workflow function, and render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from advocacy.content import selectors, services, texts
+from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, initial_for
+from advocacy.content.models import Category, ContentItem, Origin
+from advocacy.org.models import Role
+from advocacy.portal.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
+from compliance.review import policies, workflow
+
+PAGE_SIZE = 20
+WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
+
+
+def _visible_item_or_404(user, pk: int) -> ContentItem:
+    return get_object_or_404(
+        policies.items_visible_to(user).select_related("current_version", "author"), pk=pk
+    )
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+def _submit(request: HttpRequest, item: ContentItem) -> tuple[bool, list[dict]]:
+    """Submit the item's current version; on refusal, tell the person why and keep the draft."""
+    try:
+        workflow.submit_for_review(version=item.current_version, actor=request.user)
+    except workflow.BlockingFindings as exc:
+        messages.error(request, _("Not submitted: fix the problems below, your draft is saved."))
+        return False, exc.findings
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return False, []
+    messages.success(request, _("Submitted for review. You will get an e-mail when compliance decides."))
+    return True, []
+
+
+# --- Adviser: library feed -----------------------------------------------------------------------------
+@access(ADVISERS)
+def library(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category", "")
+    if category not in Category.values:
+        category = ""
+    page = Paginator(selectors.library_feed_for(request.user, category=category), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    limit = selectors.max_weighted_length()
+    entries = [
+        (item, selectors.preview_for(item.current_version, request.user, limit=limit)) for item in page
+    ]
+    return render(
+        request,
+        "content/library.html",
+        {
+            "page": page,
+            "entries": entries,
+            "category": category,
+            "categories": Category.choices,
+        },
+    )
+
+
+# --- Adviser: my drafts and the draft editor -------------------------------------------------------------
+@access(ADVISERS)
+def my_drafts(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.drafts_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "content/my_drafts.html", {"page": page})
+
+
+@access(ADVISERS)
+def draft_new(request: HttpRequest) -> HttpResponse:
+    form = DraftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.create_item(actor=request.user, origin=Origin.ADVISER_DRAFT, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if request.POST.get("action") == "submit":
+                submitted, findings = _submit(request, item)
+                if not submitted:
+                    return _render_draft(request, item, DraftForm(initial=form.cleaned_data), findings)
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect("content:draft_edit", pk=item.pk)
+    return render(request, "content/draft_form.html", {"form": form, "item": None, "can_edit": True})
+
+
+def _render_draft(request, item, form, findings=(), status=200) -> HttpResponse:
+    return render(
+        request,
+        "content/draft_form.html",
+        {
+            "form": form,
+            "item": item,
+            "findings": findings,
+            "can_edit": policies.can_edit(request.user, item),
+            "can_submit": policies.can_submit(request.user, item),
+            "decisions": item.decisions.select_related("reviewer", "version"),
+            "preview": selectors.preview_for(
+                item.current_version, request.user, limit=selectors.max_weighted_length()
+            ),
+        },
+        status=status,
+    )
+
+
+@access(ADVISERS)
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(selectors.drafts_of(request.user), pk=pk)
+    if request.method != "POST":
+        initial, _variants = initial_for(item)
+        return _render_draft(request, item, DraftForm(initial=initial))
+    if not policies.can_edit(request.user, item):
+        messages.error(request, _("This draft can no longer be changed."))
+        return redirect("content:draft_edit", pk=item.pk)
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        return _render_draft(request, item, form, status=400)
+    try:
+        services.edit_item(item=item, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _render_draft(request, item, form, status=400)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("content:draft_edit", pk=item.pk)
+    item.refresh_from_db()
+    if request.POST.get("action") == "submit":
+        submitted, findings = _submit(request, item)
+        if not submitted:
+            return _render_draft(request, item, form, findings, status=400)
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect("content:draft_edit", pk=item.pk)
+
+
+@access(WRITERS)
+def new(request: HttpRequest) -> HttpResponse:
+    """ "New content": a library item for compliance and marketing, a draft for an adviser."""
+    if policies.can_author_library(request.user):
+        return redirect("content:item_new")
+    return redirect("content:draft_new")
+
+
+@access(WRITERS)
+def count(request: HttpRequest) -> HttpResponse:
+    """htmx: the weighted count of the post as it would be published, and what would block it."""
+    data = request.POST if request.method == "POST" else request.GET
+    text = texts.normalise(data.get("text", ""))
+    if texts.is_template(text):
+        text = texts.fill(text, {"first_name": request.user.first_name or "Camille", "branch_city": "Paris"})
+    composed = texts.compose(
+        text,
+        disclosure=data.get("disclosure", ""),
+        label=data.get("label", ""),
+        link_url=data.get("link_url", "").strip(),
+    )
+    limit = selectors.max_weighted_length()
+    blocking = []
+    if text:
+        from compliance.review.checking import check_publishable_text
+
+        category = data.get("category") if data.get("category") in Category.values else None
+        language = data.get("language") if data.get("language") in ("fr", "en") else "fr"
+        report = check_publishable_text(composed, item=ContentItem(category=category, language=language))
+        blocking = list(report.blocking)
+    length = texts.weighted_length(composed) if text else 0
+    return render(
+        request,
+        "content/_counter.html",
+        {
+            "length": length,
+            "limit": limit,
+            "over": length > limit,
+            "blocking": blocking,
+            "html": texts.contains_tags(text),
+            "empty": not text,
+        },
+    )
+
+
+# --- Library authoring (compliance, marketing) ------------------------------------------------------------
+@access(CONTENT_AUTHORS)
+def authoring(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ContentItem.Status.values:
+        status = ""
+    page = Paginator(selectors.library_items_for_authoring(status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "content/authoring.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ContentItem.Status.choices,
+        },
+    )
+
+
+def _item_form(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
+    if request.method == "POST":
+        form = LibraryItemForm(request.POST, request.FILES)
+        variants = VariantFormSet(request.POST, prefix="variants")
+    elif item is not None:
+        initial, variant_initial = initial_for(item)
+        form = LibraryItemForm(initial=initial)
+        variants = VariantFormSet(initial=variant_initial, prefix="variants")
+    else:
+        form, variants = LibraryItemForm(), VariantFormSet(prefix="variants")
+    findings = []
+    if request.method == "POST" and form.is_valid() and variants.is_valid():
+        fields = dict(form.cleaned_data)
+        fields["variants"] = [
+            f.cleaned_data.get("text", "") for f in variants.forms if f.cleaned_data.get("text")
+        ]
+        if item is not None and not fields.get("image"):
+            fields["image"] = None
+        try:
+            if item is None:
+                item = services.create_item(actor=request.user, origin=Origin.LIBRARY, **fields)
+            else:
+                services.edit_item(item=item, actor=request.user, **fields)
+                item.refresh_from_db()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return redirect("content:item_detail", pk=item.pk)
+        else:
+            if request.POST.get("action") == "submit":
+                submitted, findings = _submit(request, item)
+                if submitted:
+                    return redirect("content:item_detail", pk=item.pk)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("content:item_edit", pk=item.pk)
+    return render(
+        request,
+        "content/item_form.html",
+        {
+            "form": form,
+            "variants": variants,
+            "item": item,
+            "findings": findings,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access(CONTENT_AUTHORS)
+def item_new(request: HttpRequest) -> HttpResponse:
+    return _item_form(request, None)
+
+
+@access(CONTENT_AUTHORS)
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        ContentItem.objects.filter(origin=Origin.LIBRARY).select_related("current_version"), pk=pk
+    )
+    if not policies.can_edit(request.user, item):
+        raise Http404
+    return _item_form(request, item)
+
+
+@access(SIGNED_IN)
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item_or_404(request.user, pk)
+    version = item.current_version
+    approved_texts = list(version.approved_texts.all()[:50]) if version else []
+    return render(
+        request,
+        "content/item_detail.html",
+        {
+            "item": item,
+            "version": version,
+            "variants": version.variants.all() if version else [],
+            "approved_texts": approved_texts,
+            "decisions": item.decisions.select_related("reviewer", "version"),
+            "preview": selectors.preview_for(version, request.user, limit=selectors.max_weighted_length()),
+            "can_edit": policies.can_edit(request.user, item) and item.origin == Origin.LIBRARY,
+            "can_submit": policies.can_submit(request.user, item),
+            "can_recall": policies.can_recall(request.user, item),
+        },
+    )
+
+
+@access(WRITERS)
+@require_POST
+def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item_or_404(request.user, pk)
+    if not policies.can_edit(request.user, item):
+        raise Http404
+    _submit(request, item)
+    if item.origin == Origin.ADVISER_DRAFT:
+        return redirect("content:draft_edit", pk=item.pk)
+    return redirect("content:item_detail", pk=item.pk)
+
+
+@access(COMPLIANCE)
+@require_POST
+def item_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item_or_404(request.user, pk)
+    try:
+        workflow.recall_item(item=item, actor=request.user, reason=request.POST.get("reason", ""))
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Recalled: the content can no longer be shared."))
+    return redirect("content:item_detail", pk=item.pk)
