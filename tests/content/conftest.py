@@ -61,20 +61,45 @@ class _Report:
         return not self.blocking
 
 
-_STAND_IN_RULES = [("garanti", "block"), ("guaranteed", "block"), ("meilleur taux", "warn"), ("best rate", "warn")]
+_STAND_IN_RULES = [
+    ("garanti", "block"),
+    ("guaranteed", "block"),
+    ("meilleur taux", "warn"),
+    ("best rate", "warn"),
+]
 
 
 def _stand_in_check(text: str, *, item=None) -> _Report:
     findings = []
     for phrase, severity in _STAND_IN_RULES:
         for m in re.finditer(re.escape(phrase), text, re.IGNORECASE):
-            findings.append(_Finding("lexicon", severity, m.start(), m.end(), m.group(0),
-                                     f"“{phrase}” is not allowed.", "", phrase, f"lexicon.{severity}"))
+            findings.append(
+                _Finding(
+                    "lexicon",
+                    severity,
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    f"“{phrase}” is not allowed.",
+                    "",
+                    phrase,
+                    f"lexicon.{severity}",
+                )
+            )
     for m in re.finditer(r"https?://([^/\s]+)\S*", text):
         host = m.group(1).lower()
         if not (host == ALLOWED_DOMAIN or host.endswith("." + ALLOWED_DOMAIN)):
-            findings.append(_Finding("links", "block", m.start(), m.end(), m.group(0), "Domain not allowed.",
-                                     code="link.domain"))
+            findings.append(
+                _Finding(
+                    "links",
+                    "block",
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    "Domain not allowed.",
+                    code="link.domain",
+                )
+            )
     return _Report(findings)
 
 
@@ -88,13 +113,25 @@ def _stand_in_check_version(version) -> dict:
 def rules(db, monkeypatch):
     """A rule pack blocking promises of return and warning on superlatives; links only to the bank's site."""
     from compliance.review import checking, rulepacks
-    from compliance.review.models import ComplianceSettings
+    from compliance.review.models import CategoryRequirement, ComplianceSettings, RulePack
 
-    ComplianceSettings.objects.update_or_create(pk=1, defaults={"allowed_domains": [ALLOWED_DOMAIN]})
+    # Only this pack and no category requirement: what blocks in these tests is written here.
+    RulePack.objects.update(active=False)
+    CategoryRequirement.objects.all().delete()
+    ComplianceSettings.objects.update_or_create(
+        pk=1, defaults={"allowed_domains": [ALLOWED_DOMAIN], "max_weighted_length": 280}
+    )
     pack = rulepacks.create_pack(actor=None, name="Test pack", language="*", jurisdiction="", active=True)
     for phrase, severity in _STAND_IN_RULES:
-        rulepacks.save_rule(pack=pack, actor=None, phrase=phrase, language="*", severity=severity,
-                            explanation=f"“{phrase}” is not allowed.", active=True)
+        rulepacks.save_rule(
+            pack=pack,
+            actor=None,
+            phrase=phrase,
+            language="*",
+            severity=severity,
+            explanation=f"“{phrase}” is not allowed.",
+            active=True,
+        )
     if _engine_ready():
         checking.clear_cache()
     else:
@@ -121,9 +158,15 @@ def write_library_item(marketer):
 @pytest.fixture
 def write_draft(adviser):
     def write(actor=None, **fields):
-        defaults = {"title": "Mon conseil", "category": "market_news", "language": "fr",
-                    "text": "Un point sur l'épargne de précaution cette semaine."}
-        return services.create_item(actor=actor or adviser, origin=Origin.ADVISER_DRAFT, **{**defaults, **fields})
+        defaults = {
+            "title": "Mon conseil",
+            "category": "market_news",
+            "language": "fr",
+            "text": "Un point sur l'épargne de précaution cette semaine.",
+        }
+        return services.create_item(
+            actor=actor or adviser, origin=Origin.ADVISER_DRAFT, **{**defaults, **fields}
+        )
 
     return write
 
@@ -136,7 +179,9 @@ def approve(compliance_officer, compliance_officer2):
         version = workflow.submit_for_review(version=item.current_version, actor=submitter or item.author)
         for reviewer in (compliance_officer, compliance_officer2):
             acks = [f["id"] for f in workflow.findings_to_acknowledge(version.findings)]
-            decision = workflow.approve_version(version=version, reviewer=reviewer, acknowledged_finding_ids=acks)
+            decision = workflow.approve_version(
+                version=version, reviewer=reviewer, acknowledged_finding_ids=acks
+            )
             if decision.final:
                 break
         item.refresh_from_db()
@@ -148,4 +193,3 @@ def approve(compliance_officer, compliance_officer2):
 @pytest.fixture
 def tomorrow():
     return timezone.now() + timedelta(days=1)
-

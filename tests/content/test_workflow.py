@@ -75,8 +75,9 @@ def test_warnings_must_be_acknowledged_before_approval(write_library_item, compl
     with pytest.raises(FindingsNotAcknowledged) as refused:
         workflow.approve_version(version=version, reviewer=compliance_officer)
     assert len(refused.value.missing) == 1
-    workflow.approve_version(version=version, reviewer=compliance_officer,
-                             acknowledged_finding_ids=refused.value.missing)
+    workflow.approve_version(
+        version=version, reviewer=compliance_officer, acknowledged_finding_ids=refused.value.missing
+    )
     assert ContentItem.objects.get(pk=item.pk).status == ItemStatus.APPROVED
 
 
@@ -90,7 +91,9 @@ def test_the_author_cannot_approve_their_own_content(make_staff, write_library_i
     assert version not in policies.versions_reviewable_by(author)
 
 
-def test_someone_who_edited_the_content_cannot_approve_it(make_staff, write_library_item, compliance_officer2):
+def test_someone_who_edited_the_content_cannot_approve_it(
+    make_staff, write_library_item, compliance_officer2
+):
     editor = make_staff("compliance", branch=None)
     item = write_library_item()
     services.edit_item(item=item, actor=editor, text="Les taux baissent : prenons rendez-vous.")
@@ -138,7 +141,9 @@ def test_an_approval_before_changes_were_requested_does_not_count(
     item = write_library_item(category="product", text="Notre livret : épargnez à votre rythme.")
     version = _submit(item)
     workflow.approve_version(version=version, reviewer=compliance_officer)
-    workflow.request_changes(version=version, reviewer=compliance_officer2, comment="Ajoutez l'avertissement.")
+    workflow.request_changes(
+        version=version, reviewer=compliance_officer2, comment="Ajoutez l'avertissement."
+    )
     version = workflow.submit_for_review(version=version, actor=item.author)
     decision = workflow.approve_version(version=version, reviewer=compliance_officer2)
     assert not decision.final
@@ -180,17 +185,23 @@ def test_rejected_content_is_final(write_draft, compliance_officer):
 def test_decisions_are_refused_on_a_draft(write_draft, compliance_officer, action):
     item = write_draft()
     call = {
-        "approve": lambda: workflow.approve_version(version=item.current_version, reviewer=compliance_officer),
-        "request_changes": lambda: workflow.request_changes(version=item.current_version,
-                                                            reviewer=compliance_officer, comment="x"),
-        "reject": lambda: workflow.reject_version(version=item.current_version, reviewer=compliance_officer,
-                                                  reason="x"),
+        "approve": lambda: workflow.approve_version(
+            version=item.current_version, reviewer=compliance_officer
+        ),
+        "request_changes": lambda: workflow.request_changes(
+            version=item.current_version, reviewer=compliance_officer, comment="x"
+        ),
+        "reject": lambda: workflow.reject_version(
+            version=item.current_version, reviewer=compliance_officer, reason="x"
+        ),
     }[action]
     with pytest.raises(InvalidTransition):
         call()
 
 
-def test_an_approved_version_cannot_be_submitted_or_decided_again(write_library_item, approve, compliance_officer2):
+def test_an_approved_version_cannot_be_submitted_or_decided_again(
+    write_library_item, approve, compliance_officer2
+):
     item = approve(write_library_item())
     with pytest.raises(InvalidTransition):
         workflow.submit_for_review(version=item.current_version, actor=item.author)
@@ -256,7 +267,9 @@ def test_approved_texts_and_decisions_are_written_once(write_library_item, appro
         decision.save()
 
 
-def test_recall_needs_a_reason_and_a_compliance_officer(write_library_item, approve, compliance_officer, marketer):
+def test_recall_needs_a_reason_and_a_compliance_officer(
+    write_library_item, approve, compliance_officer, marketer
+):
     item = approve(write_library_item())
     with pytest.raises(ReasonRequired):
         workflow.recall_item(item=item, actor=compliance_officer, reason=" ")
@@ -297,15 +310,18 @@ def test_the_author_gets_an_email_on_every_decision_in_their_language(
     english = make_staff("adviser", first_name="Sam", language="en")
     item = write_draft(actor=english)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.request_changes(version=_submit(item), reviewer=compliance_officer, comment="Shorter please.")
+        workflow.request_changes(
+            version=_submit(item), reviewer=compliance_officer, comment="Shorter please."
+        )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [english.email]
     assert "Changes requested" in mail.outbox[0].subject
     assert "Shorter please." in mail.outbox[0].body
 
 
-def test_no_email_is_sent_for_a_decision_that_rolled_back(write_draft, compliance_officer,
-                                                          django_capture_on_commit_callbacks):
+def test_no_email_is_sent_for_a_decision_that_rolled_back(
+    write_draft, compliance_officer, django_capture_on_commit_callbacks
+):
     item = write_draft()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.reject_version(version=_submit(item), reviewer=compliance_officer, reason="Non.")

@@ -7,15 +7,24 @@ from advocacy.org.models import Role
 
 def _draft(personas):
     return services.create_item(
-        actor=personas[Role.ADVISER], origin=Origin.ADVISER_DRAFT, title="Matrix draft", category="market_news",
-        language="fr", text="Un texte de test pour la matrice d'accès.",
+        actor=personas[Role.ADVISER],
+        origin=Origin.ADVISER_DRAFT,
+        title="Matrix draft",
+        category="market_news",
+        language="fr",
+        text="Un texte de test pour la matrice d'accès.",
     )
 
 
 def _library_item(personas):
     return services.create_item(
-        actor=personas[Role.MARKETING], origin=Origin.LIBRARY, title="Matrix item", category="corporate",
-        language="fr", text="Un contenu de bibliothèque pour la matrice d'accès.", variants=[],
+        actor=personas[Role.MARKETING],
+        origin=Origin.LIBRARY,
+        title="Matrix item",
+        category="corporate",
+        language="fr",
+        text="Un contenu de bibliothèque pour la matrice d'accès.",
+        variants=[],
     )
 
 
