@@ -345,8 +345,22 @@ LOGGING = {
 X_REFRESH_MARGIN_SECONDS = env_int("X_REFRESH_MARGIN_SECONDS", 300, minimum=0)
 # Link to a live post; the demo points it at the sandbox's timeline page.
 X_POST_URL_TEMPLATE = env_str("X_POST_URL_TEMPLATE", "https://x.com/{username}/status/{id}")
+# Publishing engine: bounded exponential backoff with jitter on X 5xx / unreachable, then "failed".
+X_RETRY_BASE_SECONDS = env_int("X_RETRY_BASE_SECONDS", 30, minimum=0)
+X_RETRY_MAX_SECONDS = env_int("X_RETRY_MAX_SECONDS", 1800, minimum=0)
+X_PUBLISH_MAX_ATTEMPTS = env_int("X_PUBLISH_MAX_ATTEMPTS", 8, minimum=1)
+# A share claimed longer ago than this is presumed abandoned by a dead worker (then looked up, never resent).
+X_PUBLISH_CLAIM_STALE_SECONDS = env_int("X_PUBLISH_CLAIM_STALE_SECONDS", 120, minimum=10)
+# After a timeout, wait this long before looking for the post on the account (X may be slow to list it).
+X_UNKNOWN_RECHECK_SECONDS = env_int("X_UNKNOWN_RECHECK_SECONDS", 20, minimum=0)
 # tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
 LOGGING["loggers"]["tweepy"] = {"level": "INFO"}
+CELERY_BEAT_SCHEDULE.update({
+    "publish-due-shares": {"task": "advocacy.publishing.tasks.publish_due_shares",
+                           "schedule": timedelta(seconds=30)},
+    "record-link-clicks": {"task": "advocacy.publishing.tasks.flush_link_clicks",
+                           "schedule": timedelta(seconds=10)},
+})
 
 # --- Content review (advocacy/content, compliance/review/workflow.py) ----------------------------------
 # Categories whose content needs two distinct compliance approvers (comma-separated category values).

@@ -92,3 +92,174 @@ class ConnectionGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.started_at:%Y-%m-%d %H:%M} → {self.ended_at or '…'}"
+
+
+class ShareStatus(models.TextChoices):
+    """The allowed moves are listed once, in ``advocacy.publishing.services.TRANSITIONS``."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    OUTCOME_UNKNOWN = "outcome_unknown", _("Checking whether it was published")
+    DELETED = "deleted", _("Deleted")
+
+
+ACTIVE_SHARE_STATUSES = (
+    ShareStatus.SCHEDULED,
+    ShareStatus.PUBLISHING,
+    ShareStatus.PUBLISHED,
+    ShareStatus.OUTCOME_UNKNOWN,
+)
+
+
+class Share(models.Model):
+    """One adviser publishing one approved text of one item on their X account, now or later.
+
+    ``text`` is the approved text exactly as approved (destination link); ``sent_text`` is what went to X
+    (the same with the share's tracked link), written just before the call so that after an unknown
+    outcome we know exactly what to look for on the account.
+    """
+
+    Status = ShareStatus
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shares", verbose_name=_("adviser")
+    )
+    item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.PROTECT, related_name="shares", verbose_name=_("content")
+    )
+    version = models.ForeignKey(
+        "content.ContentVersion", on_delete=models.PROTECT, related_name="shares", verbose_name=_("version")
+    )
+    approved_text = models.ForeignKey(
+        "content.ApprovedText",
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("approved text"),
+    )
+    text = models.TextField(_("approved text"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    sent_text = models.TextField(_("text sent"), blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShareStatus.choices, default=ShareStatus.SCHEDULED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("reason"), max_length=500, blank=True)
+    claim_token = models.CharField(max_length=36, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    send_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    network_post_id = models.CharField(_("post id"), max_length=32, blank=True)
+    post_url = models.URLField(_("post"), max_length=300, blank=True)
+    account_username = models.CharField(_("X account"), max_length=32, blank=True)
+    x_user_id = models.CharField(max_length=32, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    link_code = models.CharField(_("tracked link code"), max_length=24, unique=True)
+    # Recall: the live post must be deleted from the adviser's account.
+    delete_requested_at = models.DateTimeField(_("deletion requested"), null=True, blank=True)
+    delete_not_before = models.DateTimeField(null=True, blank=True, editable=False)
+    delete_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    delete_error = models.CharField(_("deletion problem"), max_length=500, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("campaign"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-pk"]
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        constraints = [
+            # X refuses an author's duplicate anyway; we refuse it before it costs a call.
+            models.UniqueConstraint(
+                fields=["adviser", "item"],
+                condition=models.Q(status__in=[s.value for s in ACTIVE_SHARE_STATUSES]),
+                name="one_active_share_per_adviser_and_item",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"], name="share_due"),
+            models.Index(fields=["adviser", "-scheduled_for"], name="share_adviser"),
+            models.Index(fields=["item", "status"], name="share_item_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} → @{self.account_username or '?'} ({self.get_status_display()})"
+
+
+class ShareClick(models.Model):
+    """One click on a share's tracked link. No IP, no cookie: ``visitor`` is a hash salted per day."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
+    clicked_at = models.DateTimeField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["share", "clicked_at"], name="click_share_time")]
+
+    def __str__(self) -> str:
+        return f"{self.share_id} {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class Campaign(models.Model):
+    """An approved item pushed to an audience over a time window: opted-in advisers get shares scheduled."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        FANNING_OUT = "fanning_out", _("Scheduling shares")
+        SCHEDULED = "scheduled", _("Shares scheduled")
+        FAILED = "failed", _("Failed")
+
+    item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("content")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    branches = models.ManyToManyField(
+        "org.Branch",
+        blank=True,
+        related_name="+",
+        verbose_name=_("branches"),
+        help_text=_("Leave empty for the item's whole audience."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    targeted = models.PositiveIntegerField(_("advisers targeted"), default=0)
+    scheduled = models.PositiveIntegerField(_("shares scheduled"), default=0)
+    skipped = models.PositiveIntegerField(_("advisers skipped"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutoShareOptIn(models.Model):
+    """An adviser agrees that campaigns of this category may schedule shares on their account."""
+
+    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auto_share")
+    category = models.CharField(_("category"), max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["adviser", "category"], name="unique_auto_share")]
+
+    def __str__(self) -> str:
+        return f"{self.adviser_id} {self.category}"

@@ -31,3 +31,68 @@ def disconnected_accounts() -> QuerySet[XAccount]:
 
 def connection_gaps(*, limit: int = 200) -> QuerySet[ConnectionGap]:
     return ConnectionGap.objects.select_related("account__user", "account__user__staff__branch")[:limit]
+
+
+def shares_due(*, limit: int = 1000, now=None) -> list[int]:
+    """Ids of shares a worker should try now: scheduled and due, or unknown outcomes ready to be looked up."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from advocacy.publishing.models import Share
+
+    now = now or timezone.now()
+    return list(
+        Share.objects.filter(
+            status__in=[Share.Status.SCHEDULED, Share.Status.OUTCOME_UNKNOWN], scheduled_for__lte=now
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("scheduled_for")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def shares_of(user):
+    """The adviser's shares with their click counts, newest first (one query)."""
+    from django.db.models import Count
+
+    from advocacy.publishing.models import Share
+
+    return (
+        Share.objects.filter(adviser_id=user.pk)
+        .select_related("item")
+        .annotate(click_count=Count("clicks"), visitor_count=Count("clicks__visitor", distinct=True))
+        .order_by("-scheduled_for", "-pk")
+    )
+
+
+def recalls_in_progress(*, limit: int = 50) -> list[dict]:
+    """Recalled items with shares, and how far the deletion of their live posts has got."""
+    from django.db.models import Count, Q
+
+    from advocacy.content.models import ContentItem, ItemStatus
+    from advocacy.publishing.models import Share
+
+    S = Share.Status
+    items = (
+        ContentItem.objects.filter(status=ItemStatus.RECALLED, shares__isnull=False)
+        .annotate(
+            deleted=Count("shares", filter=Q(shares__status=S.DELETED), distinct=True),
+            to_delete=Count(
+                "shares",
+                filter=Q(shares__status=S.PUBLISHED, shares__delete_requested_at__isnull=False),
+                distinct=True,
+            ),
+            cancelled=Count("shares", filter=Q(shares__status=S.CANCELLED), distinct=True),
+        )
+        .order_by("-updated_at")[:limit]
+    )
+    rows = []
+    for item in items:
+        failures = list(
+            Share.objects.filter(item=item, status=S.PUBLISHED)
+            .exclude(delete_error="")
+            .select_related("adviser")
+            .order_by("pk")[:50]
+        )
+        rows.append({"item": item, "failures": failures})
+    return rows

@@ -10,15 +10,18 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from advocacy.content.models import ContentItem
 from advocacy.portal.access import ADVISERS, COMPLIANCE, access
-from advocacy.publishing import selectors
+from advocacy.publishing import selectors, services
 from advocacy.publishing.connections import disconnect_x_account
+from advocacy.publishing.forms import ShareForm, adviser_timezone
+from advocacy.publishing.models import Share
 
 
 def _connect_url(request: HttpRequest) -> str | None:
@@ -66,3 +69,101 @@ def compliance_connections(request: HttpRequest) -> HttpResponse:
             "gaps": selectors.connection_gaps(),
         },
     )
+
+
+@access(ADVISERS)
+def share(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The share flow: exactly what will be posted, then "share now" or "schedule"."""
+    item = get_object_or_404(ContentItem.objects.select_related("current_version"), pk=item_id)
+    if not services.can_share(request.user, item):
+        raise Http404
+    tz = adviser_timezone(request.user)
+    account = selectors.x_account_of(request.user)
+    preview = services.preview_share(adviser=request.user, item=item)
+    form = ShareForm(request.POST or None, tz=tz)
+    if request.method == "POST" and form.is_valid():
+        when = form.cleaned_data["when"] if "schedule" in request.POST else None
+        try:
+            services.schedule_share(adviser=request.user, item=item, when=when, actor=request.user)
+        except services.ShareRefused as exc:
+            form.add_error("when" if when else None, str(exc))
+        else:
+            if when:
+                messages.success(request, _("Scheduled. You can cancel it from My shares until it goes out."))
+            else:
+                messages.success(request, _("Sent to X. It appears in My shares as soon as X confirms it."))
+            return redirect("publishing:my_shares")
+    return render(
+        request,
+        "publishing/share.html",
+        {
+            "item": item,
+            "preview": preview,
+            "form": form,
+            "account": account,
+            "timezone_name": str(tz),
+        },
+    )
+
+
+@access(ADVISERS)
+def my_shares(request: HttpRequest) -> HttpResponse:
+    shares = list(selectors.shares_of(request.user)[:200])
+    groups = {
+        "scheduled": [
+            s
+            for s in shares
+            if s.status in (Share.Status.SCHEDULED, Share.Status.PUBLISHING, Share.Status.OUTCOME_UNKNOWN)
+        ],
+        "published": [s for s in shares if s.status in (Share.Status.PUBLISHED, Share.Status.DELETED)],
+        "failed": [s for s in shares if s.status == Share.Status.FAILED],
+        "cancelled": [s for s in shares if s.status == Share.Status.CANCELLED],
+    }
+    return render(
+        request,
+        "publishing/my_shares.html",
+        {
+            "groups": groups,
+            "account": selectors.x_account_of(request.user),
+            "form": ShareForm(tz=adviser_timezone(request.user)),
+        },
+    )
+
+
+def _own_share(request: HttpRequest, pk: int) -> Share:
+    return get_object_or_404(
+        Share.objects.select_related("item", "adviser"), pk=pk, adviser_id=request.user.pk
+    )
+
+
+@access(ADVISERS)
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _own_share(request, pk)
+    if services.cancel_share(share=share, actor=request.user, reason=_("Cancelled by the adviser.")):
+        messages.success(request, _("The share is cancelled."))
+    else:
+        messages.error(request, _("Too late to cancel: this share is already going out or has gone out."))
+    return redirect("publishing:my_shares")
+
+
+@access(ADVISERS)
+@require_POST
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _own_share(request, pk)
+    form = ShareForm(request.POST, tz=adviser_timezone(request.user))
+    if form.is_valid():
+        try:
+            services.reschedule_share(share=share, when=form.cleaned_data["when"], actor=request.user)
+        except services.ShareRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Scheduled again with the current approved text."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("publishing:my_shares")
+
+
+@access(COMPLIANCE)
+def compliance_recalls(request: HttpRequest) -> HttpResponse:
+    return render(request, "publishing/compliance_recalls.html", {"recalls": selectors.recalls_in_progress()})

@@ -79,3 +79,62 @@ def connect(sandbox):
         )
 
     return make
+
+
+@pytest.fixture
+def make_item(marketer):
+    """An approved library item (rows as CONTENT's workflow leaves them after approval)."""
+    from advocacy.content import selectors as content_selectors
+    from advocacy.content.models import ApprovedText, ContentItem, ContentVariant, ContentVersion
+
+    def make(
+        *,
+        title="Livret Relais",
+        text="Notre livret d'épargne est disponible en agence.",
+        link="https://www.banque-test.fr/livret",
+        variants=(),
+        expires_at=None,
+        category="market_news",
+        label="#PUB",
+        disclosure="",
+    ):
+        from compliance.review.models import ComplianceSettings
+
+        settings_row = ComplianceSettings.current()
+        if "banque-test.fr" not in settings_row.allowed_domains:
+            settings_row.allowed_domains = [*settings_row.allowed_domains, "banque-test.fr"]
+            settings_row.save()
+        item = ContentItem.objects.create(
+            title=title,
+            category=category,
+            origin="library",
+            author=marketer,
+            status="approved",
+            approved_at=timezone.now(),
+            expires_at=expires_at,
+        )
+        version = ContentVersion.objects.create(
+            item=item,
+            number=1,
+            text=text,
+            link_url=link,
+            created_by=marketer,
+            status="approved",
+            label=label,
+            disclosure=disclosure,
+        )
+        for position, wording in enumerate(variants, start=1):
+            ContentVariant.objects.create(version=version, position=position, text=wording)
+        item.current_version = version
+        item.save(update_fields=["current_version"])
+        for publishable in content_selectors.publishable_texts(version):
+            ApprovedText.objects.create(
+                version=version,
+                variant_id=publishable.variant_id,
+                slots=publishable.slots,
+                text=str.__str__(publishable),
+                fingerprint=publishable.fingerprint,
+            )
+        return item
+
+    return make

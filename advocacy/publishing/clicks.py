@@ -1,0 +1,144 @@
+"""Tracked-link clicks: counted without slowing the redirect, without storing who clicked.
+
+The redirect only appends ``(share_id, time, visitor)`` to a buffer; ``flush()`` bulk-inserts the buffer.
+
+* With ``REDIS_URL`` (production): the buffer is a Redis list (``RPUSH``, one round trip), drained by the
+  beat task ``flush_link_clicks`` every 10 s in batches of ``BATCH``. Nothing is lost if a web process dies.
+* Without Redis (the demo's local-memory cache): an in-process list. The request that finds it older than
+  ``MAX_AGE_SECONDS`` or longer than ``BATCH`` flushes it with one ``bulk_create`` (no ``on_commit``: the
+  redirect view runs in autocommit), so most redirects never touch the database; ``atexit`` flushes what is
+  left when the process stops. A hard kill can lose a few seconds of clicks: acceptable for a demo.
+
+``visitor`` is a truncated SHA-256 of (daily salt, IP, user agent). The salt is random, lives in the cache
+for two days and is never stored in the database, so yesterday's hashes cannot be linked back to an IP even
+with the database and the code. Distinct visitors per share are therefore distinct visitor-days: an
+estimate, which is all the page claims. Link-preview bots and crawlers are not counted at all.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+REDIS_KEY = "relais:link-clicks"
+BATCH = 1000
+MAX_AGE_SECONDS = 5.0
+
+BOT_RE = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|embedly|quora link|outbrain|"
+    r"pinterest|vkshare|w3c_validator|whatsapp|telegram|skype|slack|discord|redditbot|linkedin|"
+    r"bitlybot|tumblr|nuzzel|flipboard|google-inspectiontool|headlesschrome|lighthouse|curl|wget|"
+    r"python-requests|python-urllib|httpclient|go-http-client|okhttp|axios|node-fetch|scrapy|feedfetcher",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(BOT_RE.search(user_agent))
+
+
+def _daily_salt(day: dt.date) -> str:
+    key = f"relais:link-salt:{day.isoformat()}"
+    salt = cache.get(key)
+    if salt is None:
+        cache.add(key, secrets.token_hex(16), timeout=2 * 86400)
+        salt = cache.get(key)
+    return salt
+
+
+def visitor_hash(ip: str, user_agent: str, *, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    salt = _daily_salt(now.date())
+    return hashlib.sha256(f"{salt}|{ip}|{user_agent}".encode()).hexdigest()[:32]
+
+
+# --- buffer ------------------------------------------------------------------------------------------------
+_redis_client = None
+_local: list[tuple[int, float, str]] = []
+_local_lock = threading.Lock()
+_local_since = time.monotonic()
+
+
+def _redis():
+    global _redis_client
+    if _redis_client is None:
+        import redis
+
+        _redis_client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+    return _redis_client
+
+
+def record_click(share_id: int, visitor: str) -> None:
+    """Buffer one click. Never raises: a click we fail to count must not cost the visitor their redirect."""
+    entry = (share_id, time.time(), visitor)
+    if settings.REDIS_URL:
+        try:
+            _redis().rpush(REDIS_KEY, json.dumps(entry))
+            return
+        except Exception:  # Redis down: keep the click in this process rather than lose it
+            logger.warning("link clicks: Redis unavailable, buffering in process", exc_info=False)
+    global _local_since
+    with _local_lock:
+        _local.append(entry)
+        due = len(_local) >= BATCH or time.monotonic() - _local_since >= MAX_AGE_SECONDS
+    if due and not settings.REDIS_URL:
+        _flush_local()
+
+
+def _write(entries: list[tuple[int, float, str]]) -> int:
+    from advocacy.publishing.models import Share, ShareClick
+
+    if not entries:
+        return 0
+    known = set(Share.objects.filter(pk__in={e[0] for e in entries}).values_list("pk", flat=True))
+    rows = [
+        ShareClick(share_id=share_id, clicked_at=dt.datetime.fromtimestamp(at, tz=dt.UTC), visitor=visitor)
+        for share_id, at, visitor in entries
+        if share_id in known
+    ]
+    ShareClick.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _flush_local() -> int:
+    global _local_since
+    with _local_lock:
+        entries = _local[:]
+        _local.clear()
+        _local_since = time.monotonic()
+    try:
+        return _write(entries)
+    except Exception:
+        logger.exception("link clicks: could not write %s buffered clicks", len(entries))
+        return 0
+
+
+def flush() -> int:
+    """Write every buffered click (the beat task; tests call it directly). Returns how many were written."""
+    written = _flush_local()
+    if settings.REDIS_URL:
+        client = _redis()
+        while True:
+            raw = client.lpop(REDIS_KEY, BATCH)
+            if not raw:
+                break
+            written += _write([tuple(json.loads(item)) for item in raw])
+    return written
+
+
+atexit.register(_flush_local)

@@ -1,0 +1,689 @@
+"""Shares: schedule, publish exactly once, cancel, reschedule, and delete on recall.
+
+The state machine is ``TRANSITIONS`` below; each move is a conditional ``UPDATE ... WHERE status IN (...)``
+so that two workers can never both make it. Publishing in one picture::
+
+    scheduled ──claim──> publishing ──post ok──> published ──recall──> deleted
+        ^   ^                 │ 429 / 5xx / refresh trouble: back to scheduled, next_attempt_at later
+        │   └─────────────────┤ timeout after sending / unreadable 2xx: outcome_unknown
+        │                     │ 401: failed (account disconnected) · 403: failed with X's message
+        │                     │ re-check refuses: failed (adviser told) or cancelled (recalled/expired)
+    outcome_unknown ──claim──> publishing (look for the exact text on the account FIRST; found = published)
+
+A worker killed during the call leaves the share in ``publishing``; ``recover_stale_claims`` (beat) moves
+such a share to ``outcome_unknown`` once its claim is older than ``X_PUBLISH_CLAIM_STALE_SECONDS``, so it
+goes through the same look-before-retry path. ``send_started_at`` is written (and committed) just before
+the call, so "might this share already be on X?" is a column, not a guess. The network call itself is never
+inside a transaction: every write here is autocommit or a short ``atomic`` block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from advocacy.content import texts
+from advocacy.content.models import ContentItem, ItemStatus, Origin, VersionStatus
+from advocacy.org.models import Role, StaffProfile
+from advocacy.org.selectors import roles_of
+from advocacy.publishing import xclient
+from advocacy.publishing.connections import NotConnected, fresh_account, mark_revoked, note_call_succeeded
+from advocacy.publishing.models import Share, ShareStatus, XAccount
+from compliance.archive.services import record
+
+logger = logging.getLogger(__name__)
+S = ShareStatus
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "claim": (frozenset({S.SCHEDULED, S.OUTCOME_UNKNOWN}), S.PUBLISHING),
+    "publish": (frozenset({S.PUBLISHING}), S.PUBLISHED),
+    "retry": (frozenset({S.PUBLISHING}), S.SCHEDULED),
+    "unknown": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN),
+    "fail": (frozenset({S.PUBLISHING, S.SCHEDULED}), S.FAILED),
+    "cancel": (frozenset({S.SCHEDULED}), S.CANCELLED),  # outcome_unknown: look first, never just cancel
+    "reschedule": (frozenset({S.FAILED, S.CANCELLED}), S.SCHEDULED),
+    "delete": (frozenset({S.PUBLISHED}), S.DELETED),
+    "stale": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN),
+}
+
+
+class ShareRefused(Exception):
+    """A share that cannot be scheduled; ``str(exc)`` is a translated sentence for the adviser."""
+
+
+# --- what an adviser may share --------------------------------------------------------------------
+def can_share(user, item: ContentItem) -> bool:
+    """May ``user`` share ``item`` now: an active adviser in the item's audience, item approved and valid."""
+    if not user.is_active or Role.ADVISER not in roles_of(user):
+        return False
+    if item.status != ItemStatus.APPROVED or item.current_version_id is None:
+        return False
+    if item.origin == Origin.ADVISER_DRAFT:
+        return item.author_id == user.pk
+    from advocacy.content.selectors import library_feed_for
+
+    return library_feed_for(user).filter(pk=item.pk).exists()
+
+
+def tracked_url(code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{reverse('links:follow', args=[code])}"
+
+
+def text_to_send(share: Share) -> str:
+    """The approved text with its destination link swapped for the share's tracked link."""
+    link = share.version.link_url
+    if not link:
+        return share.text
+    return texts.with_tracked_link(share.text, link_url=link, tracked_url=tracked_url(share.link_code))
+
+
+@dataclass(frozen=True)
+class SharePreview:
+    approved_text_id: int
+    text: str  # exactly what will be posted (tracked link included)
+    length: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+
+def preview_share(*, adviser, item: ContentItem) -> SharePreview | None:
+    """What ``adviser`` would post for ``item``: their variant, disclosure, label and a tracked link."""
+    from advocacy.content.selectors import text_for_adviser
+
+    approved = text_for_adviser(item.current_version, adviser)
+    if approved is None:
+        return None
+    version = item.current_version
+    text = approved.text
+    if version.link_url:
+        text = texts.with_tracked_link(text, link_url=version.link_url, tracked_url=tracked_url("x" * 11))
+    return SharePreview(approved.pk, text, texts.weighted_length(text), 280)
+
+
+# --- schedule / cancel / reschedule ---------------------------------------------------------------
+def _check_when(item: ContentItem, when: dt.datetime, now: dt.datetime) -> None:
+    if when < now - dt.timedelta(minutes=1):
+        raise ShareRefused(_("This time is in the past: choose a later time."))
+    if item.expires_at is not None and when >= item.expires_at:
+        raise ShareRefused(
+            _("This content expires on %(date)s: choose a time before then.")
+            % {"date": timezone.localtime(item.expires_at).strftime("%d/%m/%Y %H:%M")}
+        )
+    if item.valid_from is not None and when < item.valid_from:
+        raise ShareRefused(
+            _("This content may not be published before %(date)s: choose a later time.")
+            % {"date": timezone.localtime(item.valid_from).strftime("%d/%m/%Y %H:%M")}
+        )
+
+
+def schedule_share(
+    *, adviser, item: ContentItem, when: dt.datetime | None, actor, campaign=None, approved_text=None
+) -> Share:
+    """Schedule ``item`` on the adviser's X account at ``when`` (now when None). Refuses with a reason.
+
+    The text is chosen now (``text_for_adviser``) and stored: the adviser sees exactly what will be posted,
+    and the send-time re-check compares against this snapshot.
+    """
+    from advocacy.content.selectors import text_for_adviser
+
+    now = timezone.now()
+    when = when or now
+    if not can_share(adviser, item):
+        raise ShareRefused(
+            _("This content cannot be shared (it is not approved, not for you, or has ended).")
+        )
+    _check_when(item, when, now)
+    if not XAccount.objects.filter(user_id=adviser.pk, status=XAccount.Status.CONNECTED).exists():
+        raise ShareRefused(_("Connect your X account first."))
+    version = item.current_version
+    approved = approved_text or text_for_adviser(version, adviser)
+    if approved is None or approved.version_id != version.pk:
+        raise ShareRefused(_("No approved wording of this content suits you yet: ask the content team."))
+    try:
+        with transaction.atomic():
+            share = Share.objects.create(
+                adviser=adviser,
+                item=item,
+                version=version,
+                approved_text=approved,
+                text=approved.text,
+                fingerprint=approved.fingerprint,
+                scheduled_for=when,
+                link_code=secrets.token_urlsafe(9),
+                campaign=campaign,
+            )
+            record(
+                "share.scheduled",
+                subject=share,
+                actor=actor,
+                payload={
+                    "item": item.pk,
+                    "version_id": version.pk,
+                    "fingerprint": approved.fingerprint,
+                    "scheduled_for": when.isoformat(),
+                    "campaign": getattr(campaign, "pk", None),
+                },
+            )
+            if when <= now:
+                _enqueue_publish(share.pk)
+    except IntegrityError:
+        raise ShareRefused(_("You have already shared or scheduled this content.")) from None
+    return share
+
+
+def share_now(*, adviser, item: ContentItem, actor) -> Share:
+    return schedule_share(adviser=adviser, item=item, when=None, actor=actor)
+
+
+def _enqueue_publish(share_id: int) -> None:
+    from advocacy.publishing.tasks import publish_share
+
+    transaction.on_commit(functools.partial(publish_share.delay, share_id))
+
+
+def cancel_share(*, share: Share, actor, reason: str = "") -> bool:
+    """Cancel a share that has not gone out. False when it already went out (or is going out right now)."""
+    with transaction.atomic():
+        changed = Share.objects.filter(pk=share.pk, status__in=TRANSITIONS["cancel"][0]).update(
+            status=S.CANCELLED, last_error=reason[:500], next_attempt_at=None
+        )
+        if changed:
+            record(
+                "share.cancelled",
+                subject=share,
+                actor=actor,
+                payload={"item": share.item_id, "version_id": share.version_id, "reason": reason},
+            )
+    return bool(changed)
+
+
+def reschedule_share(*, share: Share, when: dt.datetime | None, actor) -> Share:
+    """A failed or cancelled share scheduled again with the item's CURRENT approved text (a new share row, so
+    that the history of the first one stays as it was)."""
+    if share.status not in TRANSITIONS["reschedule"][0]:
+        raise ShareRefused(_("Only a failed or cancelled share can be scheduled again."))
+    item = ContentItem.objects.select_related("current_version").get(pk=share.item_id)
+    return schedule_share(adviser=share.adviser, item=item, when=when, actor=actor, campaign=share.campaign)
+
+
+# --- publishing -----------------------------------------------------------------------------------
+def _claim(share_id: int, now: dt.datetime) -> str | None:
+    token = uuid.uuid4().hex
+    claimed = (
+        Share.objects.filter(pk=share_id, status__in=TRANSITIONS["claim"][0], scheduled_for__lte=now)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=S.PUBLISHING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return token if claimed else None
+
+
+def _move(share: Share, token: str, action: str, **fields) -> bool:
+    allowed_from, to = TRANSITIONS[action]
+    return bool(
+        Share.objects.filter(pk=share.pk, claim_token=token, status__in=allowed_from).update(
+            status=to, **fields
+        )
+    )
+
+
+def _fail(share: Share, token: str, reason: str, *, tell: bool = True) -> str:
+    with transaction.atomic():
+        if _move(share, token, "fail", last_error=reason[:500], next_attempt_at=None, send_started_at=None):
+            record(
+                "share.failed",
+                subject=share,
+                actor=None,
+                payload={
+                    "item": share.item_id,
+                    "version_id": share.version_id,
+                    "reason": reason,
+                    "attempts": share.attempts,
+                    "network": "x",
+                },
+            )
+            if tell:
+                transaction.on_commit(functools.partial(_tell_adviser_failed, share.pk))
+    return S.FAILED
+
+
+def _cancel_claimed(share: Share, token: str, reason: str) -> str:
+    with transaction.atomic():
+        if Share.objects.filter(pk=share.pk, claim_token=token, status=S.PUBLISHING).update(
+            status=S.CANCELLED, last_error=reason[:500], next_attempt_at=None
+        ):
+            record(
+                "share.cancelled",
+                subject=share,
+                actor=None,
+                payload={"item": share.item_id, "version_id": share.version_id, "reason": reason},
+            )
+    return S.CANCELLED
+
+
+def _retry_later(share: Share, token: str, at: dt.datetime, reason: str, *, keep_sent: bool = False) -> str:
+    fields = {"next_attempt_at": at, "last_error": reason[:500]}
+    if not keep_sent:
+        fields["send_started_at"] = None
+    _move(share, token, "retry", **fields)
+    record(
+        "share.retry_scheduled",
+        subject=share,
+        actor=None,
+        payload={
+            "item": share.item_id,
+            "reason": reason,
+            "next_attempt_at": at.isoformat(),
+            "attempts": share.attempts,
+        },
+    )
+    return S.SCHEDULED
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Exponential backoff with jitter, bounded: base x 2^(n-1), capped, times a random 0.5-1.5."""
+    base = settings.X_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
+    return dt.timedelta(seconds=min(base, settings.X_RETRY_MAX_SECONDS) * random.uniform(0.5, 1.5))
+
+
+def _refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
+    """The send-time re-check. Returns (action, reason) when the share must not go out, None when it may."""
+    item, version, approved = share.item, share.version, share.approved_text
+    if item.status == ItemStatus.RECALLED:
+        return "cancel", _("The content was recalled by compliance.")
+    if item.status == ItemStatus.EXPIRED or (item.expires_at is not None and item.expires_at <= now):
+        return "cancel", _("The content expired before the scheduled time.")
+    if item.valid_from is not None and item.valid_from > now:
+        return "retry", _("The content may not be published yet.")
+    if item.status != ItemStatus.APPROVED or version.status != VersionStatus.APPROVED:
+        return "fail", _(
+            "The content was changed after you scheduled it and the new wording is not approved yet. "
+            "Once it is approved, schedule it again."
+        )
+    if (
+        approved.fingerprint != share.fingerprint
+        or approved.version_id != share.version_id
+        or texts.fingerprint(share.text) != share.fingerprint
+    ):
+        return "fail", _("The text no longer matches its approval: it was not published.")
+    adviser = share.adviser
+    if not adviser.is_active or Role.ADVISER not in roles_of(adviser):
+        return "fail", _("The adviser's access has ended.")
+    blocking = _blocking_findings(share.text, item)
+    if blocking:
+        return "fail", _("The current compliance rules refuse this text: %(why)s") % {
+            "why": "; ".join(blocking)
+        }
+    return None
+
+
+def _blocking_findings(text: str, item: ContentItem) -> list[str]:
+    """Rule packs as they are NOW (they may have changed since approval)."""
+    try:
+        from compliance.review.checking import check_publishable_text
+    except ImportError:  # the rule engine (compliance.checks) is not installed in this checkout
+        logger.error("compliance.checks is missing: shares are published without the send-time rule check")
+        return []
+
+    report = check_publishable_text(text, item=item)
+    return [finding.message for finding in report.blocking]
+
+
+def publish_share(*, share_id: int) -> str | None:
+    """Publish one share if it is due and nobody else is on it. Safe to call any number of times, from any
+    number of workers: only the caller whose claim UPDATE matches goes on. Returns the resulting status, or
+    None when there was nothing to do."""
+    now = timezone.now()
+    token = _claim(share_id, now)
+    if token is None:
+        return None
+    share = Share.objects.select_related("item", "version", "approved_text", "adviser").get(pk=share_id)
+    account = None
+    if share.send_started_at is not None:
+        # A previous attempt may have posted it: look on the account before anything else (even a recall
+        # must know, so that the live post gets deleted).
+        account, status = _account_for(share, token)
+        if account is None:
+            return status
+        found = _look_for(share, token, account, share.sent_text)
+        if found is not None:
+            return found
+    refusal = _refusal(share, now)
+    if refusal is not None:
+        action, reason = refusal
+        if action == "cancel":
+            return _cancel_claimed(share, token, reason)
+        if action == "retry":
+            return _retry_later(share, token, share.item.valid_from, reason)
+        return _fail(share, token, reason)
+    if account is None:
+        account, status = _account_for(share, token)
+        if account is None:
+            return status
+    sent_text = share.sent_text or text_to_send(share)
+    started = timezone.now()
+    Share.objects.filter(pk=share.pk, claim_token=token).update(
+        send_started_at=started,
+        sent_text=sent_text,
+        account_username=account.username,
+        x_user_id=account.x_user_id,
+    )
+    share.send_started_at, share.sent_text = started, sent_text
+    record(
+        "share.attempted",
+        subject=share,
+        actor=None,
+        payload={
+            "item": share.item_id,
+            "version_id": share.version_id,
+            "fingerprint": share.fingerprint,
+            "text": sent_text,
+            "network": "x",
+            "account": account.username,
+            "attempt": share.attempts,
+        },
+    )
+    try:
+        post_id, url = xclient.post(account, sent_text)  # the irreversible call: no transaction is open
+    except xclient.RateLimited as exc:
+        return _retry_later(
+            share, token, exc.reset_at, _("X's rate limit was reached; retrying after it resets.")
+        )
+    except xclient.OutcomeUnknown as exc:
+        _move(
+            share,
+            token,
+            "unknown",
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
+            last_error=exc.message[:500],
+        )
+        record(
+            "share.outcome_unknown",
+            subject=share,
+            actor=None,
+            payload={
+                "item": share.item_id,
+                "reason": exc.message,
+                "network": "x",
+                "account": account.username,
+            },
+        )
+        return S.OUTCOME_UNKNOWN
+    except xclient.Unauthorized:
+        mark_revoked(account, detail="X refused the access token when publishing")
+        return _fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
+    except xclient.Forbidden as exc:
+        return _fail(share, token, _("X refused the post: %(message)s") % {"message": exc.message})
+    except xclient.ServerError as exc:
+        return _retry_or_fail(share, token, exc.message)
+    note_call_succeeded(account)
+    return _published(share, token, account, post_id, url)
+
+
+def _account_for(share: Share, token: str) -> tuple[XAccount | None, str | None]:
+    """The adviser's account with a fresh token, or (None, resulting status) when it cannot be used now."""
+    try:
+        return fresh_account(XAccount.objects.get(user_id=share.adviser_id)), None
+    except (XAccount.DoesNotExist, NotConnected):
+        return None, _fail(share, token, _("Your X account is not connected."))
+    except xclient.Unauthorized:
+        return None, _fail(
+            share, token, _("X no longer accepts the connection to your account: reconnect it.")
+        )
+    except xclient.RateLimited as exc:
+        return None, _retry_later(share, token, exc.reset_at, "rate limited (token refresh)", keep_sent=True)
+    except xclient.XError as exc:
+        return None, _retry_or_fail(share, token, exc.message or type(exc).__name__, keep_sent=True)
+
+
+def _retry_or_fail(share: Share, token: str, reason: str, *, keep_sent: bool = False) -> str:
+    if share.attempts >= settings.X_PUBLISH_MAX_ATTEMPTS:
+        return _fail(
+            share,
+            token,
+            _("X kept failing (%(reason)s); gave up after %(n)s attempts.")
+            % {"reason": reason, "n": share.attempts},
+        )
+    return _retry_later(share, token, timezone.now() + backoff(share.attempts), reason, keep_sent=keep_sent)
+
+
+def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> str | None:
+    """After an unknown outcome: is the exact text on the account? Published if so; None to send again."""
+    since = share.send_started_at - dt.timedelta(minutes=5)
+    try:
+        posts = xclient.recent_posts(account, since=since)
+    except xclient.RateLimited as exc:
+        return _retry_later(share, token, exc.reset_at, "rate limited while checking", keep_sent=True)
+    except xclient.Unauthorized:
+        mark_revoked(account, detail="X refused the access token when checking recent posts")
+        return _fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
+    except xclient.XError as exc:
+        _move(
+            share,
+            token,
+            "unknown",
+            next_attempt_at=timezone.now() + backoff(share.attempts),
+            last_error=exc.message[:500],
+        )
+        return S.OUTCOME_UNKNOWN
+    for post in posts:
+        if post.text == sent_text:
+            return _published(
+                share, token, account, post.id, xclient.post_url(account.username, post.id), recovered=True
+            )
+    return None
+
+
+def _published(
+    share: Share, token: str, account: XAccount, post_id: str, url: str, *, recovered=False
+) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        moved = _move(
+            share,
+            token,
+            "publish",
+            network_post_id=post_id,
+            post_url=url,
+            published_at=now,
+            last_error="",
+            next_attempt_at=None,
+            account_username=account.username,
+            x_user_id=account.x_user_id,
+        )
+        if moved:
+            record(
+                "share.published",
+                subject=share,
+                actor=None,
+                payload={
+                    "version_id": share.version_id,
+                    "text": share.sent_text,
+                    "fingerprint": share.fingerprint,
+                    "network": "x",
+                    "account": account.username,
+                    "network_post_id": post_id,
+                    "url": url,
+                    "status": S.PUBLISHED,
+                    "recovered_after_unknown_outcome": recovered,
+                },
+            )
+    if not moved:
+        # Our claim was taken over (we were presumed dead). The post is live: record it all the same.
+        logger.error("share %s: published as %s after its claim was lost", share.pk, post_id)
+        Share.objects.filter(pk=share.pk).exclude(status=S.PUBLISHED).update(
+            status=S.PUBLISHED, network_post_id=post_id, post_url=url, published_at=now
+        )
+    return S.PUBLISHED
+
+
+def recover_stale_claims(*, now: dt.datetime | None = None) -> int:
+    """Shares left in ``publishing`` by a dead worker become ``outcome_unknown``: looked up, never resent."""
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
+    ids = list(
+        Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).values_list("pk", flat=True)
+    )
+    moved = 0
+    for share_id in ids:
+        with transaction.atomic():
+            if Share.objects.filter(pk=share_id, status=S.PUBLISHING, claimed_at__lt=stale_before).update(
+                status=S.OUTCOME_UNKNOWN, next_attempt_at=now, last_error="worker stopped during the call"
+            ):
+                moved += 1
+                share = Share.objects.get(pk=share_id)
+                record(
+                    "share.outcome_unknown",
+                    subject=share,
+                    actor=None,
+                    payload={"item": share.item_id, "reason": "stale claim", "network": "x"},
+                )
+    return moved
+
+
+def _tell_adviser_failed(share_id: int) -> None:
+    share = Share.objects.select_related("adviser", "item").get(pk=share_id)
+    user = share.adviser
+    if not user.email:
+        return
+    language = StaffProfile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("A share could not be published")
+        body = render_to_string(
+            "publishing/email/share_failed.txt",
+            {
+                "user": user,
+                "share": share,
+                "my_shares_url": settings.PUBLIC_BASE_URL + reverse("publishing:my_shares"),
+            },
+        )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+# --- recall ---------------------------------------------------------------------------------------
+def recall_shares(*, item_id: int) -> dict:
+    """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete."""
+    from advocacy.publishing import links
+
+    now = timezone.now()
+    links.forget(Share.objects.filter(item_id=item_id).values_list("link_code", flat=True))
+    for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
+        cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
+    Share.objects.filter(item_id=item_id, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
+        delete_requested_at=now, delete_not_before=now
+    )
+    return delete_pending_posts(item_id=item_id)
+
+
+def delete_pending_posts(*, item_id: int | None = None, limit: int = 200) -> dict:
+    """Delete live posts whose deletion was requested, honouring X's delete limits (429: wait for reset)."""
+    now = timezone.now()
+    pending = Share.objects.filter(status=S.PUBLISHED, delete_requested_at__isnull=False).filter(
+        Q(delete_not_before__isnull=True) | Q(delete_not_before__lte=now)
+    )
+    if item_id is not None:
+        pending = pending.filter(item_id=item_id)
+    counts = {"deleted": 0, "failed": 0, "waiting": 0}
+    for share_id in list(pending.values_list("pk", flat=True)[:limit]):
+        counts[delete_share_post(share_id=share_id)] += 1
+    return counts
+
+
+def delete_share_post(*, share_id: int) -> str:
+    now = timezone.now()
+    lease = now + dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
+    claimed = (
+        Share.objects.filter(pk=share_id, status=S.PUBLISHED, delete_requested_at__isnull=False)
+        .filter(Q(delete_claimed_until__isnull=True) | Q(delete_claimed_until__lt=now))
+        .update(delete_claimed_until=lease)
+    )
+    if not claimed:
+        return "waiting"
+    share = Share.objects.get(pk=share_id)
+    account = XAccount.objects.filter(user_id=share.adviser_id, x_user_id=share.x_user_id).first()
+    try:
+        if account is None:
+            raise NotConnected(share.account_username)
+        account = fresh_account(account)
+        xclient.delete(account, share.network_post_id)
+    except xclient.RateLimited as exc:
+        Share.objects.filter(pk=share_id).update(
+            delete_not_before=exc.reset_at,
+            delete_claimed_until=None,
+            delete_error=_("Waiting for X's delete limit to reset."),
+        )
+        return "waiting"
+    except (NotConnected, xclient.Unauthorized, xclient.Forbidden) as exc:
+        reason = (
+            _("The adviser's X account is not connected: the post must be deleted by hand.")
+            if isinstance(exc, NotConnected | xclient.Unauthorized)
+            else str(exc)
+        )
+        Share.objects.filter(pk=share_id).update(
+            delete_error=reason[:500],
+            delete_claimed_until=None,
+            delete_not_before=now + dt.timedelta(hours=1),
+        )
+        record(
+            "share.delete_failed",
+            subject=share,
+            actor=None,
+            payload={"item": share.item_id, "network_post_id": share.network_post_id, "reason": reason},
+        )
+        return "failed"
+    except xclient.XError as exc:
+        Share.objects.filter(pk=share_id).update(
+            delete_error=exc.message[:500], delete_claimed_until=None, delete_not_before=now + backoff(1)
+        )
+        return "failed"
+    with transaction.atomic():
+        Share.objects.filter(pk=share_id, status=S.PUBLISHED).update(
+            status=S.DELETED, deleted_at=timezone.now(), delete_error="", delete_claimed_until=None
+        )
+        record(
+            "share.deleted",
+            subject=share,
+            actor=None,
+            payload={
+                "item": share.item_id,
+                "version_id": share.version_id,
+                "network": "x",
+                "account": share.account_username,
+                "network_post_id": share.network_post_id,
+                "url": share.post_url,
+                "status": S.DELETED,
+                "reason": "recall",
+            },
+        )
+    return "deleted"
+
+
+def sweep_recalled_items() -> int:
+    """Recalled items whose shares were not dealt with yet (the recall hook did not run): deal with them."""
+    item_ids = set(
+        Share.objects.filter(item__status=ItemStatus.RECALLED)
+        .filter(
+            Q(status__in=TRANSITIONS["cancel"][0]) | Q(status=S.PUBLISHED, delete_requested_at__isnull=True)
+        )
+        .values_list("item_id", flat=True)
+    )
+    for item_id in item_ids:
+        recall_shares(item_id=item_id)
+    return len(item_ids)
