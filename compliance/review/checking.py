@@ -16,6 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from compliance import checks
+from compliance.checks.lexicon import ANY
 from compliance.review.models import (
     CategoryRequirement,
     ComplianceSettings,
@@ -50,11 +51,11 @@ def _entries_for(pack_ids: list[int]) -> list[checks.LexiconEntry]:
             checks.LexiconEntry(
                 id=str(rule.pk),
                 phrase=rule.phrase,
-                language=None if language == RuleLanguage.ANY else language,
-                jurisdiction=rule.jurisdiction or rule.pack.jurisdiction or None,
+                language=language,
+                jurisdiction=rule.jurisdiction or rule.pack.jurisdiction or ANY,
                 severity=checks.Severity(rule.severity),
                 explanation=rule.explanation,
-                suggestion=rule.suggestion or None,
+                suggestion=rule.suggestion,
             )
         )
     return entries

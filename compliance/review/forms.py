@@ -59,25 +59,31 @@ class LexiconRuleForm(forms.ModelForm):
 
     def clean_phrase(self) -> str:
         """Refuse a phrase that can never match, and one the pack already matches: the engine folds case,
-        accents, plurals and spacing ("Sans-Risques" is "sans risque"), so the comparison does too."""
-        from compliance.checks.normalise import phrase_keys
+        accents, plurals and spacing ("Sans-Risques" is "sans risque"), so the comparison asks the engine."""
+        from compliance.checks import CompiledLexicon, LexiconEntry
 
         phrase = " ".join((self.cleaned_data.get("phrase") or "").split())
         if not phrase:
             raise forms.ValidationError(_("Enter the phrase to look for."))
-        keys = {key for key, _count in phrase_keys(phrase)}
-        if not keys:
+        if CompiledLexicon.build([LexiconEntry(id="new", phrase=phrase)]).unmatchable:
             raise forms.ValidationError(_("This phrase has no letter or digit: it could never match."))
-        others = LexiconRule.objects.filter(pack=self.pack).exclude(pk=self.instance.pk)
-        for other in others.only("phrase"):
-            if (
-                other.phrase.casefold() == phrase.casefold()
-                or phrase_keys(other.phrase)[:1] == phrase_keys(phrase)[:1]
-            ):
-                raise forms.ValidationError(
-                    _("This pack already has a rule for “%(phrase)s”. Edit that rule instead."),
-                    params={"phrase": other.phrase},
-                )
+        others = {
+            str(pk): other
+            for pk, other in LexiconRule.objects.filter(pack=self.pack)
+            .exclude(pk=self.instance.pk)
+            .values_list("pk", "phrase")
+        }
+        same = [other for other in others.values() if other.casefold() == phrase.casefold()]
+        if not same and others:
+            existing = CompiledLexicon.build(
+                LexiconEntry(id=pk, phrase=other) for pk, other in others.items()
+            )
+            same = [others[f.rule_id] for f in existing.scan(phrase) if f.start == 0 and f.end == len(phrase)]
+        if same:
+            raise forms.ValidationError(
+                _("This pack already has a rule for “%(phrase)s”. Edit that rule instead."),
+                params={"phrase": same[0]},
+            )
         return phrase
 
     def clean_explanation(self) -> str:
