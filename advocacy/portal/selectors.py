@@ -31,4 +31,8 @@ def home_panels_for(user) -> dict[str, object]:
         panels["content_adviser"] = content_selectors.adviser_home_panel(user)
     if roles & {Role.COMPLIANCE, Role.MARKETING}:
         panels["content_authoring"] = content_selectors.authoring_home_panel()
+    if Role.COMPLIANCE in roles:
+        from compliance.review.selectors import queue_summary_for
+
+        panels["review_queue"] = queue_summary_for(user)
     return panels
