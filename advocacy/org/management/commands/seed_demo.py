@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from advocacy.content.demo import seed_content
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         secrets = seed_organisation()
         # Each feature seeds its own demo data below, in dependency order.
+        seed_content()  # content library: approved items, variants, a template, an expired item, a draft
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )

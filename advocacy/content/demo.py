@@ -1,0 +1,156 @@
+"""Demo content for ``manage.py seed_demo``: an approved library (French and English, several categories,
+a job offer, one item with four variants, one template), one expired item and one adviser draft.
+
+Everything goes through the real services and workflow (automatic checks, four eyes, archive), authored by
+marketing and approved by compliance. Idempotent: an item whose title already exists is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from advocacy.content import services
+from advocacy.content.models import ContentItem, ItemStatus, Origin
+from advocacy.org.demo import DOMAIN
+from compliance.review import workflow
+
+User = get_user_model()
+SITE = "https://www.banque-exemple.fr"
+RISK_FR = "Investir comporte un risque de perte en capital."
+
+LIBRARY = [
+    {
+        "title": "Taux immobiliers du mois",
+        "category": "market_news",
+        "language": "fr",
+        "text": "Les taux des crédits immobiliers ont reculé ce mois-ci. Un projet en tête ? Parlons-en.",
+        "variants": [
+            "Crédit immobilier : les taux baissent ce mois-ci. Prenons le temps d'en parler.",
+            "Bonne nouvelle pour les projets immobiliers : les taux reculent ce mois-ci.",
+            "Vous pensez à acheter ? Les taux immobiliers sont plus doux ce mois-ci.",
+            "Ce mois-ci, les taux des prêts immobiliers sont en baisse : faisons le point ensemble.",
+        ],
+        "label": "#PUB",
+        "link_url": f"{SITE}/immobilier",
+        "guidance_html": "<p>Partagez en semaine, <strong>de préférence le matin</strong>.</p>",
+    },
+    {
+        "title": "Livret Avenir",
+        "category": "product",
+        "language": "fr",
+        "text": "Le Livret Avenir vous aide à mettre de côté à votre rythme, avec des versements libres.",
+        "disclosure": RISK_FR,
+        "label": "#PUB",
+        "link_url": f"{SITE}/epargne",
+    },
+    {
+        "title": "Offre d'emploi : conseiller clientèle à Lyon",
+        "category": "recruitment",
+        "language": "fr",
+        "text": "Nous recrutons un conseiller clientèle (H/F) pour notre agence de Lyon Bellecour. "
+        "Envie de nous rejoindre ?",
+        "link_url": f"{SITE}/carrieres",
+        "audience_roles": ["adviser", "hr"],
+    },
+    {
+        "title": "Volunteering day",
+        "category": "corporate",
+        "language": "en",
+        "text": "Our teams spent the day volunteering with local food banks. Proud of everyone involved!",
+    },
+    {
+        "title": "Conférence marchés à Paris",
+        "category": "event",
+        "language": "fr",
+        "text": "Jeudi soir, nos économistes présentent les perspectives de marché à l'agence Paris Opéra. "
+        "Places limitées, inscription en agence.",
+    },
+    {
+        "title": "Votre conseiller près de chez vous",
+        "category": "corporate",
+        "language": "fr",
+        "text": "Bonjour, je suis {first_name}, votre conseiller à {branch_city}. "
+        "Je suis disponible pour faire le point sur vos projets.",
+    },
+    {
+        "title": "Markets this week",
+        "category": "market_news",
+        "language": "en",
+        "text": "Central banks held rates steady this week. "
+        "Our weekly note explains what it means for savers.",
+        "label": "#MarketingCommunication",
+    },
+    {
+        "title": "Agences ouvertes le samedi",
+        "category": "corporate",
+        "language": "fr",
+        "text": "Nos agences d'Île-de-France vous accueillent désormais le samedi matin.",
+        "audience_whole_bank": False,
+        "region_codes": ["IDF"],
+    },
+]
+EXPIRED = {
+    "title": "Salon de l'immobilier (terminé)",
+    "category": "event",
+    "language": "fr",
+    "text": "Retrouvez-nous au salon de l'immobilier ce week-end, stand 12.",
+}
+DRAFT = {
+    "title": "Mon conseil épargne de la semaine",
+    "category": "market_news",
+    "language": "fr",
+    "text": "Avant l'été, pensez à votre épargne de précaution : "
+    "trois mois de dépenses, c'est un bon repère. #PUB",
+}
+
+
+def _user(local: str):
+    return User.objects.get(email=f"{local}@{DOMAIN}")
+
+
+def _approve(item: ContentItem, reviewers) -> None:
+    version = workflow.submit_for_review(version=item.current_version, actor=item.author)
+    for reviewer in reviewers:
+        acks = [f["id"] for f in workflow.findings_to_acknowledge(version.findings)]
+        decision = workflow.approve_version(
+            version=version, reviewer=reviewer, comment="Demo", acknowledged_finding_ids=acks
+        )
+        if decision.final:
+            return
+
+
+def _create(author, origin: str, spec: dict) -> ContentItem | None:
+    if ContentItem.objects.filter(title=spec["title"], origin=origin).exists():
+        return None
+    fields = {k: v for k, v in spec.items() if k != "region_codes"}
+    if "region_codes" in spec:
+        from advocacy.org.models import Region
+
+        fields["audience_regions"] = list(Region.objects.filter(code__in=spec["region_codes"]))
+    if origin == Origin.LIBRARY:
+        fields.setdefault("variants", [])
+    return services.create_item(actor=author, origin=origin, **fields)
+
+
+def seed_content() -> dict[str, int]:
+    marketing, adviser = _user("marketing"), _user("adviser")
+    reviewers = [_user("compliance2"), _user("compliance")]
+    created = {"approved": 0, "expired": 0, "drafts": 0}
+    for spec in LIBRARY:
+        item = _create(marketing, Origin.LIBRARY, spec)
+        if item is not None:
+            _approve(item, reviewers)
+            created["approved"] += 1
+    item = _create(marketing, Origin.LIBRARY, {**EXPIRED, "expires_at": timezone.now() + timedelta(hours=1)})
+    if item is not None:
+        _approve(item, reviewers)
+        ContentItem.objects.filter(pk=item.pk).update(expires_at=timezone.now() - timedelta(days=1))
+        workflow.expire_item(item=item)
+        created["expired"] += 1
+    if _create(adviser, Origin.ADVISER_DRAFT, DRAFT) is not None:
+        created["drafts"] += 1
+    assert ContentItem.objects.filter(status=ItemStatus.APPROVED).exists()
+    return created
