@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 
 from compliance.review.models import RulePack
 
-DEFAULT_REVIEW_AGE_TARGET_HOURS = 24
-
 
 def rule_packs() -> QuerySet[RulePack]:
     return RulePack.objects.annotate(active_rules=Count("rules", filter=Q(rules__active=True))).order_by(
@@ -23,8 +21,7 @@ def rule_packs() -> QuerySet[RulePack]:
 
 
 def review_age_target_hours() -> int:
-    # REVIEW_AGE_TARGET_HOURS is CONTENT's setting; 24 only while it is not in settings yet.
-    return int(getattr(settings, "REVIEW_AGE_TARGET_HOURS", DEFAULT_REVIEW_AGE_TARGET_HOURS))
+    return settings.REVIEW_AGE_TARGET_HOURS
 
 
 def category_choices() -> list[tuple[str, str]]:
