@@ -138,3 +138,16 @@ def make_item(marketer):
         return item
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_click_buffer():
+    """Clicks buffered in this process by an earlier test belong to rows that were rolled back."""
+    from django.core.cache import cache
+
+    from advocacy.publishing import clicks
+
+    clicks._local.clear()
+    cache.clear()
+    yield
+    clicks._local.clear()

@@ -66,3 +66,19 @@ def test_a_malformed_key_is_reported_by_the_check(settings):
     settings.TOKEN_ENCRYPTION_KEYS = ["not-a-key"]
     with pytest.raises(SystemCheckError, match=r"relais\.E002"):
         call_command("check", "--tag", "security")
+
+
+@pytest.mark.django_db
+def test_rotate_token_key_reencrypts_every_stored_token_under_the_new_key(
+    settings, sandbox, adviser, connect
+):
+    from advocacy.publishing.models import XAccount
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.TOKEN_ENCRYPTION_KEYS = [old]
+    account = connect(adviser, "rotating_x")
+    plain = crypto.decrypt(account.access_token_encrypted).reveal()
+    settings.TOKEN_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_token_key")
+    settings.TOKEN_ENCRYPTION_KEYS = [new]
+    assert crypto.decrypt(XAccount.objects.get(pk=account.pk).access_token_encrypted).reveal() == plain
