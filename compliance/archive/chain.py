@@ -96,23 +96,39 @@ def timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_record(seq: int, ts: str, event_type: str, actor_id: int | None, actor_email: str,
-                     actor_name: str, subject_ref: str, subject_repr: str, subject_user_id: int | None,
-                     network_post_id: str, payload_json: str) -> str:
+def canonical_record(
+    seq: int,
+    ts: str,
+    event_type: str,
+    actor_id: int | None,
+    actor_email: str,
+    actor_name: str,
+    subject_ref: str,
+    subject_repr: str,
+    subject_user_id: int | None,
+    network_post_id: str,
+    payload_json: str,
+) -> str:
     """Written out by hand rather than through json.dumps of a dict: verification calls this a million
     times, and the payload is already canonical text that must not be parsed and re-encoded."""
     if actor_id is None and not actor_email and not actor_name:
         actor = "null"
     else:
-        actor = (f'{{"email":{_encode(actor_email)},"id":{"null" if actor_id is None else int(actor_id)},'
-                 f'"name":{_encode(actor_name)}}}')
+        actor = (
+            f'{{"email":{_encode(actor_email)},"id":{"null" if actor_id is None else int(actor_id)},'
+            f'"name":{_encode(actor_name)}}}'
+        )
     if not subject_ref and not subject_repr and subject_user_id is None:
         subject = "null"
     else:
-        subject = (f'{{"ref":{_encode(subject_ref)},"repr":{_encode(subject_repr)},'
-                   f'"user_id":{"null" if subject_user_id is None else int(subject_user_id)}}}')
-    return (f'{{"actor":{actor},"event_type":{_encode(event_type)},"network_post_id":{_encode(network_post_id)},'
-            f'"payload":{payload_json},"seq":{int(seq)},"subject":{subject},"timestamp":{_encode(ts)}}}')
+        subject = (
+            f'{{"ref":{_encode(subject_ref)},"repr":{_encode(subject_repr)},'
+            f'"user_id":{"null" if subject_user_id is None else int(subject_user_id)}}}'
+        )
+    return (
+        f'{{"actor":{actor},"event_type":{_encode(event_type)},"network_post_id":{_encode(network_post_id)},'
+        f'"payload":{payload_json},"seq":{int(seq)},"subject":{subject},"timestamp":{_encode(ts)}}}'
+    )
 
 
 def record_hash(prev_hash: str, canonical: str) -> str:

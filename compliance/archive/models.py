@@ -119,7 +119,7 @@ class ArchivePurgedRange(models.Model):
         verbose_name_plural = _("purged ranges")
 
     def __str__(self) -> str:
-        return f"purged #{self.first_seq}–#{self.last_seq}"
+        return f"purged #{self.first_seq}-#{self.last_seq}"
 
 
 class ArchivePurgePermit(models.Model):
@@ -132,6 +132,9 @@ class ArchivePurgePermit(models.Model):
 
     class Meta:
         db_table = "archive_purge_permit"
+
+    def __str__(self) -> str:
+        return f"purge permit {self.granted_at}"
 
 
 class ArchiveVerification(models.Model):
@@ -187,7 +190,7 @@ class ArchiveExport(models.Model):
         verbose_name_plural = _("archive exports")
 
     def __str__(self) -> str:
-        return f"export {self.date_from}–{self.date_to} ({self.status})"
+        return f"export {self.date_from}-{self.date_to} ({self.status})"
 
     @property
     def percent(self) -> int:

@@ -58,19 +58,19 @@ def sqlite_install_statements() -> list[str]:
     statements = []
     for table in PROTECTED_TABLES:
         statements += [
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'relais archive: UPDATE on {table} refused: the archive is append-only'); "
-            f"END;",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
-            f"WHEN NOT EXISTS (SELECT 1 FROM archive_purge_permit) "
-            f"BEGIN SELECT RAISE(ABORT, 'relais archive: DELETE on {table} refused: the archive is append-only'); "
-            f"END;",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN "
+            f"SELECT RAISE(ABORT, 'relais archive: UPDATE on {table} refused: append-only archive'); END;",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "  # noqa: S608 - constants
+            f"WHEN NOT EXISTS (SELECT 1 FROM archive_purge_permit) BEGIN "
+            f"SELECT RAISE(ABORT, 'relais archive: DELETE on {table} refused: append-only archive'); END;",
         ]
     return statements
 
 
 def sqlite_remove_statements() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {t}_{op};" for t in PROTECTED_TABLES for op in ("no_update", "no_delete")]
+    return [
+        f"DROP TRIGGER IF EXISTS {t}_{op};" for t in PROTECTED_TABLES for op in ("no_update", "no_delete")
+    ]
 
 
 def install(schema_editor) -> None:
@@ -101,8 +101,10 @@ def purge_permit(connection):
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL relais.archive_purge = 'on'")
             else:
-                cursor.execute("INSERT INTO archive_purge_permit (id, granted_at) VALUES (1, CURRENT_TIMESTAMP) "
-                               "ON CONFLICT (id) DO NOTHING")
+                cursor.execute(
+                    "INSERT INTO archive_purge_permit (id, granted_at) VALUES (1, CURRENT_TIMESTAMP) "
+                    "ON CONFLICT (id) DO NOTHING"
+                )
         yield
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

@@ -1,9 +1,222 @@
-"""Reads from the archive: search, one record and its neighbours, a post's communication record."""
+"""Reads from the archive: search, one record and its neighbours, a post's communication record.
+
+Who may call them is decided by the views (``@access(COMPLIANCE)``); nothing here filters by person, because
+the archive is the compliance function's record of everything.
+"""
 
 from __future__ import annotations
 
-from compliance.archive.models import ArchiveVerification
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from compliance.archive.chain import canonical_record, record_hash, timestamp
+from compliance.archive.export import day_bounds
+from compliance.archive.models import ArchiveExport, ArchiveRecord, ArchiveVerification, LegalHold
 
 
 def latest_verification() -> ArchiveVerification | None:
     return ArchiveVerification.objects.order_by("-finished_at").first()
+
+
+def search_records(
+    *,
+    adviser: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    event_type: str = "",
+    text: str = "",
+    network_post_id: str = "",
+) -> QuerySet[ArchiveRecord]:
+    """Newest first. ``adviser``: an e-mail or part of a name; matches events by the person (actor) and about
+    them (subject person), including people whose account has since been erased (by the stored e-mail)."""
+    records = ArchiveRecord.objects.all()
+    if adviser:
+        people = (
+            get_user_model()
+            .objects.filter(
+                Q(email__iexact=adviser) | Q(first_name__icontains=adviser) | Q(last_name__icontains=adviser)
+            )
+            .values_list("pk", flat=True)[:200]
+        )
+        ids = list(people)
+        records = records.filter(
+            Q(actor_id__in=ids)
+            | Q(subject_user_id__in=ids)
+            | Q(actor_email__iexact=adviser)
+            | Q(actor_name__icontains=adviser)
+        )
+    if date_from or date_to:
+        start, end = day_bounds(date_from or date(1970, 1, 1), date_to or date(9999, 12, 30))
+        records = records.filter(recorded_at__gte=start, recorded_at__lt=end)
+    if event_type:
+        records = (
+            records.filter(event_type__startswith=event_type)
+            if event_type.endswith(".")
+            else records.filter(event_type=event_type)
+        )
+    if text:
+        # The payload is stored as JSON text: characters JSON escapes (quotes, backslashes, newlines) are
+        # searched in their escaped form.
+        escaped = json.dumps(text, ensure_ascii=False)[1:-1]
+        records = records.filter(payload_json__icontains=escaped)
+    if network_post_id:
+        records = records.filter(network_post_id=network_post_id.strip())
+    return records.order_by("-seq")
+
+
+def event_types() -> list[str]:
+    return list(
+        ArchiveRecord.objects.order_by("event_type").values_list("event_type", flat=True).distinct()[:500]
+    )
+
+
+@dataclass
+class RecordView:
+    record: ArchiveRecord
+    previous: int | None
+    following: int | None
+    hash_ok: bool
+    links_to_previous: bool | None
+
+
+def record_with_neighbours(seq: int) -> RecordView | None:
+    entry = ArchiveRecord.objects.filter(seq=seq).first()
+    if entry is None:
+        return None
+    before = ArchiveRecord.objects.filter(seq__lt=seq).order_by("-seq").values_list("seq", "hash").first()
+    after = ArchiveRecord.objects.filter(seq__gt=seq).order_by("seq").values_list("seq", flat=True).first()
+    canonical = canonical_record(
+        entry.seq,
+        timestamp(entry.recorded_at),
+        entry.event_type,
+        entry.actor_id,
+        entry.actor_email,
+        entry.actor_name,
+        entry.subject_ref,
+        entry.subject_repr,
+        entry.subject_user_id,
+        entry.network_post_id,
+        entry.payload_json,
+    )
+    return RecordView(
+        record=entry,
+        previous=before[0] if before else None,
+        following=after,
+        hash_ok=record_hash(entry.prev_hash, canonical) == entry.hash,
+        links_to_previous=(before[1] == entry.prev_hash) if before and before[0] == seq - 1 else None,
+    )
+
+
+# --- FINRA 2210(b)(4): the record of a communication -------------------------------------------------------
+@dataclass
+class Approval:
+    approver: str
+    approved_at: datetime
+    seq: int
+
+
+@dataclass
+class CommunicationRecord:
+    network_post_id: str
+    text: str = ""
+    version_id: object = None
+    fingerprint: str = ""
+    version_text: str = ""
+    preparer: str = ""
+    prepared_at: datetime | None = None
+    adviser: str = ""
+    first_use: datetime | None = None
+    last_use: datetime | None = None
+    still_in_use: bool = True
+    version_first_use: datetime | None = None
+    version_last_use: datetime | None = None
+    approvals: list[Approval] = field(default_factory=list)
+    events: list[ArchiveRecord] = field(default_factory=list)
+
+    @property
+    def text_matches_version(self) -> bool | None:
+        if not self.version_text or not self.text:
+            return None
+        return self.version_text == self.text
+
+
+def _with_payload_value(records: QuerySet, key: str, value) -> QuerySet:
+    """Records whose canonical payload holds ``"key":value`` at any depth (the value as a number or a
+    string: emitters are not all consistent), confirmed on the parsed payload."""
+    spellings = {json.dumps(value, ensure_ascii=False), json.dumps(str(value), ensure_ascii=False)}
+    condition = Q()
+    for spelling in spellings:
+        condition |= Q(payload_json__contains=f'"{key}":{spelling}')
+    return records.filter(condition)
+
+
+def _who(entry: ArchiveRecord) -> str:
+    return entry.actor_name or entry.actor_email or entry.subject_repr
+
+
+def communication_record(network_post_id: str) -> CommunicationRecord | None:
+    """The text, the dates of first and last use, the preparer, the approver(s) and approval dates of one
+    published post, rebuilt from archive events (payload keys listed in compliance/archive/services.py)."""
+    post_events = list(ArchiveRecord.objects.filter(network_post_id=network_post_id).order_by("seq"))
+    if not post_events:
+        return None
+    rec = CommunicationRecord(network_post_id=network_post_id, events=post_events)
+    published = [e for e in post_events if e.event_type == "share.published"]
+    deleted = [e for e in post_events if e.event_type == "share.deleted"]
+    if published:
+        first = published[0]
+        payload = first.payload
+        rec.text, rec.version_id = payload.get("text", ""), payload.get("version_id")
+        rec.fingerprint = payload.get("fingerprint", "")
+        rec.adviser = _who(first)
+        rec.first_use = first.recorded_at
+    if deleted:
+        rec.last_use, rec.still_in_use = deleted[-1].recorded_at, False
+        if rec.version_id is None:
+            rec.version_id = deleted[-1].payload.get("version_id")
+    if rec.version_id is None:
+        return rec
+    about_version = _with_payload_value(
+        ArchiveRecord.objects.filter(
+            event_type__in=["content.version_created", "review.approved", "share.published", "share.deleted"]
+        ),
+        "version_id",
+        rec.version_id,
+    ).order_by("seq")
+    version_uses: list[datetime] = []
+    version_ends: list[datetime] = []
+    for entry in about_version:
+        if entry.payload.get("version_id") != rec.version_id and str(entry.payload.get("version_id")) != str(
+            rec.version_id
+        ):
+            continue  # the key matched in a nested object, not at the top level
+        if entry.event_type == "content.version_created" and not rec.preparer:
+            rec.preparer, rec.prepared_at = _who(entry), entry.recorded_at
+            rec.version_text = entry.payload.get("text", "")
+            rec.fingerprint = rec.fingerprint or entry.payload.get("fingerprint", "")
+        elif entry.event_type == "review.approved":
+            rec.approvals.append(Approval(approver=_who(entry), approved_at=entry.recorded_at, seq=entry.seq))
+        elif entry.event_type == "share.published":
+            version_uses.append(entry.recorded_at)
+        elif entry.event_type == "share.deleted":
+            version_ends.append(entry.recorded_at)
+        if entry.seq not in {e.seq for e in rec.events}:
+            rec.events.append(entry)
+    rec.events.sort(key=lambda e: e.seq)
+    if version_uses:
+        rec.version_first_use = min(version_uses)
+        rec.version_last_use = max(version_ends) if len(version_ends) >= len(version_uses) else None
+    return rec
+
+
+# --- Exports and holds -------------------------------------------------------------------------------------
+def recent_exports(limit: int = 20) -> QuerySet[ArchiveExport]:
+    return ArchiveExport.objects.order_by("-created_at")[:limit]
+
+
+def active_legal_holds() -> QuerySet[LegalHold]:
+    return LegalHold.objects.filter(released_at=None).order_by("-created_at")

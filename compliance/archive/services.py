@@ -35,7 +35,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.archive.chain import canonical_json, canonical_record, payload_digest, record_hash, text, timestamp
+from compliance.archive.chain import (
+    canonical_json,
+    canonical_record,
+    payload_digest,
+    record_hash,
+    text,
+    timestamp,
+)
 from compliance.archive.models import (
     GENESIS_HASH,
     HEAD_PK,
@@ -72,7 +79,9 @@ def _subject_snapshot(subject: Any) -> tuple[str, str, int | None]:
         return text(subject, 255), text(subject, 500), None
     meta = getattr(subject, "_meta", None)
     if meta is None:
-        raise TypeError(f"an archive subject is a model instance, a string or None, not {type(subject).__name__}")
+        raise TypeError(
+            f"an archive subject is a model instance, a string or None, not {type(subject).__name__}"
+        )
     if isinstance(subject, get_user_model()):
         person = subject.pk
     else:
@@ -95,11 +104,16 @@ def _lock_head(using: str) -> tuple[int, str]:
         # First append ever (or after a test flush): start from whatever the table already holds, so that a
         # lost head row can never restart the chain at seq 1 over existing records.
         last = ArchiveRecord.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
-        purged = ArchivePurgedRange.objects.using(using).order_by("-last_seq").values_list(
-            "last_seq", "last_hash").first()
+        purged = (
+            ArchivePurgedRange.objects.using(using)
+            .order_by("-last_seq")
+            .values_list("last_seq", "last_hash")
+            .first()
+        )
         start = max([r for r in (last, purged) if r], default=(0, GENESIS_HASH))
         ArchiveHead.objects.using(using).bulk_create(
-            [ArchiveHead(pk=HEAD_PK, seq=start[0], hash=start[1])], ignore_conflicts=True)
+            [ArchiveHead(pk=HEAD_PK, seq=start[0], hash=start[1])], ignore_conflicts=True
+        )
         row = head.first()
     return row
 
@@ -127,33 +141,59 @@ def record(event_type: str, *, subject=None, actor=None, payload: dict | None = 
         head_seq, prev_hash = _lock_head(using)
         seq = head_seq + 1
         now = timezone.now()
-        canonical = canonical_record(seq, timestamp(now), event_type, actor_id, actor_email, actor_name,
-                                     subject_ref, subject_repr, subject_user_id, network_post_id, payload_json)
+        canonical = canonical_record(
+            seq,
+            timestamp(now),
+            event_type,
+            actor_id,
+            actor_email,
+            actor_name,
+            subject_ref,
+            subject_repr,
+            subject_user_id,
+            network_post_id,
+            payload_json,
+        )
         digest = record_hash(prev_hash, canonical)
         entry = ArchiveRecord.objects.using(using).create(
-            seq=seq, recorded_at=now, event_type=event_type, actor_id=actor_id, actor_email=actor_email,
-            actor_name=actor_name, subject_ref=subject_ref, subject_repr=subject_repr,
-            subject_user_id=subject_user_id, network_post_id=network_post_id, payload_json=payload_json,
-            payload_sha256=payload_digest(payload_json), prev_hash=prev_hash, hash=digest,
+            seq=seq,
+            recorded_at=now,
+            event_type=event_type,
+            actor_id=actor_id,
+            actor_email=actor_email,
+            actor_name=actor_name,
+            subject_ref=subject_ref,
+            subject_repr=subject_repr,
+            subject_user_id=subject_user_id,
+            network_post_id=network_post_id,
+            payload_json=payload_json,
+            payload_sha256=payload_digest(payload_json),
+            prev_hash=prev_hash,
+            hash=digest,
         )
         ArchiveHead.objects.using(using).filter(pk=HEAD_PK).update(seq=seq, hash=digest)
     return entry
 
 
 # --- Checkpoints -----------------------------------------------------------------------------------------
-def write_checkpoint(*, kind: str = ArchiveCheckpoint.Kind.DAILY, file_path: str | None = None
-                     ) -> ArchiveCheckpoint | None:
+def write_checkpoint(
+    *, kind: str = ArchiveCheckpoint.Kind.DAILY, file_path: str | None = None
+) -> ArchiveCheckpoint | None:
     """Copy the current head into ``ArchiveCheckpoint`` and, when a path is configured, append it to an
     external file (ideally on other storage: WORM bucket, another host). A rewrite of the chain that also
     rewrites the database's checkpoints still disagrees with the file. Nothing to do on an empty archive."""
     head = ArchiveHead.objects.values_list("seq", "hash").first()
     if not head or head[0] == 0:
         return None
-    checkpoint = ArchiveCheckpoint.objects.create(seq=head[0], hash=head[1], created_at=timezone.now(), kind=kind)
+    checkpoint = ArchiveCheckpoint.objects.create(
+        seq=head[0], hash=head[1], created_at=timezone.now(), kind=kind
+    )
     path = file_path or settings.ARCHIVE_CHECKPOINT_FILE
     if path:
-        line = json.dumps({"created_at": timestamp(checkpoint.created_at), "hash": checkpoint.hash,
-                           "seq": checkpoint.seq}, sort_keys=True)
+        line = json.dumps(
+            {"created_at": timestamp(checkpoint.created_at), "hash": checkpoint.hash, "seq": checkpoint.seq},
+            sort_keys=True,
+        )
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
@@ -174,26 +214,42 @@ def run_verification(*, trigger: str = "command", notify: bool = False):
     result = verify_database(checkpoint_file=settings.ARCHIVE_CHECKPOINT_FILE)
     problem = result.problem
     verification = ArchiveVerification.objects.create(
-        started_at=started, finished_at=timezone.now(), ok=result.ok, records_checked=result.checked,
-        last_seq=result.last_seq, first_bad_seq=problem.seq if problem else None,
-        problem=problem.kind if problem else "", detail=problem.detail if problem else "", trigger=trigger,
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=result.ok,
+        records_checked=result.checked,
+        last_seq=result.last_seq,
+        first_bad_seq=problem.seq if problem else None,
+        problem=problem.kind if problem else "",
+        detail=problem.detail if problem else "",
+        trigger=trigger,
     )
-    record("archive.verified", payload={
-        "ok": result.ok, "records_checked": result.checked, "last_seq": result.last_seq,
-        "first_bad_seq": problem.seq if problem else None, "problem": problem.kind if problem else None,
-        "trigger": trigger,
-    })
+    record(
+        "archive.verified",
+        payload={
+            "ok": result.ok,
+            "records_checked": result.checked,
+            "last_seq": result.last_seq,
+            "first_bad_seq": problem.seq if problem else None,
+            "problem": problem.kind if problem else None,
+            "trigger": trigger,
+        },
+    )
     if not result.ok and notify:
-        recipients = sorted({u.email for role in (Role.ADMIN, Role.COMPLIANCE) for u in users_with_role(role)
-                             if u.email})
+        recipients = sorted(
+            {u.email for role in (Role.ADMIN, Role.COMPLIANCE) for u in users_with_role(role) if u.email}
+        )
         if recipients:
             send_mail(
                 _("Archive verification failed"),
-                _("The nightly verification of the regulatory archive found a problem.\n\n%(problem)s\n\n"
-                  "Records checked before the problem: %(checked)s. Do not purge or export until it is "
-                  "understood; see docs/archive.md, “When verification fails”.")
+                _(
+                    "The nightly verification of the regulatory archive found a problem.\n\n%(problem)s\n\n"
+                    "Records checked before the problem: %(checked)s. Do not purge or export until it is "
+                    "understood; see docs/archive.md, “When verification fails”."
+                )
                 % {"problem": problem, "checked": result.checked},
-                None, recipients,
+                None,
+                recipients,
             )
     return verification, result
 
@@ -206,11 +262,19 @@ def place_legal_hold(*, actor, reason: str, user=None, subject_ref: str = "") ->
     if not reason.strip():
         raise ValueError("a legal hold needs a reason")
     hold = LegalHold.objects.create(
-        user_id=user.pk if user else None, user_email=user.email if user else "", subject_ref=subject_ref.strip(),
-        reason=reason.strip(), created_by_id=getattr(actor, "pk", None), created_by_email=getattr(actor, "email", ""),
+        user_id=user.pk if user else None,
+        user_email=user.email if user else "",
+        subject_ref=subject_ref.strip(),
+        reason=reason.strip(),
+        created_by_id=getattr(actor, "pk", None),
+        created_by_email=getattr(actor, "email", ""),
     )
-    record("archive.legal_hold_placed", subject=user or hold.subject_ref, actor=actor,
-           payload={"hold_id": hold.pk, "reason": hold.reason, "subject_ref": hold.subject_ref})
+    record(
+        "archive.legal_hold_placed",
+        subject=user or hold.subject_ref,
+        actor=actor,
+        payload={"hold_id": hold.pk, "reason": hold.reason, "subject_ref": hold.subject_ref},
+    )
     return hold
 
 
@@ -218,11 +282,16 @@ def place_legal_hold(*, actor, reason: str, user=None, subject_ref: str = "") ->
 def release_legal_hold(*, hold_id: int, actor) -> bool:
     """Safe to call twice: only the first release changes the hold and is archived."""
     updated = LegalHold.objects.filter(pk=hold_id, released_at=None).update(
-        released_at=timezone.now(), released_by_email=getattr(actor, "email", ""))
+        released_at=timezone.now(), released_by_email=getattr(actor, "email", "")
+    )
     if updated:
         hold = LegalHold.objects.get(pk=hold_id)
-        record("archive.legal_hold_released", subject=hold.subject_ref or f"user:{hold.user_id}", actor=actor,
-               payload={"hold_id": hold.pk, "user_id": hold.user_id, "subject_ref": hold.subject_ref})
+        record(
+            "archive.legal_hold_released",
+            subject=hold.subject_ref or f"user:{hold.user_id}",
+            actor=actor,
+            payload={"hold_id": hold.pk, "user_id": hold.user_id, "subject_ref": hold.subject_ref},
+        )
     return bool(updated)
 
 
@@ -265,17 +334,28 @@ def purge_expired_records(*, now: datetime | None = None, dry_run: bool = False,
     using = router.db_for_write(ArchiveRecord)
     table = settings.ARCHIVE_RETENTION_YEARS
     oldest_cutoff = years_before(now, min(table.values()))
-    held_users = set(LegalHold.objects.filter(released_at=None, user_id__isnull=False).values_list("user_id", flat=True))
-    held_refs = set(LegalHold.objects.filter(released_at=None).exclude(subject_ref="").values_list("subject_ref",
-                                                                                                 flat=True))
+    held_users = set(
+        LegalHold.objects.filter(released_at=None, user_id__isnull=False).values_list("user_id", flat=True)
+    )
+    held_refs = set(
+        LegalHold.objects.filter(released_at=None)
+        .exclude(subject_ref="")
+        .values_list("subject_ref", flat=True)
+    )
     cutoff_by_type: dict[str, datetime] = {}
     ranges: list[tuple[int, int, str]] = []
     held = 0
     run: list | None = None  # [first_seq, last_seq, last_hash]
     with transaction.atomic(using=using):
-        rows = (ArchiveRecord.objects.using(using).filter(recorded_at__lt=oldest_cutoff).order_by("seq")
-                .values_list("seq", "recorded_at", "event_type", "actor_id", "subject_user_id", "subject_ref", "hash")
-                .iterator(chunk_size=5000))
+        rows = (
+            ArchiveRecord.objects.using(using)
+            .filter(recorded_at__lt=oldest_cutoff)
+            .order_by("seq")
+            .values_list(
+                "seq", "recorded_at", "event_type", "actor_id", "subject_user_id", "subject_ref", "hash"
+            )
+            .iterator(chunk_size=5000)
+        )
         for seq, recorded_at, event_type, actor_id, subject_user_id, subject_ref, digest in rows:
             cutoff = cutoff_by_type.get(event_type)
             if cutoff is None:
@@ -294,23 +374,40 @@ def purge_expired_records(*, now: datetime | None = None, dry_run: bool = False,
                 run = None
         ranges = [tuple(r) for r in ranges]
         purged = sum(last - first + 1 for first, last, _ in ranges)
-        report = PurgeReport(purged=purged, held=held, ranges=ranges,
-                             cutoffs={k: timestamp(v) for k, v in sorted(cutoff_by_type.items())})
-        if dry_run or not ranges:
+        report = PurgeReport(
+            purged=purged,
+            held=held,
+            ranges=ranges,
+            cutoffs={k: timestamp(v) for k, v in sorted(cutoff_by_type.items())},
+        )
+        if dry_run:
             return report
-        ArchivePurgedRange.objects.using(using).bulk_create([
-            ArchivePurgedRange(first_seq=f, last_seq=la, last_hash=h, record_count=la - f + 1, purged_at=now)
-            for f, la, h in ranges
-        ])
-        with purge_permit(connections[using]):
-            for first, last, _ in ranges:
-                ArchiveRecord.objects.using(using).filter(seq__gte=first, seq__lte=last).delete()
+        if ranges:
+            ArchivePurgedRange.objects.using(using).bulk_create(
+                [
+                    ArchivePurgedRange(
+                        first_seq=f, last_seq=la, last_hash=h, record_count=la - f + 1, purged_at=now
+                    )
+                    for f, la, h in ranges
+                ]
+            )
+            with purge_permit(connections[using]):
+                for first, last, _ in ranges:
+                    ArchiveRecord.objects.using(using).filter(seq__gte=first, seq__lte=last).delete()
         listed = [list(r) for r in ranges[:500]]
-        record("archive.purged", actor=actor, payload={
-            "records": purged, "held_back": held, "cutoffs": report.cutoffs, "retention_years": table,
-            "ranges": len(ranges), "ranges_listed": listed,
-            "ranges_sha256": payload_digest(canonical_json([list(r) for r in ranges])),
-        })
+        record(
+            "archive.purged",
+            actor=actor,
+            payload={
+                "records": purged,
+                "held_back": held,
+                "cutoffs": report.cutoffs,
+                "retention_years": table,
+                "ranges": len(ranges),
+                "ranges_listed": listed,
+                "ranges_sha256": payload_digest(canonical_json([list(r) for r in ranges])),
+            },
+        )
     return report
 
 
@@ -323,15 +420,31 @@ def request_export(*, actor, date_from, date_to, adviser_email: str = "") -> Arc
         raise ValueError("the export's start date is after its end date")
     with transaction.atomic():
         export = ArchiveExport.objects.create(
-            requested_by_id=actor.pk, requested_by_email=actor.email, date_from=date_from, date_to=date_to,
+            requested_by_id=actor.pk,
+            requested_by_email=actor.email,
+            date_from=date_from,
+            date_to=date_to,
             adviser_email=adviser_email.strip(),
         )
-        record("archive.export_requested", subject=export, actor=actor, payload={
-            "export_id": export.pk, "from": date_from, "to": date_to, "adviser": export.adviser_email or None})
+        record(
+            "archive.export_requested",
+            subject=export,
+            actor=actor,
+            payload={
+                "export_id": export.pk,
+                "from": date_from,
+                "to": date_to,
+                "adviser": export.adviser_email or None,
+            },
+        )
         transaction.on_commit(lambda: build_export.delay(str(export.pk)))
     return export
 
 
 def record_export_download(*, export: ArchiveExport, actor) -> None:
-    record("archive.export_downloaded", subject=export, actor=actor,
-           payload={"export_id": export.pk, "manifest_sha256": export.manifest_sha256})
+    record(
+        "archive.export_downloaded",
+        subject=export,
+        actor=actor,
+        payload={"export_id": export.pk, "manifest_sha256": export.manifest_sha256},
+    )

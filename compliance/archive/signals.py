@@ -17,17 +17,26 @@ PRIVILEGED = frozenset({Role.COMPLIANCE, Role.ADMIN})
 def _client(request) -> dict:
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
+    return {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+    }
 
 
 def privileged_sign_in(sender, request=None, user=None, **kwargs) -> None:
     roles = roles_of(user)
     if roles & PRIVILEGED:
         sociallogin = kwargs.get("sociallogin")
-        record("auth.signed_in", subject=user, actor=user, payload={
-            "roles": sorted(roles & PRIVILEGED), "method": sociallogin.account.provider if sociallogin else "password",
-            **_client(request)})
+        record(
+            "auth.signed_in",
+            subject=user,
+            actor=user,
+            payload={
+                "roles": sorted(roles & PRIVILEGED),
+                "method": sociallogin.account.provider if sociallogin else "password",
+                **_client(request),
+            },
+        )
 
 
 def privileged_sign_out(sender, request=None, user=None, **kwargs) -> None:

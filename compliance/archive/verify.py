@@ -33,9 +33,22 @@ from compliance.archive.chain import canonical_json, canonical_record, payload_d
 from compliance.archive.models import GENESIS_HASH
 
 # Order of the columns every row source yields.
-ROW_FIELDS = ("seq", "recorded_at", "event_type", "actor_id", "actor_email", "actor_name", "subject_ref",
-              "subject_repr", "subject_user_id", "network_post_id", "payload_json", "payload_sha256",
-              "prev_hash", "hash")
+ROW_FIELDS = (
+    "seq",
+    "recorded_at",
+    "event_type",
+    "actor_id",
+    "actor_email",
+    "actor_name",
+    "subject_ref",
+    "subject_repr",
+    "subject_user_id",
+    "network_post_id",
+    "payload_json",
+    "payload_sha256",
+    "prev_hash",
+    "hash",
+)
 CHUNK_SIZE = 5000
 
 
@@ -76,22 +89,31 @@ def _sha(data: str) -> str:
 
 def _hash_of(row) -> str:
     ts = row[1] if isinstance(row[1], str) else timestamp(row[1])
-    canonical = canonical_record(row[0], ts, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-                                 row[10])
+    canonical = canonical_record(
+        row[0], ts, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
+    )
     return _sha(row[12] + canonical)
 
 
 def _content_problem(row, result: Result) -> Result:
     seq = row[0]
     if payload_digest(row[10]) != row[11]:
-        return result.fail("payload_changed", "the payload differs from what was recorded (its digest and the "
-                           "record hash no longer match)", seq)
-    return result.fail("hash_mismatch", "the record no longer hashes to its stored hash (actor, subject, "
-                       "event type, timestamp or the hash itself changed)", seq)
+        return result.fail(
+            "payload_changed",
+            "the payload differs from what was recorded (its digest and the record hash no longer match)",
+            seq,
+        )
+    return result.fail(
+        "hash_mismatch",
+        "the record no longer hashes to its stored hash (actor, subject, "
+        "event type, timestamp or the hash itself changed)",
+        seq,
+    )
 
 
-def verify_chain(rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable = (),
-                 head: tuple[int, str] | None = None) -> Result:
+def verify_chain(
+    rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable = (), head: tuple[int, str] | None = None
+) -> Result:
     """Verify rows ordered by seq. ``purged``: (first_seq, last_seq, last_hash); ``checkpoints``:
     (seq, hash, label); ``head``: (seq, hash) of the head pointer read before the rows."""
     started = time.monotonic()
@@ -106,9 +128,13 @@ def verify_chain(rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable
         for expected, label in pending_cps.pop(seq, ()):
             result.checkpoints_checked += 1
             if expected != digest:
-                return result.fail("checkpoint_mismatch", f"{label} recorded hash {expected[:16]}… for this "
-                                   f"seq, the chain now has {digest[:16]}…: this record or an earlier one was "
-                                   "rewritten", seq)
+                return result.fail(
+                    "checkpoint_mismatch",
+                    f"{label} recorded hash {expected[:16]}… for this "
+                    f"seq, the chain now has {digest[:16]}…: this record or an earlier one was "
+                    "rewritten",
+                    seq,
+                )
         return None
 
     expected_seq, prev_hash, prev_seq = 1, GENESIS_HASH, None
@@ -118,8 +144,15 @@ def verify_chain(rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable
         seq = row[0]
         if seq != expected_seq:
             if seq < expected_seq:
-                return _done(result.fail("order_swapped", f"seq {seq} appears after seq {expected_seq - 1}: "
-                                         "records are duplicated or out of order", seq), started)
+                return _done(
+                    result.fail(
+                        "order_swapped",
+                        f"seq {seq} appears after seq {expected_seq - 1}: "
+                        "records are duplicated or out of order",
+                        seq,
+                    ),
+                    started,
+                )
             pos, anchor_hash = expected_seq, None
             while ranges and ranges[0][0] == pos and ranges[0][1] < seq:
                 first, last, last_hash = ranges.popleft()
@@ -130,23 +163,50 @@ def verify_chain(rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable
                 pos, anchor_hash = last + 1, last_hash
             if pos != seq:
                 missing = f"seq {pos}" if pos == seq - 1 else f"seq {pos} to {seq - 1}"
-                return _done(result.fail("gap", f"{missing} missing: deleted, and no purge anchor accounts "
-                                         "for it", pos), started)
+                return _done(
+                    result.fail(
+                        "gap", f"{missing} missing: deleted, and no purge anchor accounts for it", pos
+                    ),
+                    started,
+                )
             prev_hash, from_anchor = anchor_hash, True
         if row[12] != prev_hash:
             nxt = next(it, None)
             if nxt is not None and nxt[0] == seq + 1 and nxt[12] == prev_hash and row[12] == nxt[13]:
-                return _done(result.fail("order_swapped", f"seq {seq} and seq {seq + 1} exchanged places "
-                                         "(each carries the other's position in the chain)", seq), started)
+                return _done(
+                    result.fail(
+                        "order_swapped",
+                        f"seq {seq} and seq {seq + 1} exchanged places "
+                        "(each carries the other's position in the chain)",
+                        seq,
+                    ),
+                    started,
+                )
             if from_anchor:
-                return _done(result.fail("anchor_mismatch", "prev_hash does not match the hash the purge "
-                                         "anchor recorded for the last purged record", seq), started)
+                return _done(
+                    result.fail(
+                        "anchor_mismatch",
+                        "prev_hash does not match the hash the purge "
+                        "anchor recorded for the last purged record",
+                        seq,
+                    ),
+                    started,
+                )
             if prev_seq is not None and _hash_of(row) == row[13]:
-                return _done(result.fail("hash_rewritten", f"this record was rewritten with a recomputed "
-                                         f"hash: seq {seq} recorded its original hash "
-                                         f"{row[12][:16]}… as prev_hash", prev_seq), started)
-            return _done(result.fail("prev_hash_mismatch", "prev_hash does not match the previous record's "
-                                     "hash", seq), started)
+                return _done(
+                    result.fail(
+                        "hash_rewritten",
+                        f"this record was rewritten with a recomputed "
+                        f"hash: seq {seq} recorded its original hash "
+                        f"{row[12][:16]}… as prev_hash",
+                        prev_seq,
+                    ),
+                    started,
+                )
+            return _done(
+                result.fail("prev_hash_mismatch", "prev_hash does not match the previous record's hash", seq),
+                started,
+            )
         if _hash_of(row) != row[13]:
             return _done(_content_problem(row, result), started)
         if pending_cps and check_checkpoints(seq, row[13]):
@@ -160,21 +220,47 @@ def verify_chain(rows: Iterable, *, purged: Iterable = (), checkpoints: Iterable
         head_seq, head_hash = head
         last = prev_seq or 0
         if head_seq > last:
-            return _done(result.fail("missing_tail", f"the head pointer is at seq {head_seq} but the chain "
-                                     f"ends at seq {last}: the last records were deleted", last + 1), started)
+            return _done(
+                result.fail(
+                    "missing_tail",
+                    f"the head pointer is at seq {head_seq} but the chain "
+                    f"ends at seq {last}: the last records were deleted",
+                    last + 1,
+                ),
+                started,
+            )
         if head_seq == last and head_hash != prev_hash:
-            return _done(result.fail("hash_rewritten", "the head pointer remembers another hash for the last "
-                                     "record: it was rewritten with a recomputed hash", last), started)
+            return _done(
+                result.fail(
+                    "hash_rewritten",
+                    "the head pointer remembers another hash for the last "
+                    "record: it was rewritten with a recomputed hash",
+                    last,
+                ),
+                started,
+            )
     for seq in sorted(pending_cps):
         if any(first <= seq <= last for first, last in crossed):
             continue  # inside a purged hole: nothing left to compare with
         label = pending_cps[seq][0][1]
-        return _done(result.fail("missing_tail" if seq > (prev_seq or 0) else "gap",
-                                 f"{label} refers to seq {seq}, which is missing", seq), started)
+        return _done(
+            result.fail(
+                "missing_tail" if seq > (prev_seq or 0) else "gap",
+                f"{label} refers to seq {seq}, which is missing",
+                seq,
+            ),
+            started,
+        )
     if ranges:
         first, last, _ = ranges[0]
-        return _done(result.fail("anchor_mismatch", f"a purge anchor covers seq {first}–{last} but those "
-                                 "records are not a hole in the chain", first), started)
+        return _done(
+            result.fail(
+                "anchor_mismatch",
+                f"a purge anchor covers seq {first}-{last} but those records are not a hole in the chain",
+                first,
+            ),
+            started,
+        )
     return _done(result, started)
 
 
@@ -200,8 +286,10 @@ def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None
     the purge anchors, the database checkpoints and, when given, the external checkpoint file."""
     from compliance.archive.models import ArchiveCheckpoint, ArchiveHead, ArchivePurgedRange, ArchiveRecord
 
-    checkpoints = [(s, h, f"checkpoint of {c:%Y-%m-%d %H:%M}") for s, h, c in
-                   ArchiveCheckpoint.objects.values_list("seq", "hash", "created_at")]
+    checkpoints = [
+        (s, h, f"checkpoint of {c:%Y-%m-%d %H:%M}")
+        for s, h, c in ArchiveCheckpoint.objects.values_list("seq", "hash", "created_at")
+    ]
     notes = []
     if checkpoint_file:
         if Path(checkpoint_file).exists():
@@ -212,8 +300,9 @@ def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None
     limit = head[0] if head else None
     if limit is not None:
         checkpoints = [c for c in checkpoints if c[0] <= limit]
-    purged = list(ArchivePurgedRange.objects.order_by("first_seq").values_list("first_seq", "last_seq",
-                                                                              "last_hash"))
+    purged = list(
+        ArchivePurgedRange.objects.order_by("first_seq").values_list("first_seq", "last_seq", "last_hash")
+    )
     records = ArchiveRecord.objects.order_by("seq")
     if limit is not None:
         records = records.filter(seq__lte=limit)  # appended while we read: next run's business
@@ -227,10 +316,22 @@ def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None
 def row_from_export(item: dict) -> tuple:
     actor = item.get("actor") or {}
     subject = item.get("subject") or {}
-    return (int(item["seq"]), item["timestamp"], item["event_type"], actor.get("id"), actor.get("email", ""),
-            actor.get("name", ""), subject.get("ref", ""), subject.get("repr", ""), subject.get("user_id"),
-            item.get("network_post_id", ""), canonical_json(item["payload"]), item["payload_sha256"],
-            item["prev_hash"], item["hash"])
+    return (
+        int(item["seq"]),
+        item["timestamp"],
+        item["event_type"],
+        actor.get("id"),
+        actor.get("email", ""),
+        actor.get("name", ""),
+        subject.get("ref", ""),
+        subject.get("repr", ""),
+        subject.get("user_id"),
+        item.get("network_post_id", ""),
+        canonical_json(item["payload"]),
+        item["payload_sha256"],
+        item["prev_hash"],
+        item["hash"],
+    )
 
 
 def render_manifest(manifest: dict) -> bytes:
@@ -262,8 +363,8 @@ def verify_export(location: str | Path) -> Result:
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(location) as archive:
-            archive.extractall(tmp)  # noqa: S202 - our own file names, checked by the manifest below
-            inner = [p for p in Path(tmp).rglob("manifest.json")]
+            archive.extractall(tmp)
+            inner = list(Path(tmp).rglob("manifest.json"))
             if not inner:
                 return Result().fail("manifest_missing", "the zip holds no manifest.json")
             return verify_export(inner[0].parent)
@@ -284,11 +385,17 @@ def verify_export(location: str | Path) -> Result:
             return _done(result.fail("file_missing", f"{name} is missing"), started)
         actual = file_sha256(path)
         if actual != expected:
-            return _done(result.fail("file_changed", f"{name} has SHA-256 {actual[:16]}…, the manifest says "
-                                     f"{expected[:16]}…"), started)
+            return _done(
+                result.fail(
+                    "file_changed", f"{name} has SHA-256 {actual[:16]}…, the manifest says {expected[:16]}…"
+                ),
+                started,
+            )
     prev_seq, prev_hash = None, None
-    with open(location / "records.jsonl", encoding="utf-8") as fh, \
-            open(location / "records.csv", encoding="utf-8", newline="") as fcsv:
+    with (
+        open(location / "records.jsonl", encoding="utf-8") as fh,
+        open(location / "records.csv", encoding="utf-8", newline="") as fcsv,
+    ):
         table = csv.reader(fcsv)
         header = next(table, [])
         seq_col, hash_col = header.index("seq"), header.index("hash")
@@ -296,20 +403,28 @@ def verify_export(location: str | Path) -> Result:
             row = row_from_export(json.loads(line))
             seq = row[0]
             if prev_seq is not None and seq <= prev_seq:
-                return _done(result.fail("order_swapped", f"seq {seq} appears after seq {prev_seq}", seq),
-                             started)
+                return _done(
+                    result.fail("order_swapped", f"seq {seq} appears after seq {prev_seq}", seq), started
+                )
             if _hash_of(row) != row[13]:
                 return _done(_content_problem(row, result), started)
             if prev_seq is not None and seq == prev_seq + 1:
                 if row[12] != prev_hash:
-                    return _done(result.fail("prev_hash_mismatch", "prev_hash does not match the previous "
-                                             "exported record's hash", seq), started)
+                    return _done(
+                        result.fail(
+                            "prev_hash_mismatch",
+                            "prev_hash does not match the previous exported record's hash",
+                            seq,
+                        ),
+                        started,
+                    )
             elif prev_seq is not None:
                 result.chain_breaks_by_filter += 1
             line_csv = next(table, None)
             if line_csv is None or int(line_csv[seq_col]) != seq or line_csv[hash_col] != row[13]:
-                return _done(result.fail("csv_mismatch", "records.csv disagrees with records.jsonl", seq),
-                             started)
+                return _done(
+                    result.fail("csv_mismatch", "records.csv disagrees with records.jsonl", seq), started
+                )
             if result.first_seq is None:
                 result.first_seq = seq
             prev_seq, prev_hash = seq, row[13]
@@ -319,10 +434,17 @@ def verify_export(location: str | Path) -> Result:
     result.last_seq, result.last_hash = prev_seq, prev_hash
     expected = (manifest["count"], manifest["first_seq"], manifest["last_seq"], manifest["last_hash"])
     if (result.checked, result.first_seq, result.last_seq, result.last_hash) != expected:
-        return _done(result.fail("manifest_mismatch", "the records do not match the manifest's count, first "
-                                 "or last sequence number or last hash"), started)
+        return _done(
+            result.fail(
+                "manifest_mismatch",
+                "the records do not match the manifest's count, first or last sequence number or last hash",
+            ),
+            started,
+        )
     if manifest.get("first_hash") and result.checked:
         with open(location / "records.jsonl", encoding="utf-8") as fh:
             if json.loads(fh.readline())["hash"] != manifest["first_hash"]:
-                return _done(result.fail("manifest_mismatch", "first hash differs from the manifest"), started)
+                return _done(
+                    result.fail("manifest_mismatch", "first hash differs from the manifest"), started
+                )
     return _done(result, started)

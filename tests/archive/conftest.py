@@ -29,8 +29,8 @@ def postgresql(db):
 def tamper(db):
     """Run SQL with the archive's triggers out of the way, as someone with database access would.
 
-    PostgreSQL: ``session_replication_role = replica`` for this transaction only. SQLite: drop the triggers and
-    put them back; the test's transaction rolls everything back anyway."""
+    PostgreSQL: ``session_replication_role = replica`` for this transaction only. SQLite: drop the triggers
+    and put them back; the test's transaction rolls everything back anyway."""
 
     def run(sql: str, params=()):
         with connection.cursor() as cursor:

@@ -38,11 +38,17 @@ def test_four_processes_appending_at_once_leave_one_gap_free_chain(postgresql):
     import time
 
     name = connection.settings_dict["NAME"]
-    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+    }
     start_at = time.time() + 2
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(w), "60", str(start_at)], cwd=ROOT, env=env)
-               for w in range(4)]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(w), "60", str(start_at)], cwd=ROOT, env=env)
+        for w in range(4)
+    ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
     seqs = list(ArchiveRecord.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 241))

@@ -16,7 +16,7 @@ from compliance.archive.verify import verify_export
 
 @pytest.fixture
 def events(adviser, adviser2):
-    record("share.published", actor=adviser, payload={"network_post_id": "111", "text": "=HYPERLINK(\"x\")"})
+    record("share.published", actor=adviser, payload={"network_post_id": "111", "text": '=HYPERLINK("x")'})
     record("share.published", actor=adviser2, payload={"network_post_id": "222", "text": "Bonjour"})
     record("share.deleted", actor=adviser, payload={"network_post_id": "111"})
 
@@ -55,8 +55,9 @@ def test_changing_one_byte_of_any_file_fails_verification(events, tmp_path, name
         call_command("verify_archive", "--export", str(out))
 
 
-def test_a_filtered_export_checks_each_record_and_the_chain_where_records_are_consecutive(events, adviser,
-                                                                                          tmp_path):
+def test_a_filtered_export_checks_each_record_and_the_chain_where_records_are_consecutive(
+    events, adviser, tmp_path
+):
     out = _export(tmp_path, args=["--adviser", adviser.email])
     lines = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
     assert {line["actor"]["email"] for line in lines if line["actor"]} == {adviser.email}
@@ -94,8 +95,9 @@ def test_the_export_command_refuses_to_overwrite_an_export(events, tmp_path):
         _export(tmp_path)
 
 
-def test_an_export_requested_in_the_portal_is_built_by_the_task_and_zipped(events, compliance_officer, settings,
-                                                                          tmp_path, django_capture_on_commit_callbacks):
+def test_an_export_requested_in_the_portal_is_built_by_the_task_and_zipped(
+    events, compliance_officer, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.VAR_DIR = tmp_path
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,6 +106,9 @@ def test_an_export_requested_in_the_portal_is_built_by_the_task_and_zipped(event
     assert export.status == ArchiveExport.Status.DONE, export.error
     assert export.percent == 100
     with zipfile.ZipFile(export.zip_path) as archive:
-        assert sorted(n.split("/")[-1] for n in archive.namelist()) == ["manifest.json", "records.csv",
-                                                                       "records.jsonl"]
+        assert sorted(n.split("/")[-1] for n in archive.namelist()) == [
+            "manifest.json",
+            "records.csv",
+            "records.jsonl",
+        ]
     assert verify_export(export.zip_path).ok

@@ -1,4 +1,4 @@
-"""The database itself refuses to change or remove archive rows; only the purge's permit lets a delete through."""
+"""The database refuses to change or remove archive rows; only the purge's permit lets a delete through."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -18,7 +18,11 @@ def rows(db):
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET seq = seq + 100", "DELETE FROM {table}"])
 def test_update_and_delete_on_archive_tables_are_refused_by_the_database(rows, table, statement):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement.format(table=table))
 
 
@@ -43,7 +47,7 @@ def test_the_permit_never_allows_an_update(rows):
 
 
 @pytest.mark.services
-@pytest.mark.parametrize("table", TABLES + ["archive_archivepurgedrange"])
+@pytest.mark.parametrize("table", [*TABLES, "archive_archivepurgedrange"])
 def test_truncate_is_refused_on_postgresql(postgresql, rows, table):
     with pytest.raises(DatabaseError, match="TRUNCATE"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {table}")
@@ -51,9 +55,9 @@ def test_truncate_is_refused_on_postgresql(postgresql, rows, table):
 
 @pytest.mark.services
 def test_update_and_delete_are_refused_on_postgresql_even_for_a_superuser_session(postgresql, rows):
-    with pytest.raises(DatabaseError, match="UPDATE on archive_archiverecord refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE archive_archiverecord SET payload_json = '{}'")
-    with pytest.raises(DatabaseError, match="DELETE on archive_archiverecord refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM archive_archiverecord WHERE seq = 1")
+    refused = pytest.raises(DatabaseError, match="UPDATE on archive_archiverecord refused")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE archive_archiverecord SET payload_json = '{}'")
+    refused = pytest.raises(DatabaseError, match="DELETE on archive_archiverecord refused")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM archive_archiverecord WHERE seq = 1")

@@ -28,11 +28,17 @@ def test_each_record_points_at_the_previous_hash_and_sequence_numbers_have_no_ga
 def test_the_hash_covers_sequence_timestamp_actor_event_subject_and_payload(db):
     entry = record("test.event", subject="content.item:7", payload={"x": "y"})
     ts = entry.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    canonical = canonical_record(entry.seq, ts, "test.event", None, "", "", "content.item:7", "content.item:7",
-                                 None, "", '{"x":"y"}')
+    canonical = canonical_record(
+        entry.seq, ts, "test.event", None, "", "", "content.item:7", "content.item:7", None, "", '{"x":"y"}'
+    )
     assert json.loads(canonical) == {
-        "actor": None, "event_type": "test.event", "network_post_id": "", "payload": {"x": "y"}, "seq": 1,
-        "subject": {"ref": "content.item:7", "repr": "content.item:7", "user_id": None}, "timestamp": ts,
+        "actor": None,
+        "event_type": "test.event",
+        "network_post_id": "",
+        "payload": {"x": "y"},
+        "seq": 1,
+        "subject": {"ref": "content.item:7", "repr": "content.item:7", "user_id": None},
+        "timestamp": ts,
     }
     assert entry.hash == record_hash(GENESIS_HASH, canonical)
 
@@ -40,10 +46,21 @@ def test_the_hash_covers_sequence_timestamp_actor_event_subject_and_payload(db):
 def test_payloads_are_canonical_json_with_sorted_keys_nfc_strings_and_normalised_types(db):
     when = dt.datetime(2026, 3, 1, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     ident = uuid.UUID("12345678-1234-5678-1234-567812345678")
-    entry = record("test.types", payload={
-        "z": "Cafe\u0301", "a": Decimal("12.50"), "when": when, "day": dt.date(2026, 3, 1), "id": ident,
-        "ratio": 0.1, "tags": {"b", "a"}, "pair": (1, 2), "ok": True, "none": None,
-    })
+    entry = record(
+        "test.types",
+        payload={
+            "z": "Cafe\u0301",
+            "a": Decimal("12.50"),
+            "when": when,
+            "day": dt.date(2026, 3, 1),
+            "id": ident,
+            "ratio": 0.1,
+            "tags": {"b", "a"},
+            "pair": (1, 2),
+            "ok": True,
+            "none": None,
+        },
+    )
     assert entry.payload_json == (
         '{"a":"12.50","day":"2026-03-01","id":"12345678-1234-5678-1234-567812345678","none":null,"ok":true,'
         '"pair":[1,2],"ratio":"0.1","tags":["a","b"],"when":"2026-03-01T09:30:00.000000Z","z":"Café"}'
@@ -77,7 +94,9 @@ def test_a_rolled_back_caller_leaves_neither_a_record_nor_a_gap(db):
     after = record("test.next")
     assert after.seq == 2
     assert list(ArchiveRecord.objects.order_by("seq").values_list("event_type", flat=True)) == [
-        "test.kept", "test.next"]
+        "test.kept",
+        "test.next",
+    ]
     assert verify_database().ok
 
 
@@ -90,7 +109,11 @@ def test_erasing_a_person_elsewhere_never_touches_their_archive_records(db, djan
         cursor.execute("DELETE FROM auth_user WHERE id = %s", [person.pk])
     kept = ArchiveRecord.objects.get(seq=entry.seq)
     assert (kept.actor_id, kept.subject_user_id, kept.actor_email, kept.hash) == (
-        person.pk, person.pk, "erased@bank.test", entry.hash)
+        person.pk,
+        person.pk,
+        "erased@bank.test",
+        entry.hash,
+    )
     assert verify_database().ok
 
 

@@ -59,10 +59,13 @@ def test_a_record_rewritten_with_a_recomputed_hash_is_caught_by_its_successor(ch
     entry = ArchiveRecord.objects.get(seq=5)
     forged = '{"n":5,"text":"something else"}'
     ts = entry.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    new_hash = record_hash(entry.prev_hash, canonical_record(5, ts, entry.event_type, None, "", "", "", "", None,
-                                                             "", forged))
-    tamper("UPDATE archive_archiverecord SET payload_json = %s, payload_sha256 = %s, hash = %s WHERE seq = 5",
-           [forged, payload_digest(forged), new_hash])
+    new_hash = record_hash(
+        entry.prev_hash, canonical_record(5, ts, entry.event_type, None, "", "", "", "", None, "", forged)
+    )
+    tamper(
+        "UPDATE archive_archiverecord SET payload_json = %s, payload_sha256 = %s, hash = %s WHERE seq = 5",
+        [forged, payload_digest(forged), new_hash],
+    )
     problem = _problem()
     assert (problem.seq, problem.kind) == (5, "hash_rewritten")
 
@@ -81,8 +84,9 @@ def test_a_changed_actor_is_a_hash_mismatch(chain, tamper):
     assert (problem.seq, problem.kind) == (2, "hash_mismatch")
 
 
-def test_rewriting_the_whole_chain_from_a_record_onwards_is_caught_by_the_external_checkpoint(chain, tamper,
-                                                                                           tmp_path):
+def test_rewriting_the_whole_chain_from_a_record_onwards_is_caught_by_the_external_checkpoint(
+    chain, tamper, tmp_path
+):
     checkpoint_file = tmp_path / "checkpoints.jsonl"
     write_checkpoint(file_path=str(checkpoint_file))
     prev = ArchiveRecord.objects.get(seq=3).hash
@@ -90,10 +94,15 @@ def test_rewriting_the_whole_chain_from_a_record_onwards_is_caught_by_the_extern
         entry = ArchiveRecord.objects.get(seq=seq)
         forged = json.dumps({"n": seq, "text": "rewritten"}, separators=(",", ":"))
         ts = entry.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        digest = record_hash(prev, canonical_record(seq, ts, entry.event_type, None, "", "", "", "", None, "",
-                                                    forged))
-        tamper("UPDATE archive_archiverecord SET payload_json = %s, payload_sha256 = %s, prev_hash = %s, hash = %s "
-               "WHERE seq = %s", [forged, payload_digest(forged), prev, digest, seq])
+        digest = record_hash(
+            prev, canonical_record(seq, ts, entry.event_type, None, "", "", "", "", None, "", forged)
+        )
+        tamper(
+            "UPDATE archive_archiverecord SET payload_json = %s, payload_sha256 = %s, prev_hash = %s, "
+            "hash = %s "
+            "WHERE seq = %s",
+            [forged, payload_digest(forged), prev, digest, seq],
+        )
         prev = digest
     tamper("UPDATE archive_archivehead SET hash = %s", [prev])
     tamper("DELETE FROM archive_archivecheckpoint")

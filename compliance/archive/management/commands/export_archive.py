@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
-        parser.add_argument("--adviser", metavar="EMAIL", default="", help="only records by or about this person")
+        parser.add_argument(
+            "--adviser", metavar="EMAIL", default="", help="only records by or about this person"
+        )
         parser.add_argument("--out", required=True, metavar="DIR", help="a new or empty directory")
 
     def handle(self, *args, **options):
@@ -26,9 +28,16 @@ class Command(BaseCommand):
         if date_from > date_to:
             raise CommandError("--from is after --to")
         try:
-            manifest = write_export(options["out"], date_from=date_from, date_to=date_to,
-                                    adviser_email=options["adviser"], actor="export_archive command")
+            manifest = write_export(
+                options["out"],
+                date_from=date_from,
+                date_to=date_to,
+                adviser_email=options["adviser"],
+                actor="export_archive command",
+            )
         except FileExistsError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"Exported {manifest['count']} records (seq {manifest['first_seq']}–{manifest['last_seq']}) "
-                          f"to {options['out']}; manifest SHA-256 {manifest['manifest_sha256']}")
+        self.stdout.write(
+            f"Exported {manifest['count']} records (seq {manifest['first_seq']}-{manifest['last_seq']}) "
+            f"to {options['out']}; manifest SHA-256 {manifest['manifest_sha256']}"
+        )

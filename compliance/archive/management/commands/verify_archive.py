@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Recompute the archive's hash chain and check checkpoints, or verify an export directory offline."
 
     def add_arguments(self, parser):
-        parser.add_argument("--export", metavar="DIR", help="verify this export directory or zip; no database used")
+        parser.add_argument(
+            "--export", metavar="DIR", help="verify this export directory or zip; no database used"
+        )
 
     def handle(self, *args, **options):
         if options["export"]:
@@ -28,9 +30,12 @@ class Command(BaseCommand):
                 extra += f", {result.purged_ranges_crossed} purged ranges crossed"
             if result.chain_breaks_by_filter:
                 extra += f", {result.chain_breaks_by_filter} breaks where the filter skipped records"
-            self.stdout.write(self.style.SUCCESS(
-                f"OK: {result.checked} {what} checked, chain intact (last seq {result.last_seq}, "
-                f"{result.checkpoints_checked} checkpoints matched{extra}) in {result.seconds:.2f}s"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"OK: {result.checked} {what} checked, chain intact (last seq {result.last_seq}, "
+                    f"{result.checkpoints_checked} checkpoints matched{extra}) in {result.seconds:.2f}s"
+                )
+            )
             return
         problem = result.problem
         self.stderr.write(f"{result.checked} {what} checked before the first problem.")

@@ -1,0 +1,61 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchForm(forms.Form):
+    adviser = forms.CharField(label=_("Adviser (e-mail or name)"), required=False, max_length=254)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    event_type = forms.CharField(
+        label=_("Event type"),
+        required=False,
+        max_length=100,
+        help_text=_("Exact, or a prefix ending with a dot: “share.”"),
+        widget=forms.TextInput(attrs={"list": "archive-event-types"}),
+    )
+    text = forms.CharField(label=_("Text in the payload"), required=False, max_length=200)
+    network_post_id = forms.CharField(label=_("Network post id"), required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+
+class ExportForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    adviser_email = forms.EmailField(label=_("Only this adviser (e-mail, optional)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+
+class LegalHoldForm(forms.Form):
+    adviser_email = forms.EmailField(label=_("Adviser (e-mail)"), required=False)
+    subject_ref = forms.CharField(
+        label=_("Or a subject reference"),
+        required=False,
+        max_length=255,
+        help_text=_("As shown on a record page, e.g. “content.contentitem:42”."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        email, ref = data.get("adviser_email"), (data.get("subject_ref") or "").strip()
+        if not email and not ref:
+            raise forms.ValidationError(_("Name an adviser or a subject reference."))
+        data["user"] = None
+        if email:
+            data["user"] = get_user_model().objects.filter(email__iexact=email).first()
+            if data["user"] is None:
+                self.add_error("adviser_email", _("Nobody has this e-mail address."))
+        return data

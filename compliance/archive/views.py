@@ -1,0 +1,119 @@
+"""The compliance function's window on the archive: search, records, communication records, exports and
+legal holds. Compliance officers only; nothing here can change a record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from advocacy.portal.access import COMPLIANCE, access
+from compliance.archive import selectors, services
+from compliance.archive.forms import ExportForm, LegalHoldForm, SearchForm
+from compliance.archive.models import ArchiveExport
+
+PAGE_SIZE = 50
+
+
+@access(COMPLIANCE)
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    records = selectors.search_records() if not form.is_bound else None
+    if form.is_bound and form.is_valid():
+        records = selectors.search_records(**form.cleaned_data)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page")) if records is not None else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "archive/search.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "event_types": selectors.event_types(),
+            "verification": selectors.latest_verification(),
+        },
+    )
+
+
+@access(COMPLIANCE)
+def record_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    view = selectors.record_with_neighbours(seq)
+    if view is None:
+        raise Http404
+    return render(request, "archive/record.html", {"view": view, "record": view.record})
+
+
+@access(COMPLIANCE)
+def communication(request: HttpRequest, network_post_id: str) -> HttpResponse:
+    rec = selectors.communication_record(network_post_id)
+    if rec is None:
+        raise Http404
+    return render(request, "archive/communication.html", {"rec": rec})
+
+
+@access(COMPLIANCE)
+def exports(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        export = services.request_export(
+            actor=request.user,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            adviser_email=form.cleaned_data["adviser_email"] or "",
+        )
+        messages.success(request, _("Export requested: it is being built."))
+        return redirect("archive:export_status", pk=export.pk)
+    return render(request, "archive/exports.html", {"form": form, "exports": selectors.recent_exports()})
+
+
+@access(COMPLIANCE)
+def export_status(request: HttpRequest, pk) -> HttpResponse:
+    export = get_object_or_404(ArchiveExport, pk=pk)
+    template = "archive/_export_status.html" if request.htmx else "archive/export.html"
+    return render(request, template, {"export": export})
+
+
+@access(COMPLIANCE)
+def export_download(request: HttpRequest, pk) -> HttpResponse:
+    export = get_object_or_404(ArchiveExport, pk=pk, status=ArchiveExport.Status.DONE)
+    try:
+        handle = open(export.zip_path, "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError:
+        raise Http404 from None
+    services.record_export_download(export=export, actor=request.user)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.zip_path.rsplit("/", 1)[-1],
+        content_type="application/zip",
+    )
+
+
+@access(COMPLIANCE)
+def legal_holds(request: HttpRequest) -> HttpResponse:
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.place_legal_hold(
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            user=form.cleaned_data["user"],
+            subject_ref=form.cleaned_data["subject_ref"],
+        )
+        messages.success(request, _("Legal hold placed: the retention purge will keep these records."))
+        return redirect("archive:legal_holds")
+    return render(
+        request, "archive/legal_holds.html", {"form": form, "holds": selectors.active_legal_holds()}
+    )
+
+
+@access(COMPLIANCE)
+@require_POST
+def release_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    if services.release_legal_hold(hold_id=pk, actor=request.user):
+        messages.success(request, _("Legal hold released."))
+    return redirect("archive:legal_holds")
