@@ -214,6 +214,9 @@ if X_CLIENT_ID:
 # first encrypts, all decrypt, so a key can be rotated (README, "Rotating the token key").
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", [])
 
+# Domains advisers' posts may link to (plus those compliance adds in the portal).
+LINK_ALLOWED_DOMAINS = env_list("LINK_ALLOWED_DOMAINS", [])
+
 # --- Sessions and security ---------------------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
@@ -280,12 +283,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 )
 if not REDIS_URL:
     (VAR_DIR / "broker").mkdir(exist_ok=True)
     (VAR_DIR / "broker-processed").mkdir(exist_ok=True)
+    (VAR_DIR / "broker-control").mkdir(exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
