@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 
-from advocacy.xsandbox.weighted import weighted_length as _x_weighted_length
+from compliance.checks import weighted_length as _engine_weighted_length
 
 SLOTS = ("first_name", "branch_city")
 SLOT_RE = re.compile(r"\{([^{}\s]*)\}")
@@ -95,8 +95,9 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def weighted_length(text: str) -> int:
-    """X's weighted length (twitter-text v3: NFC, URLs count 23, wide characters 2)."""
-    return _x_weighted_length(text)
+    """X's weighted length (NFC, URLs count 23, wide characters 2), counted by the checks engine so that the
+    counter and the length check never disagree."""
+    return _engine_weighted_length(text)
 
 
 def contains_tags(text: str) -> bool:

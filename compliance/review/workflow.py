@@ -136,10 +136,15 @@ def _check_reviewer(item: ContentItem, version: ContentVersion, reviewer) -> Non
             _("You wrote or edited this content: another compliance officer must review it (four eyes).")
         )
     already = ReviewDecision.objects.filter(
-        version=version, reviewer=reviewer, kind=ReviewDecision.Kind.APPROVE, created_at__gte=version.submitted_at
+        version=version,
+        reviewer=reviewer,
+        kind=ReviewDecision.Kind.APPROVE,
+        created_at__gte=version.submitted_at,
     )
     if version.submitted_at and already.exists():
-        raise FourEyesViolation(_("You already approved this version: a second, different officer must decide."))
+        raise FourEyesViolation(
+            _("You already approved this version: a second, different officer must decide.")
+        )
     if not policies.can_review(reviewer, version):
         raise NotAllowed(_("You may not review this version."))
 

@@ -48,7 +48,13 @@ def test_xss_in_every_text_field_is_rendered_escaped(
 def test_tags_are_refused_in_the_words_of_a_post(marketer, field):
     from django.core.exceptions import ValidationError
 
-    fields = {"title": "t", "category": "corporate", "language": "fr", "text": "Un texte sûr.", field: PAYLOAD}
+    fields = {
+        "title": "t",
+        "category": "corporate",
+        "language": "fr",
+        "text": "Un texte sûr.",
+        field: PAYLOAD,
+    }
     with pytest.raises(ValidationError) as refused:
         services.create_item(actor=marketer, origin=Origin.LIBRARY, **fields)
     assert field in refused.value.message_dict
@@ -86,7 +92,9 @@ def test_compliance_gets_one_batched_digest_of_new_submissions(
         workflow.submit_for_review(version=item.current_version, actor=item.author)
     sent = notifications.send_submission_digest(now=timezone.now() + timedelta(seconds=1))
     assert sent == 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([compliance_officer.email, compliance_officer2.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [compliance_officer.email, compliance_officer2.email]
+    )
     english = next(m for m in mail.outbox if m.to == [compliance_officer2.email])
     assert "2 new submissions to review" in english.subject
     assert english.body.count("Mon conseil") == 2
