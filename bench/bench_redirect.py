@@ -1,0 +1,272 @@
+"""Tracked-link redirect (/l/<code>) throughput and latency, against a minimal Django redirect view.
+
+    .venv/bin/python bench/bench_redirect.py [--workers 2] [--threads 16] [--requests 20000] [--redis URL]
+
+Both are served the same way: gunicorn, sync workers, the same process count, the same settings and
+middleware, DEBUG off, on loopback. The load generator is this script (threads, one connection per
+request, a bounded number of requests). The minimal app is Relais itself with ROOT_URLCONF pointing at a
+single view that returns the same 302 without looking anything up; the difference is what the tracked
+link costs (cached lookup, bot filter, visitor hash, buffered click). Clicks are flushed at the end and
+counted, to show none was lost. Runs against a throw-away SQLite database in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+
+
+def _env(workdir: str, redis_url: str | None) -> dict:
+    from cryptography.fernet import Fernet
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "RELAIS_VAR_DIR": workdir,
+            "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "SECURE_COOKIES": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+            "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
+        }
+    )
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+# --- the minimal app (gunicorn loads bench.bench_redirect:minimal_application) ----------------------------
+def _minimal_view(request, code):
+    from django.http import HttpResponseRedirect
+
+    return HttpResponseRedirect("https://www.banque-test.fr/livret?utm_source=x")
+
+
+def _urlpatterns():
+    from django.urls import path
+
+    return [path("l/<str:code>", _minimal_view)]
+
+
+def minimal_application(environ, start_response):
+    global _minimal_app
+    if _minimal_app is None:
+        from django.conf import settings
+        from django.core.wsgi import get_wsgi_application
+
+        _minimal_app = get_wsgi_application()
+        settings.ROOT_URLCONF = __name__
+    return _minimal_app(environ, start_response)
+
+
+_minimal_app = None
+if os.environ.get("RELAIS_BENCH_MINIMAL") == "1":
+    urlpatterns = _urlpatterns()
+
+
+# --- setup, servers, load ---------------------------------------------------------------------------------
+def seed(env: dict) -> str:
+    """Migrate the throw-away database and create one published share; returns its link code."""
+    script = r"""
+import datetime as dt, secrets
+import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.utils import timezone
+from advocacy.org.models import Bank, Region, Branch, Role
+from advocacy.org.services import StaffData, upsert_staff
+from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
+from advocacy.content.texts import compose, fingerprint
+from advocacy.publishing.models import Share
+bank = Bank.objects.create(name="Bench")
+region = Region.objects.create(bank=bank, code="R", name="R")
+branch = Branch.objects.create(region=region, code="B", name="B", city="C")
+adviser = upsert_staff(data=StaffData(employee_id="B1", email="a@bench.test", first_name="A", last_name="B",
+                                      branch=branch, roles=frozenset({Role.ADVISER}), language="fr"))[0].user
+item = ContentItem.objects.create(title="T", category="corporate", origin="library", author=adviser,
+                                  status="approved")
+version = ContentVersion.objects.create(item=item, number=1, text="Bench", created_by=adviser,
+                                        status="approved", link_url="https://www.banque-test.fr/livret")
+text = compose("Bench", link_url=version.link_url)
+approved = ApprovedText.objects.create(version=version, text=text, fingerprint=fingerprint(text))
+share = Share.objects.create(adviser=adviser, item=item, version=version, approved_text=approved,
+                             text=text, fingerprint=approved.fingerprint, scheduled_for=timezone.now(),
+                             status="published", link_code=secrets.token_urlsafe(9), network_post_id="1",
+                             published_at=timezone.now())
+print(share.link_code)
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(out.stderr)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(app: str, env: dict, workers: int, extra_env: dict | None = None) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    proc = subprocess.Popen(
+        [
+            gunicorn,
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],
+        env={**env, **(extra_env or {})},
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit(f"gunicorn {app} did not start")
+
+
+def load(port: int, path: str, threads: int, total: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker():
+        nonlocal errors
+        mine = []
+        bad = 0
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    break
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", path, headers={"User-Agent": UA})
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                if response.status != 302:
+                    bad += 1
+            except OSError:
+                bad += 1
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": errors,
+        "n": len(latencies),
+    }
+
+
+def count_clicks(env: dict) -> int:
+    script = (
+        "import django; django.setup()\nfrom advocacy.publishing import clicks\nclicks.flush()\n"
+        "from advocacy.publishing.models import ShareClick\nprint(ShareClick.objects.count())"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else -1
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)  # gunicorn's master and its workers: the group we started
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--redis", default=None, help="REDIS_URL for the click buffer (default: in-process)")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="relais-bench-redirect-")
+    env = _env(workdir, args.redis)
+    code = seed(env)
+    print(
+        f"gunicorn sync x{args.workers}, {args.threads} client threads, {args.requests} requests each, "
+        f"click buffer: {'Redis' if args.redis else 'in-process'}"
+    )
+    results = {}
+    for label, app, extra in (
+        (
+            "minimal Django redirect",
+            "bench.bench_redirect:minimal_application",
+            {"RELAIS_BENCH_MINIMAL": "1"},
+        ),
+        ("tracked link /l/<code>", "advocacy.wsgi:application", None),
+    ):
+        proc, port = serve(app, env, args.workers, extra)
+        try:
+            load(port, f"/l/{code}", args.threads, 200)  # warm-up: imports, caches, connections
+            results[label] = load(port, f"/l/{code}", args.threads, args.requests)
+        finally:
+            stop(proc)
+        r = results[label]
+        print(
+            f"{label:>26}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms   "
+            f"errors {r['errors']}"
+        )
+    ratio = results["tracked link /l/<code>"]["rps"] / results["minimal Django redirect"]["rps"]
+    print(f"tracked link throughput = {ratio:.0%} of the minimal view")
+    print(
+        f"clicks recorded: {count_clicks(env)} (expected {args.requests + 200}; in-process buffers are "
+        f"flushed when gunicorn stops its workers)"
+    )
+
+
+if __name__ == "__main__":
+    main()
