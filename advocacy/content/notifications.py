@@ -68,7 +68,9 @@ def send_submission_digest(*, now=None) -> int:
     the worker whose update matched sends. Returns the number of e-mails sent.
     """
     now = now or timezone.now()
-    digest, _created = SubmissionDigest.objects.get_or_create(pk=1, defaults={"sent_up_to": now - DIGEST_FIRST_WINDOW})
+    digest, _created = SubmissionDigest.objects.get_or_create(
+        pk=1, defaults={"sent_up_to": now - DIGEST_FIRST_WINDOW}
+    )
     since = digest.sent_up_to
     if since >= now:
         return 0
@@ -76,7 +78,9 @@ def send_submission_digest(*, now=None) -> int:
     if not claimed:
         return 0
     submitted = list(
-        ContentVersion.objects.filter(submitted_at__gt=since, submitted_at__lte=now, status=VersionStatus.SUBMITTED)
+        ContentVersion.objects.filter(
+            submitted_at__gt=since, submitted_at__lte=now, status=VersionStatus.SUBMITTED
+        )
         .select_related("item__author", "created_by")
         .order_by("submitted_at")
     )
