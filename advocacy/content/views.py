@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocacy.content import selectors, services, texts
+from advocacy.content import selectors, services, texts, validation
 from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, initial_for
 from advocacy.content.models import Category, ContentItem, Origin
 from advocacy.org.models import Role
@@ -166,7 +166,7 @@ def count(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     text = texts.normalise(data.get("text", ""))
     if texts.is_template(text):
-        text = texts.fill(text, {"first_name": request.user.first_name or "Camille", "branch_city": "Paris"})
+        text = texts.fill(text, validation.longest_slot_values())  # the longest text it can produce
     composed = texts.compose(
         text,
         disclosure=data.get("disclosure", ""),
