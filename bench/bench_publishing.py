@@ -1,0 +1,241 @@
+"""Publishing rate against the X sandbox with 2 Celery worker processes (PostgreSQL + Redis).
+
+    .venv/bin/python bench/bench_publishing.py [--advisers 50] [--items 10] [--latency-ms 50]
+
+Needs PostgreSQL and Redis on loopback (defaults: postgres://postgres@127.0.0.1:5432/relais_publishing,
+redis://127.0.0.1:6379/3; the database is dropped and recreated, Redis db 3 is flushed). Starts the sandbox
+(``python -m advocacy.xsandbox``) with an injected latency per API call, one ``celery worker -c 2`` (prefork:
+two processes) on the publishing queue, schedules every share "now" and measures until all are published.
+Shares are scheduled (and queued) before the worker starts, so the publishing rate is the workers' alone.
+Prints shares per second, the delay from scheduling to publication (p50/p99) and the sandbox's call count
+(one create call per share: nothing was posted twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = "postgres://postgres@127.0.0.1:5432/relais_publishing"
+REDIS = "redis://127.0.0.1:6379/3"
+
+SEED = r"""
+import json, sys
+import django; django.setup()
+import requests
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.conf import settings
+from django.utils import timezone
+from advocacy.org.models import Bank, Region, Branch, Role
+from advocacy.org.services import StaffData, upsert_staff
+from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
+from advocacy.content.selectors import publishable_texts
+from advocacy.publishing import xclient
+from advocacy.publishing.crypto import Secret
+from advocacy.publishing.connections import connect_x_account
+from compliance.review.models import ComplianceSettings
+import datetime as dt
+advisers, items = int(sys.argv[1]), int(sys.argv[2])
+row = ComplianceSettings.current(); row.allowed_domains = ["banque-test.fr"]; row.save()
+bank = Bank.objects.create(name="Bench")
+region = Region.objects.create(bank=bank, code="R", name="R")
+branch = Branch.objects.create(region=region, code="B", name="B", city="Lille")
+people = []
+for n in range(advisers):
+    user = upsert_staff(data=StaffData(employee_id=f"B{n}", email=f"a{n}@bench.test", first_name=f"A{n}",
+                                       last_name="B", branch=branch, roles=frozenset({Role.ADVISER}),
+                                       language="fr"))[0].user
+    body = requests.post(f"{settings.X_API_BASE_URL}/_sandbox/users",
+                         json={"username": f"bench_{n:04d}", "issue_token": True}, timeout=5).json()
+    tokens = xclient.TokenSet(Secret(body["access_token"]), Secret(body["refresh_token"]),
+                              timezone.now() + dt.timedelta(hours=2), body["scope"])
+    x_user = xclient.XUser(body["data"]["id"], f"bench_{n:04d}", "B")
+    connect_x_account(user=user, x_user=x_user, tokens=tokens)
+    people.append(user.pk)
+author = people[0]
+ids = []
+for n in range(items):
+    item = ContentItem.objects.create(title=f"Item {n}", category="corporate", origin="library",
+                                      author_id=author, status="approved", approved_at=timezone.now())
+    version = ContentVersion.objects.create(item=item, number=1, text=f"Nouvelle numéro {n} de la banque.",
+                                            created_by_id=author, status="approved", label="#PUB",
+                                            link_url="https://www.banque-test.fr/actualite")
+    item.current_version = version
+    item.save(update_fields=["current_version"])
+    for text in publishable_texts(version):
+        ApprovedText.objects.create(version=version, text=str.__str__(text), fingerprint=text.fingerprint)
+    ids.append(item.pk)
+print(json.dumps({"advisers": people, "items": ids}))
+"""
+
+SCHEDULE = r"""
+import json, sys, time
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from advocacy.content.models import ContentItem
+from advocacy.publishing import services
+data = json.loads(sys.argv[1])
+User = get_user_model()
+items = list(ContentItem.objects.select_related("current_version").filter(pk__in=data["items"]))
+started = time.time()
+for user in User.objects.filter(pk__in=data["advisers"]):
+    for item in items:
+        services.schedule_share(adviser=user, item=item, when=None, actor=user)  # on commit: .delay()
+print(time.time() - started)
+"""
+
+STATUS = r"""
+import json
+import django; django.setup()
+from django.db.models import Count
+from advocacy.publishing.models import Share
+counts = Share.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+print(json.dumps(dict(counts)))
+"""
+
+DELAYS = r"""
+import json
+import django; django.setup()
+from advocacy.publishing.models import Share
+rows = Share.objects.filter(status="published").values_list("created_at", "published_at")
+d = sorted((p - c).total_seconds() for c, p in rows)
+print(json.dumps({"p50": d[len(d) // 2], "p99": d[int(len(d) * 0.99) - 1],
+                  "first": min(p for _, p in rows).timestamp(), "last": max(p for _, p in rows).timestamp()}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(script: str, env: dict, *args: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode:
+        sys.exit(out.stderr[-3000:])
+    return out.stdout.strip().splitlines()[-1]
+
+
+def reset_services(db_url: str, redis_url: str) -> None:
+    import psycopg
+    import redis
+
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(db_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def main() -> None:
+    import requests
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--advisers", type=int, default=50)
+    parser.add_argument("--items", type=int, default=10)
+    parser.add_argument("--latency-ms", type=int, default=50, help="injected per X API call")
+    parser.add_argument("--database-url", default=DB)
+    parser.add_argument("--redis-url", default=REDIS)
+    args = parser.parse_args()
+    reset_services(args.database_url, args.redis_url)
+    port = free_port()
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "advocacy.xsandbox", "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    worker = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            try:
+                requests.get(f"{base}/_sandbox/faults", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        requests.post(f"{base}/_sandbox/faults", json={"latency_ms": args.latency_ms}, timeout=5)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+            "X_API_BASE_URL": base,
+            "X_AUTHORIZE_URL": f"{base}/i/oauth2/authorize",
+            "X_CLIENT_ID": "relais-sandbox-client",
+            "X_CLIENT_SECRET": "relais-sandbox-secret",
+            "LOG_LEVEL": "WARNING",
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "PUBLIC_BASE_URL": "https://relais.banque-test.fr",
+        }
+        data = run(SEED, env, str(args.advisers), str(args.items))
+        total = args.advisers * args.items
+        scheduling = float(run(SCHEDULE, env, data))  # all due now, queued in Redis before any worker runs
+        celery = str(Path(sys.executable).with_name("celery"))
+        started = time.time()
+        worker = subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "advocacy",
+                "worker",
+                "-Q",
+                "publishing",
+                "-c",
+                "2",
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "ERROR",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 600
+        import json
+
+        while time.time() < deadline:
+            counts = json.loads(run(STATUS, env))
+            if counts.get("published", 0) + counts.get("failed", 0) >= total:
+                break
+            time.sleep(1)
+        elapsed = time.time() - started
+        delays = json.loads(run(DELAYS, env))
+        state = requests.get(f"{base}/_sandbox/state", timeout=10).json()
+        publish_span = delays["last"] - delays["first"]
+        print(
+            f"{total} shares ({args.advisers} advisers x {args.items} items), 2 worker processes, "
+            f"X latency {args.latency_ms} ms per call"
+        )
+        print(
+            f"  scheduling: {scheduling:.1f} s ({total / scheduling:,.0f} shares/s, each enqueued on commit)"
+        )
+        print(f"  statuses: {counts}; sandbox create calls: {state['counters']['create_calls']}")
+        print(
+            f"  publishing rate: {total / publish_span:,.1f} shares/s (first to last publication), "
+            f"{total / elapsed:,.1f} shares/s from worker start (boot included)"
+        )
+        print(f"  scheduled -> published: p50 {delays['p50']:.1f} s, p99 {delays['p99']:.1f} s")
+    finally:
+        for proc in (worker, sandbox):
+            if proc is not None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(15)
+
+
+if __name__ == "__main__":
+    main()
