@@ -6,11 +6,11 @@ the number of phrases, an automaton does not. The automaton is built once per se
 (``CompiledLexicon.build``) and the Django layer caches it per rule-pack version.
 
 Matching happens on whole tokens (see ``normalise``). Every distinct stemmed token of the lexicon gets a
-one-character code; a text becomes one code per token (unknown tokens share one code that no pattern uses),
-and each phrase is a short string of codes. So a match always starts and ends on token boundaries, the
-automaton walks ~40 characters per post instead of ~250, and a post without any lexicon token is rejected
-before the automaton runs. Codes of raw tokens are cached, so a word is folded and stemmed once per process.
-Only posts with a hit (or with spelled-out words to merge) pay for offsets.
+short fixed-width code; a text becomes one code per token (unknown tokens share a code that no pattern
+uses), and each phrase is a short string of codes. So a match always starts and ends on token boundaries,
+and a post without any lexicon token is rejected before the automaton runs. Codes of raw tokens are cached,
+so a word is folded and stemmed once per process. Only posts with a hit (or with a spelled-out word to
+merge) pay for character offsets.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from compliance.checks.messages import render_message
 from compliance.checks.normalise import (
     _ASCII,
     _fold_with_offsets,
+    _single_letter,
     fold_raw,
     normalise_variants,
     phrase_tokens,
@@ -69,7 +70,7 @@ class LexiconEntry:
 
 # Token codes. pyahocorasick searches a node's transitions linearly, so a huge alphabet (one character per
 # token) makes the root node slow; codes are therefore short strings over a small ASCII alphabet: one "start"
-# character (from MULTI_STARTS, or SINGLE_STARTS for one-character tokens) then ``digits`` characters from
+# character (from MULTI_STARTS, or SINGLE_STARTS for single-letter tokens) then ``digits`` characters from
 # DIGITS. Start characters never occur elsewhere, so a match can only begin at a token's first character and
 # always covers whole tokens. Unknown tokens are "!!!" / "???" (never in a pattern). All codes of one
 # lexicon have the same width, so a match ending at index i ends on token i // width.
@@ -78,11 +79,6 @@ _MULTI_STARTS = "".join(_ALPHABET[:16])
 _SINGLE_STARTS = "".join(_ALPHABET[16:28])
 _DIGITS = "".join(_ALPHABET[28:92])
 _CACHE_LIMIT = 300_000
-
-
-def _plus_one(total: int, length: int) -> int:
-    """Byte offset of the next piece of ``bytes.split(b" ")``: previous offset + length + the space."""
-    return total + length + 1
 
 
 def _digits_needed(multi: int, single: int) -> int:
@@ -119,7 +115,7 @@ class _Codes(dict):
     def code(self, token: str) -> str:
         code = self.vocabulary.get(stem(token))
         if code is None:
-            return self.unknown_single if len(token) == 1 else self.unknown
+            return self.unknown_single if _single_letter(token) else self.unknown
         return code
 
     def __missing__(self, key: bytes | str) -> str:
@@ -137,7 +133,7 @@ class CompiledLexicon:
     match, and the rule-pack form should say so.
     """
 
-    __slots__ = ("_adjacent_singles", "_automaton", "_codes", "_width", "entries", "unmatchable")
+    __slots__ = ("_automaton", "_codes", "_spelled_out", "_width", "entries", "unmatchable")
 
     def __init__(
         self,
@@ -152,9 +148,10 @@ class CompiledLexicon:
         self._automaton = automaton
         self._width = width
         self._codes = _Codes(vocabulary, width)
-        # Two one-character tokens in a row: the text may spell a word out and needs normalise().
+        # Three single letters in a row: the text may spell a word out and needs normalise().
         single = "[" + re.escape(_SINGLE_STARTS + "?") + "]"
-        self._adjacent_singles = re.compile(single + "." * (width - 1) + single, re.DOTALL)
+        gap = "." * (width - 1)
+        self._spelled_out = re.compile(single + gap + single + gap + single, re.DOTALL)
 
     @classmethod
     def build(cls, entries: Iterable[LexiconEntry]) -> CompiledLexicon:
@@ -169,7 +166,7 @@ class CompiledLexicon:
                 unmatchable.append(entry)
             sequences_of.append(sequences)
             for token in (t for sequence in sequences for t in sequence):
-                table = single if len(token) == 1 else multi
+                table = single if _single_letter(token) else multi
                 table.setdefault(token, len(table))
         digits = _digits_needed(len(multi), len(single))
         vocabulary = {t: _code(i, _MULTI_STARTS, digits) for t, i in multi.items()}
@@ -206,7 +203,7 @@ class CompiledLexicon:
         codes = self._codes
         raws = raw_tokens(text)
         encoded = "".join(map(codes.__getitem__, raws))
-        if self._adjacent_singles.search(encoded):
+        if self._spelled_out.search(encoded):
             return self._scan_spelled_out(text, language, jurisdictions)
         if not encoded.strip("!?"):
             return []  # not one lexicon token: decided without the automaton
@@ -219,7 +216,7 @@ class CompiledLexicon:
         return self._findings(text, [(spans, hits)], language, jurisdictions)
 
     def _scan_spelled_out(self, text, language, jurisdictions) -> list[Finding]:
-        """Texts with adjacent one-character tokens: every reading of the spelled-out words is scanned."""
+        """Texts with three single letters in a row: every reading of the spelled-out words is scanned."""
         codes, width = self._codes, self._width
         found = []
         for norm in normalise_variants(text):
@@ -235,7 +232,9 @@ class CompiledLexicon:
         a prefix, and only a raw token with non-ASCII characters is folded character by character."""
         data = text.encode("utf-8", "surrogatepass")
         pieces = data.translate(_ASCII).split(b" ")
-        starts = list(accumulate(map(len, pieces), _plus_one, initial=0))
+        lengths_before = list(
+            accumulate(map(len, pieces), initial=0)
+        )  # piece k starts at lengths_before[k] + k
         piece_of_raw = list(compress(range(len(pieces)), pieces))
         width = self._width
         # cumulative code characters through each raw token: raw r holds tokens [ends[r-1], ends[r]) / width
@@ -245,7 +244,8 @@ class CompiledLexicon:
         for token in needed:
             r = bisect_right(ends, token * width)
             raw = raws[r]
-            at = starts[piece_of_raw[r]]
+            piece_index = piece_of_raw[r]
+            at = lengths_before[piece_index] + piece_index
             char_at = at if ascii_text else len(data[:at].decode("utf-8", "surrogatepass"))
             if raw.isascii():
                 spans[token] = (char_at, char_at + len(raw))

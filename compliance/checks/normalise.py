@@ -9,9 +9,9 @@ and are compared as sequences of whole tokens:
 1. Fold every character: NFKD, drop combining marks (accents) and invisible format characters (zero-width
    space, soft hyphen, ...), casefold, a few ligatures (œ -> oe). Anything that is not a letter or digit
    becomes a separator. Separators never join words, so "brisk-freeze" can never match "risk free".
-2. Tokens are the runs of letters and digits. Runs of single characters separated by the same short
-   separator on one line ("G.A.R.A.N.T.I", "R I S K") are merged into one token, because that is how people
-   spell a word out to dodge a filter.
+2. Tokens are the runs of letters and digits. Runs of three or more single letters separated by the same
+   short separator on one line ("G.A.R.A.N.T.I", "R I S K") are merged into one token, because that is how
+   people spell a word out to dodge a filter. Two letters ("à l’offre") or digits ("à 5 ans") never merge.
 3. A light stemmer, identical for text and phrases, removes plural and feminine endings (French e/s/es/x,
    English s/es), so "garanti" matches "garanties" and "assuré" matches "assurées".
 
@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from itertools import pairwise
 
 __all__ = [
     "Normalised",
@@ -36,7 +35,7 @@ __all__ = [
     "fold",
     "fold_char",
     "fold_raw",
-    "has_adjacent_singles",
+    "has_spelled_out",
     "normalise",
     "normalise_variants",
     "phrase_tokens",
@@ -123,13 +122,23 @@ def fast_key(text: str) -> str | None:
     text has adjacent single-character tokens and needs ``normalise`` (which may merge them). Used by the
     benchmark's regex baseline and for debugging; the lexicon works on token codes."""
     folded = tokens(text)
-    if has_adjacent_singles(folded):
+    if has_spelled_out(folded):
         return None
     return " " + " ".join(stem(t) for t in folded) + " "
 
 
-def has_adjacent_singles(folded: list[str]) -> bool:
-    return any(len(a) == 1 and len(b) == 1 for a, b in pairwise(folded))
+def _single_letter(token: str) -> bool:
+    return len(token) == 1 and token.isalpha()
+
+
+def has_spelled_out(folded: list[str] | tuple[str, ...]) -> bool:
+    """Three single-letter tokens in a row: the only case where ``normalise`` may merge tokens."""
+    run = 0
+    for token in folded:
+        run = run + 1 if _single_letter(token) else 0
+        if run == 3:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +189,10 @@ def _merge_singles(
 ) -> list[tuple[str, int, int]]:
     """Merge spelled-out words ("G.A.R.A.N.T.I") into one token.
 
-    A chain is a run of single-character tokens joined by the same separator (at most 3 characters, no line
-    break) and not mixing upper and lower case, so "à G A R A N T I" keeps "à" apart. Where two chains share a
-    token ("a G.A.R"), the longer chain keeps it. ``trim`` ("start" or "end") leaves the first or last
-    character of chains of 3+ out of the word: "A R I S K free" is "a risk free", not "arisk free", and
+    A chain is a run of three or more single letters joined by the same separator (at most 3 characters, no
+    line break) and not mixing upper and lower case, so "à G A R A N T I" keeps "à" apart. Where two chains
+    share a letter ("a G.A.R"), the longer chain keeps it. ``trim`` ("start" or "end") leaves the first or
+    last letter of chains of 4+ out of the word: "A R I S K free" is "a risk free", not "arisk free", and
     nothing in the text says which reading is meant, so the lexicon tries all three.
     """
     chains: list[list[int]] = []
@@ -191,7 +200,7 @@ def _merge_singles(
     for i in range(len(raw) - 1):
         (t1, _s1, e1), (t2, s2, _e2) = raw[i], raw[i + 1]
         sep = text[e1:s2]
-        joinable = len(t1) == 1 and len(t2) == 1 and len(sep) <= 3 and "\n" not in sep
+        joinable = _single_letter(t1) and _single_letter(t2) and len(sep) <= 3 and "\n" not in sep
         if joinable:
             c1, c2 = _case(text[raw[i][1] : e1]), _case(text[s2 : raw[i + 1][2]])
             joinable = c1 == c2 or "N" in (c1, c2)
@@ -214,12 +223,12 @@ def _merge_singles(
                 left[1] -= 1
     if trim is not None:
         for chain in chains:
-            if chain[1] - chain[0] >= 2:
+            if chain[1] - chain[0] >= 3:  # four letters or more: three remain
                 chain[0 if trim == "start" else 1] += 1 if trim == "start" else -1
     merged: list[tuple[str, int, int]] = []
     position = 0
     for first, last in chains:
-        if last <= first:
+        if last - first < 2:  # fewer than three letters: not a spelled-out word
             continue
         merged.extend(raw[position:first])
         merged.append(("".join(t for t, _, _ in raw[first : last + 1]), raw[first][1], raw[last][2]))
@@ -263,16 +272,16 @@ def _normalised(raw: list[tuple[str, int, int]]) -> Normalised:
 def normalise(text: str) -> Normalised:
     """Tokens of ``text`` with their spans in ``text`` (see the module docstring for the rules)."""
     raw = token_spans(text)
-    if has_adjacent_singles([t for t, _, _ in raw]):
+    if has_spelled_out([t for t, _, _ in raw]):
         raw = _merge_singles(text, raw)
     return _normalised(raw)
 
 
 def normalise_variants(text: str) -> list[Normalised]:
-    """``normalise(text)``, plus the readings where spelled-out words leave out their first or last letter
-    (see ``_merge_singles``), when the text has spelled-out words at all."""
+    """``normalise(text)``, plus the readings where spelled-out words of four letters or more leave out their
+    first or last letter (see ``_merge_singles``), when the text has spelled-out words at all."""
     raw = token_spans(text)
-    if not has_adjacent_singles([t for t, _, _ in raw]):
+    if not has_spelled_out([t for t, _, _ in raw]):
         return [_normalised(raw)]
     variants = {}
     for trim in (None, "start", "end"):

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from compliance.checks import CompiledLexicon, LexiconEntry, Severity, stem
-from compliance.checks.normalise import normalise_variants, phrase_tokens
+from compliance.checks.normalise import normalise, normalise_variants, phrase_tokens
 
 ENTRIES = (
     LexiconEntry(
@@ -233,3 +233,9 @@ def test_the_fast_path_agrees_with_a_brute_force_reference_on_random_texts(lexic
         text = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(1, 12)))
         got = {(f.rule_id, f.start, f.end) for f in lexicon.scan(text)}
         assert got == _reference(lexicon, text), text
+
+
+def test_only_three_or_more_single_letters_are_merged_into_a_word():
+    assert normalise("à l’offre, à 5 ans, y a-t-il").tokens[:5] == ("a", "l", "offr", "a", "5")
+    assert normalise("G A R A N T I").tokens == ("garanti",)
+    assert normalise("A B").tokens == ("a", "b")
