@@ -336,11 +336,7 @@ def _refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
 
 def _blocking_findings(text: str, item: ContentItem) -> list[str]:
     """Rule packs as they are NOW (they may have changed since approval)."""
-    try:
-        from compliance.review.checking import check_publishable_text
-    except ImportError:  # the rule engine (compliance.checks) is not installed in this checkout
-        logger.error("compliance.checks is missing: shares are published without the send-time rule check")
-        return []
+    from compliance.review.checking import check_publishable_text
 
     report = check_publishable_text(text, item=item)
     return [finding.message for finding in report.blocking]
