@@ -32,10 +32,3 @@ def recall_item_shares(item_id: int) -> None:
 @shared_task(ignore_result=True)
 def flush_link_clicks() -> None:
     clicks.flush()
-
-
-@shared_task(ignore_result=True)
-def fan_out_campaign(campaign_id: int) -> None:
-    from advocacy.publishing import campaigns
-
-    campaigns.fan_out(campaign_id=campaign_id)
