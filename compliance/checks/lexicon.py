@@ -34,6 +34,7 @@ from compliance.checks.normalise import (
     phrase_tokens,
     raw_tokens,
     stem,
+    utf8,
 )
 
 __all__ = ["ANY", "CompiledLexicon", "LexiconEntry"]
@@ -230,7 +231,7 @@ class CompiledLexicon:
         """Spans in ``text`` of the tokens at ``needed`` indexes, without walking every token in Python:
         raw-token byte offsets come from C-level ``accumulate``/``compress``, character offsets from decoding
         a prefix, and only a raw token with non-ASCII characters is folded character by character."""
-        data = text.encode("utf-8", "surrogatepass")
+        data = utf8(text)
         pieces = data.translate(_ASCII).split(b" ")
         lengths_before = list(
             accumulate(map(len, pieces), initial=0)

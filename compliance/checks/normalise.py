@@ -94,10 +94,19 @@ def stem(token: str) -> str:
     return token
 
 
+def utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``text``; lone surrogates (possible in a str, never in valid UTF-8) are kept as their
+    3-byte form so that offsets still work. The strict codec is tried first because it is faster."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def raw_tokens(text: str) -> list[bytes]:
     """Runs of non-separator bytes after ASCII folding: one raw token may hold several tokens once its
     non-ASCII characters are folded ("d’offre" -> "d", "offre"), never part of one."""
-    return text.encode("utf-8", "surrogatepass").translate(_ASCII).split()
+    return utf8(text).translate(_ASCII).split()
 
 
 def fold_raw(raw: bytes) -> list[str]:
@@ -240,7 +249,7 @@ def _merge_singles(
 def token_spans(text: str, upto: int | None = None) -> list[tuple[str, int, int]]:
     """Folded tokens of ``text`` (no merging, no stemming) with their spans, stopping after token ``upto``
     when given: a scan with a hit needs the spans of the first few tokens, not of the whole post."""
-    data = text.encode("utf-8", "surrogatepass")
+    data = utf8(text)
     folded_bytes = data.translate(_ASCII)
     found: list[tuple[str, int, int]] = []
     byte_pos = char_pos = 0

@@ -239,3 +239,8 @@ def test_only_three_or_more_single_letters_are_merged_into_a_word():
     assert normalise("à l’offre, à 5 ans, y a-t-il").tokens[:5] == ("a", "l", "offr", "a", "5")
     assert normalise("G A R A N T I").tokens == ("garanti",)
     assert normalise("A B").tokens == ("a", "b")
+
+
+def test_lone_surrogates_do_not_break_scanning_or_offsets(lexicon):
+    text = "\ud800 garanti \udfff sans risque"
+    assert hits(lexicon, text) == [("garanti", "garanti"), ("sans-risque", "sans risque")]
