@@ -15,6 +15,7 @@ export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/auth
 export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
 export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
 export EMAIL_URL=${EMAIL_URL:-console://}
+export X_POST_URL_TEMPLATE=${X_POST_URL_TEMPLATE:-http://127.0.0.1:$X_PORT/timeline/{username}}
 export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
 mkdir -p "$RELAIS_VAR_DIR"
 
@@ -23,16 +24,17 @@ cleanup() { trap - EXIT INT TERM; kill "${pids[@]}" 2>/dev/null || true; wait 2>
 trap cleanup EXIT INT TERM
 
 echo "== Relais demo portal: http://127.0.0.1:$PORT/ (starting)"
-echo "== Preparing the database"
-$PY manage.py migrate --no-input -v 0
-$PY manage.py seed_demo
-
 if [ -d advocacy/xsandbox ]; then
   echo "== Starting the X sandbox (port $X_PORT)"
   $PY -m advocacy.xsandbox --host 127.0.0.1 --port "$X_PORT" --state-file "$RELAIS_VAR_DIR/xsandbox.json" \
     --client-id "$X_CLIENT_ID" --client-secret "$X_CLIENT_SECRET" &
   pids+=($!)
 fi
+
+echo "== Preparing the database"
+$PY manage.py migrate --no-input -v 0
+$PY manage.py seed_demo
+
 
 echo "== Starting a Celery worker with beat"
 .venv/bin/celery -A advocacy worker -B -Q default,publishing,polling -c 2 --loglevel=WARNING \

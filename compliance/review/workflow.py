@@ -443,9 +443,9 @@ def expire_item(*, item: ContentItem) -> ContentItem:
 
 @transaction.atomic
 def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
-    """Withdraw approved (or expired) content because something is wrong with it. The publishing engine
-    re-checks the item's status before every send, so pending shares stop; posts already live are its to
-    delete."""
+    """Withdraw approved (or expired) content because something is wrong with it. After commit the
+    publishing engine cancels pending shares and deletes live posts (it also re-checks the item's status
+    before every send, so nothing is sent in between)."""
     reason = _require_text(reason, _("Give the reason for the recall."))
     item = _lock(item.pk)
     _guard(item, "recall")
@@ -474,4 +474,8 @@ def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
         },
     )
     _notify(decision)
+    # Cancel pending shares and delete live posts now, not at the next beat sweep.
+    from advocacy.publishing.tasks import recall_item_shares
+
+    transaction.on_commit(functools.partial(recall_item_shares.delay, item.pk))
     return decision

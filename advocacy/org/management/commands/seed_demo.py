@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from advocacy.content.demo import seed_content
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
+from advocacy.publishing.demo import seed_publishing
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         secrets = seed_organisation()
         # Each feature seeds its own demo data below, in dependency order.
         seed_content()  # content library: approved items, variants, a template, an expired item, a draft
+        seed_publishing()  # the X app; connects the first adviser to the sandbox when it answers
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )
