@@ -118,6 +118,31 @@ def _lock_head(using: str) -> tuple[int, str]:
     return row
 
 
+_INSERT_COLUMNS = [f.column for f in ArchiveRecord._meta.concrete_fields]
+# PostgreSQL: the record and the head's new value in one round trip (the head row is already locked): the
+# head lock is held for the whole append, so every round trip saved is throughput for all writers.
+# Table and column names come from the model; values are parameters.
+_PG_APPEND = (
+    f"WITH appended AS (INSERT INTO {ArchiveRecord._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))}) RETURNING seq, hash) "
+    f"UPDATE {ArchiveHead._meta.db_table} SET seq = appended.seq, hash = appended.hash FROM appended "
+    f"WHERE {ArchiveHead._meta.db_table}.id = %s"
+)
+
+
+def _insert_and_advance_head(entry: ArchiveRecord, using: str) -> None:
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        entry.save(using=using, force_insert=True)
+        ArchiveHead.objects.using(using).filter(pk=HEAD_PK).update(seq=entry.seq, hash=entry.hash)
+        return
+    fields = ArchiveRecord._meta.concrete_fields
+    params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_APPEND, [*params, HEAD_PK])
+    entry._state.adding, entry._state.db = False, using
+
+
 def record(event_type: str, *, subject=None, actor=None, payload: dict | None = None) -> ArchiveRecord:
     """Append one event to the archive, chained to the previous one.
 
@@ -155,7 +180,7 @@ def record(event_type: str, *, subject=None, actor=None, payload: dict | None = 
             payload_json,
         )
         digest = record_hash(prev_hash, canonical)
-        entry = ArchiveRecord.objects.using(using).create(
+        entry = ArchiveRecord(
             seq=seq,
             recorded_at=now,
             event_type=event_type,
@@ -171,7 +196,7 @@ def record(event_type: str, *, subject=None, actor=None, payload: dict | None = 
             prev_hash=prev_hash,
             hash=digest,
         )
-        ArchiveHead.objects.using(using).filter(pk=HEAD_PK).update(seq=seq, hash=digest)
+        _insert_and_advance_head(entry, using)
     return entry
 
 
