@@ -42,7 +42,8 @@ def upsert_staff(*, data: StaffData, actor=None) -> tuple[StaffProfile, bool]:
     profile = StaffProfile.objects.select_related("user").filter(employee_id=data.employee_id).first()
     created = profile is None
     if created:
-        user = User.objects.filter(email__iexact=email).first() or User(username=email[:150], email=email)
+        # Addresses are stored lower-cased, so an exact match uses the index on auth_user.email.
+        user = User.objects.filter(email=email).first() or User(username=email[:150], email=email)
         user.first_name, user.last_name = data.first_name, data.last_name
         if user.pk is None:
             user.set_unusable_password()
