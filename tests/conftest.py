@@ -20,9 +20,16 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_defaults(settings):
+    """Fast hashing, in-memory mail, and English unless a test asks for French: assertions read the
+    English source strings, while the French catalogue is checked by its own tests and the browser tests."""
+    from django.utils import translation
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -51,7 +58,7 @@ def make_staff(org):
         first_name="Alex",
         last_name=None,
         email=None,
-        language="fr",
+        language="en",
         enrol_mfa: bool = True,
         managed_region: str | None = None,
     ):

@@ -52,3 +52,12 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def personas(personas):
+    """Browser tests look at the product as the bank's staff mostly see it: in French."""
+    from advocacy.org.models import StaffProfile
+
+    StaffProfile.objects.filter(user__in=list(personas.values())).update(language="fr")
+    return personas

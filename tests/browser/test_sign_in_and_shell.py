@@ -49,7 +49,8 @@ def test_each_role_signs_in_and_lands_on_its_home_page(page, live_server, person
     screenshot(f"home-{label}-fr")
 
 
-def test_a_person_switches_the_interface_to_english_and_back(page, live_server, adviser, screenshot):
+def test_a_person_switches_the_interface_to_english_and_back(page, live_server, personas, screenshot):
+    adviser = personas[Role.ADVISER]
     sign_in(page, live_server, adviser)
     assert page.locator("html").get_attribute("lang") == "fr"
     page.select_option("#language-select", "en")
@@ -91,7 +92,8 @@ def test_a_compliance_officer_without_a_second_factor_only_reaches_enrolment(
     screenshot("mfa-enrolment-fr")
 
 
-def test_the_portal_is_usable_on_a_phone(browser, live_server, adviser):
+def test_the_portal_is_usable_on_a_phone(browser, live_server, personas):
+    adviser = personas[Role.ADVISER]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
     phone = context.new_page()
     sign_in(phone, live_server, adviser)
