@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("advocacy.accounts.urls")),
     path("library/", include("advocacy.content.urls")),
     path("shares/", include("advocacy.publishing.urls")),
+    path("campaigns/", include("advocacy.publishing.campaign_urls")),
     path("l/", include("advocacy.publishing.link_urls")),
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.urls")),

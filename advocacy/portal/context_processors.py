@@ -13,6 +13,7 @@ def portal(request):
         "nav": {
             "adviser": Role.ADVISER in roles,
             "authoring": bool(roles & {Role.COMPLIANCE, Role.MARKETING, Role.ADVISER}),
+            "campaigns": bool(roles & {Role.COMPLIANCE, Role.MARKETING}),
             "compliance": Role.COMPLIANCE in roles,
             "manager": bool(roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}),
             "staff_admin": bool(roles & {Role.HR, Role.ADMIN}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from advocacy.publishing import clicks, selectors, services
+from advocacy.publishing import campaigns, clicks, selectors, services
 
 
 @shared_task(ignore_result=True)
@@ -32,3 +32,16 @@ def recall_item_shares(item_id: int) -> None:
 @shared_task(ignore_result=True)
 def flush_link_clicks() -> None:
     clicks.flush()
+
+
+@shared_task(ignore_result=True)
+def fan_out_campaign(campaign_id: int) -> None:
+    """Enqueued (on commit) by ``launch_campaign``. Safe to run twice or after a crash: each chunk is claimed
+    by a conditional UPDATE of the campaign's cursor, and the share constraint refuses a second share."""
+    campaigns.fan_out(campaign_id=campaign_id)
+
+
+@shared_task(ignore_result=True)
+def cancel_campaign_shares(campaign_id: int) -> None:
+    """Enqueued (on commit) by ``cancel_campaign``: cancels the campaign's shares that have not gone out."""
+    campaigns.cancel_campaign_shares(campaign_id=campaign_id)

@@ -1,0 +1,139 @@
+"""Campaign pages: progress polled with htmx, the advisers' highlight and one-click share, auto-share
+settings, navigation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.publishing import campaigns
+from advocacy.publishing.models import AutoShareOptIn, Campaign, Share
+from compliance.archive.models import ArchiveRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def running(make_item, marketer, django_capture_on_commit_callbacks):
+    """A campaign running now (window started a minute ago) on a market-news item."""
+    now = timezone.now()
+    campaign = campaigns.create_campaign(
+        item=make_item(title="Livret Relais"),
+        name="Semaine de l'épargne",
+        starts_at=now - dt.timedelta(minutes=1),
+        ends_at=now + dt.timedelta(days=2),
+        actor=marketer,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.launch_campaign(campaign=campaign, actor=marketer)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_advisers_not_opted_in_see_the_campaign_highlighted_with_a_one_click_share(
+    sandbox, adviser, connect, running, client_for
+):
+    connect(adviser, "camille_x")
+    client = client_for(adviser)
+    for page in (reverse("content:library"), reverse("portal:home")):
+        body = client.get(page).content.decode()
+        assert "Semaine de l&#x27;épargne" in body, page
+        assert reverse("campaigns:share", args=[running.pk]) in body, page
+
+    response = client.post(reverse("campaigns:share", args=[running.pk]))
+
+    assert response.status_code == 302
+    share = Share.objects.get(adviser=adviser)
+    assert (share.campaign_id, share.item_id) == (running.pk, running.item_id)
+    body = client.get(reverse("content:library")).content.decode()
+    assert reverse("campaigns:share", args=[running.pk]) not in body
+
+
+def test_advisers_outside_the_campaigns_audience_see_no_highlight(
+    make_item, marketer, adviser2, client_for, org
+):
+    now = timezone.now()
+    campaign = campaigns.create_campaign(
+        item=make_item(),
+        starts_at=now - dt.timedelta(minutes=1),
+        ends_at=now + dt.timedelta(days=1),
+        branches=[org["lille"]],
+        actor=marketer,
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
+    body = client_for(adviser2).get(reverse("content:library")).content.decode()  # adviser2 is in Nice
+    assert reverse("campaigns:share", args=[campaign.pk]) not in body
+    response = client_for(adviser2).post(reverse("campaigns:share", args=[campaign.pk]))
+    assert response.status_code == 302
+    assert not Share.objects.exists()
+
+
+def test_an_opted_in_adviser_sees_the_share_scheduled_for_them(
+    sandbox, adviser, connect, make_item, marketer, client_for, django_capture_on_commit_callbacks
+):
+    connect(adviser, "camille_x")
+    AutoShareOptIn.objects.create(adviser=adviser, category="market_news")
+    now = timezone.now()
+    campaign = campaigns.create_campaign(
+        item=make_item(), starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.launch_campaign(campaign=campaign, actor=marketer)
+    body = client_for(adviser).get(reverse("portal:home")).content.decode()
+    assert "Scheduled for you on" in body or "Programmé pour vous" in body
+
+
+def test_the_campaign_page_shows_progress_and_polls_only_while_scheduling(make_item, marketer, client_for):
+    now = timezone.now()
+    campaign = campaigns.create_campaign(
+        item=make_item(), starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=Campaign.Status.FANNING_OUT,
+        targeted=1000,
+        processed=500,
+        scheduled=120,
+        skipped=380,
+        skip_reasons={"not_opted_in": 380},
+    )
+    client = client_for(marketer)
+    progress_url = reverse("campaigns:progress", args=[campaign.pk])
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert f'hx-get="{progress_url}"' in page
+    assert 'value="50"' in page
+    fragment = client.get(progress_url).content.decode()
+    assert fragment.lstrip().startswith('<section class="card" id="campaign-progress"')
+    assert "380" in fragment
+
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED, processed=1000)
+    assert "hx-get" not in client.get(progress_url).content.decode()
+
+
+def test_an_adviser_switches_auto_share_on_and_off_by_category(adviser, client_for):
+    client = client_for(adviser)
+    url = reverse("campaigns:auto_share")
+    assert client.get(url).status_code == 200
+
+    client.post(url, {"category": "market_news", "enabled": "1"})
+    client.post(url, {"category": "market_news", "enabled": "1"})  # twice: one opt-in, one event
+    assert list(AutoShareOptIn.objects.values_list("adviser_id", "category")) == [(adviser.pk, "market_news")]
+    client.post(url, {"category": "market_news", "enabled": "0"})
+    assert not AutoShareOptIn.objects.exists()
+    events = list(
+        ArchiveRecord.objects.filter(event_type__startswith="auto_share.")
+        .order_by("seq")
+        .values_list("event_type")
+    )
+    assert events == [("auto_share.opted_in",), ("auto_share.opted_out",)]
+    assert client.post(url, {"category": "nonsense", "enabled": "1"}).status_code == 404
+
+
+def test_campaigns_are_in_the_navigation_of_marketing_and_compliance_only(personas, client_for):
+    link = reverse("campaigns:list")
+    for role, shown in (("marketing", True), ("compliance", True), ("adviser", False), ("hr", False)):
+        body = client_for(personas[role]).get(reverse("portal:home")).content.decode()
+        assert (f'href="{link}"' in body) is shown, role
+    assert reverse("campaigns:auto_share") in client_for(personas["adviser"]).get("/").content.decode()
