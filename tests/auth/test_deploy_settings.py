@@ -33,6 +33,7 @@ _CONFIG_VARS = (
     "TOKEN_ENCRYPTION_KEYS",
     "MFA_REQUIRED_ROLES",
     "EMAIL_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process; never in a deployment
 )
 
 
