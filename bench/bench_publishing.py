@@ -1,11 +1,15 @@
 """Publishing rate against the X sandbox with 2 Celery worker processes (PostgreSQL + Redis).
 
-    .venv/bin/python bench/bench_publishing.py [--advisers 50] [--items 10] [--latency-ms 50]
+    .venv/bin/python bench/bench_publishing.py [--advisers 50] [--items 10] [--latency-ms 0]
+        [--pool prefork|threads] [--threads 8]
 
 Needs PostgreSQL and Redis on loopback (defaults: postgres://postgres@127.0.0.1:5432/relais_publishing,
 redis://127.0.0.1:6379/3; the database is dropped and recreated, Redis db 3 is flushed). Starts the sandbox
-(``python -m advocacy.xsandbox``) with an injected latency per API call, one ``celery worker -c 2`` (prefork:
-two processes) on the publishing queue, schedules every share "now" and measures until all are published.
+(``python -m advocacy.xsandbox``) with an optional injected latency per API call and 2 worker processes on the
+publishing queue: ``--pool prefork`` is one ``celery worker --pool prefork -c 2`` (two child processes, one
+task at a time each); ``--pool threads`` is two ``celery worker --pool threads -c N`` instances (two
+processes, N tasks in flight each). Workers run as in production: DEBUG off, real encryption key.
+Schedules every share "now" and measures until all are published.
 Shares are scheduled (and queued) before the worker starts, so the publishing rate is the workers' alone.
 Prints shares per second, the delay from scheduling to publication (p50/p99) and the sandbox's call count
 (one create call per share: nothing was posted twice).
@@ -92,15 +96,6 @@ for user in User.objects.filter(pk__in=data["advisers"]):
 print(time.time() - started)
 """
 
-STATUS = r"""
-import json
-import django; django.setup()
-from django.db.models import Count
-from advocacy.publishing.models import Share
-counts = Share.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-print(json.dumps(dict(counts)))
-"""
-
 DELAYS = r"""
 import json
 import django; django.setup()
@@ -138,13 +133,60 @@ def reset_services(db_url: str, redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
+def status_counts(db_url: str) -> dict:
+    """Shares per status, read directly (a Django start-up per poll would load the machine we measure)."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return dict(conn.execute("SELECT status, count(*) FROM publishing_share GROUP BY status").fetchall())
+
+
+def cpu_seconds(groups: list[int]) -> float:
+    """User + system CPU of every process in the workers' process groups (prefork children included)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in groups:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def start_workers(args, env) -> list[subprocess.Popen]:
+    """Two worker processes on the publishing queue (see the module docstring)."""
+    celery = str(Path(sys.executable).with_name("celery"))
+    common = [celery, "-A", "advocacy", "worker", "-Q", "publishing", "--loglevel", "ERROR"]
+    if args.pool == "prefork":
+        commands = [[*common, "--pool", "prefork", "-c", "2"]]
+    else:
+        commands = [
+            [*common, "--pool", "threads", "-c", str(args.threads), "-n", f"bench{n}@%h"] for n in (1, 2)
+        ]
+    return [
+        subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for command in commands
+    ]
+
+
 def main() -> None:
     import requests
+    from cryptography.fernet import Fernet
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--advisers", type=int, default=50)
     parser.add_argument("--items", type=int, default=10)
-    parser.add_argument("--latency-ms", type=int, default=50, help="injected per X API call")
+    parser.add_argument("--latency-ms", type=int, default=0, help="injected per X API call")
+    parser.add_argument("--pool", choices=["prefork", "threads"], default="prefork")
+    parser.add_argument("--threads", type=int, default=8, help="tasks in flight per process (--pool threads)")
     parser.add_argument("--database-url", default=DB)
     parser.add_argument("--redis-url", default=REDIS)
     args = parser.parse_args()
@@ -155,7 +197,7 @@ def main() -> None:
         cwd=ROOT,
         start_new_session=True,
     )
-    worker = None
+    workers: list[subprocess.Popen] = []
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(50):
@@ -168,7 +210,14 @@ def main() -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-            "DEBUG": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "SECURE_COOKIES": "0",
+            "STATIC_MANIFEST": "0",
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
             "X_API_BASE_URL": base,
@@ -182,44 +231,31 @@ def main() -> None:
         data = run(SEED, env, str(args.advisers), str(args.items))
         total = args.advisers * args.items
         scheduling = float(run(SCHEDULE, env, data))  # all due now, queued in Redis before any worker runs
-        celery = str(Path(sys.executable).with_name("celery"))
         started = time.time()
-        worker = subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "advocacy",
-                "worker",
-                "-Q",
-                "publishing",
-                "-c",
-                "2",
-                "--pool",
-                "prefork",
-                "--loglevel",
-                "ERROR",
-            ],
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        workers = start_workers(args, env)
         deadline = time.time() + 600
         import json
 
+        groups = [w.pid for w in workers]
+        cpu_from = done_from = None
         while time.time() < deadline:
-            counts = json.loads(run(STATUS, env))
-            if counts.get("published", 0) + counts.get("failed", 0) >= total:
+            counts = status_counts(args.database_url)
+            done = counts.get("published", 0) + counts.get("failed", 0)
+            if done and cpu_from is None:  # booted: count CPU from the first publication on
+                cpu_from, done_from = cpu_seconds(groups), done
+            if done >= total:
                 break
-            time.sleep(1)
+            time.sleep(0.2)
         elapsed = time.time() - started
+        cpu_ms = (cpu_seconds(groups) - cpu_from) * 1000 / max(total - done_from, 1)
+        load = os.getloadavg()[0]
         delays = json.loads(run(DELAYS, env))
         state = requests.get(f"{base}/_sandbox/state", timeout=10).json()
         publish_span = delays["last"] - delays["first"]
+        pool = "prefork, 1 task each" if args.pool == "prefork" else f"threads, {args.threads} tasks each"
         print(
-            f"{total} shares ({args.advisers} advisers x {args.items} items), 2 worker processes, "
-            f"X latency {args.latency_ms} ms per call"
+            f"{total} shares ({args.advisers} advisers x {args.items} items), 2 worker processes "
+            f"({pool}), X latency {args.latency_ms} ms per call"
         )
         print(
             f"  scheduling: {scheduling:.1f} s ({total / scheduling:,.0f} shares/s, each enqueued on commit)"
@@ -230,8 +266,12 @@ def main() -> None:
             f"{total / elapsed:,.1f} shares/s from worker start (boot included)"
         )
         print(f"  scheduled -> published: p50 {delays['p50']:.1f} s, p99 {delays['p99']:.1f} s")
+        print(
+            f"  worker CPU: {cpu_ms:.1f} ms per share (all worker processes); "
+            f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at the end"
+        )
     finally:
-        for proc in (worker, sandbox):
+        for proc in (*workers, sandbox):
             if proc is not None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(15)

@@ -62,6 +62,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
+LAST_OK_EVERY = dt.timedelta(seconds=60)  # XAccount.last_ok_at is refreshed at most this often
+
+
 class ShareRefused(Exception):
     """A share that cannot be scheduled; ``str(exc)`` is a translated sentence for the adviser."""
 
@@ -282,18 +285,19 @@ def _retry_later(share: Share, token: str, at: dt.datetime, reason: str, *, keep
     fields = {"next_attempt_at": at, "last_error": reason[:500]}
     if not keep_sent:
         fields["send_started_at"] = None
-    _move(share, token, "retry", **fields)
-    record(
-        "share.retry_scheduled",
-        subject=share,
-        actor=None,
-        payload={
-            "item": share.item_id,
-            "reason": reason,
-            "next_attempt_at": at.isoformat(),
-            "attempts": share.attempts,
-        },
-    )
+    with transaction.atomic():
+        _move(share, token, "retry", **fields)
+        record(
+            "share.retry_scheduled",
+            subject=share,
+            actor=None,
+            payload={
+                "item": share.item_id,
+                "reason": reason,
+                "next_attempt_at": at.isoformat(),
+                "attempts": share.attempts,
+            },
+        )
     return S.SCHEDULED
 
 
@@ -342,46 +346,159 @@ def _blocking_findings(text: str, item: ContentItem) -> list[str]:
     return [finding.message for finding in report.blocking]
 
 
+def _due(share: Share | None, now: dt.datetime) -> bool:
+    """The claim's own condition, checked on a row just read (the claim UPDATE checks it again)."""
+    return (
+        share is not None
+        and share.status in TRANSITIONS["claim"][0]
+        and share.scheduled_for <= now
+        and (share.next_attempt_at is None or share.next_attempt_at <= now)
+    )
+
+
+def _load(share_id: int) -> Share | None:
+    """The share with everything the send-time re-check and the call need, in one query."""
+    return (
+        Share.objects.select_related("item", "version", "approved_text", "adviser", "adviser__x_account")
+        .filter(pk=share_id)
+        .first()
+    )
+
+
 def publish_share(*, share_id: int) -> str | None:
     """Publish one share if it is due and nobody else is on it. Safe to call any number of times, from any
     number of workers: only the caller whose claim UPDATE matches goes on. Returns the resulting status, or
-    None when there was nothing to do."""
+    None when there was nothing to do.
+
+    The usual case (never sent before) reads first, then claims the share, writes ``send_started_at`` and
+    archives ``share.attempted`` in ONE short transaction, calls X with no transaction open, and marks it
+    published (with the account's ``last_ok_at`` and ``share.published``) in a second one: two commits per
+    share, and the archive's head row is locked only for the end of each. Anything unusual (a refusal, an
+    account that cannot be used, a share that may already be on X) claims first and goes the careful way.
+    """
     now = timezone.now()
+    share = _load(share_id)
+    if not _due(share, now):
+        return None
+    if share.send_started_at is not None:
+        return _publish_after_unknown_outcome(share_id, now)
+    refusal = _refusal(share, now)
+    if refusal is not None:
+        token = _claim(share_id, now)
+        return None if token is None else _refuse(_load(share_id), token, refusal)
+    try:
+        account = _usable_account(share)
+    except (NotConnected, xclient.XError) as exc:
+        token = _claim(share_id, now)
+        return None if token is None else _account_trouble(_load(share_id), token, exc)
+    token = _claim_and_start(share, account, now)
+    if token is None:
+        return None  # somebody else claimed it (or it changed) between our read and our claim
+    return _send(share, token, account)
+
+
+def _publish_after_unknown_outcome(share_id: int, now: dt.datetime) -> str | None:
+    """A previous attempt may have posted it: look on the account before anything else (even a recall must
+    know, so that the live post gets deleted); send again only when the text is not there."""
     token = _claim(share_id, now)
     if token is None:
         return None
-    share = Share.objects.select_related("item", "version", "approved_text", "adviser").get(pk=share_id)
-    account = None
-    if share.send_started_at is not None:
-        # A previous attempt may have posted it: look on the account before anything else (even a recall
-        # must know, so that the live post gets deleted).
-        account, status = _account_for(share, token)
-        if account is None:
-            return status
-        found = _look_for(share, token, account, share.sent_text)
-        if found is not None:
-            return found
+    share = _load(share_id)
+    account, status = _account_for(share, token)
+    if account is None:
+        return status
+    found = _look_for(share, token, account, share.sent_text)
+    if found is not None:
+        return found
     refusal = _refusal(share, now)
     if refusal is not None:
-        action, reason = refusal
-        if action == "cancel":
-            return _cancel_claimed(share, token, reason)
-        if action == "retry":
-            return _retry_later(share, token, share.item.valid_from, reason)
-        return _fail(share, token, reason)
-    if account is None:
-        account, status = _account_for(share, token)
-        if account is None:
-            return status
+        return _refuse(share, token, refusal)
     sent_text = share.sent_text or text_to_send(share)
     started = timezone.now()
-    Share.objects.filter(pk=share.pk, claim_token=token).update(
-        send_started_at=started,
-        sent_text=sent_text,
-        account_username=account.username,
-        x_user_id=account.x_user_id,
-    )
-    share.send_started_at, share.sent_text = started, sent_text
+    with transaction.atomic():
+        Share.objects.filter(pk=share.pk, claim_token=token).update(
+            send_started_at=started,
+            sent_text=sent_text,
+            account_username=account.username,
+            x_user_id=account.x_user_id,
+        )
+        share.send_started_at, share.sent_text = started, sent_text
+        _record_attempt(share, account)
+    return _send(share, token, account)
+
+
+def _refuse(share: Share, token: str, refusal: tuple[str, str]) -> str:
+    action, reason = refusal
+    if action == "cancel":
+        return _cancel_claimed(share, token, reason)
+    if action == "retry":
+        return _retry_later(share, token, share.item.valid_from, reason)
+    return _fail(share, token, reason)
+
+
+def _usable_account(share: Share) -> XAccount:
+    """The adviser's connected account, read with the share; refreshed (``fresh_account``) only when its
+    access token is missing or near expiry. Raises what ``fresh_account`` raises."""
+    try:
+        account = share.adviser.x_account
+    except XAccount.DoesNotExist:
+        raise NotConnected(share.adviser_id) from None
+    margin = dt.timedelta(seconds=settings.X_REFRESH_MARGIN_SECONDS)
+    if account.status == XAccount.Status.CONNECTED and (
+        account.expires_at is None or account.expires_at > timezone.now() + margin
+    ):
+        return account
+    return fresh_account(account)
+
+
+def _account_trouble(share: Share, token: str, exc: NotConnected | xclient.XError) -> str:
+    """The claimed share's outcome when its account cannot be used now (see ``_account_for``)."""
+    if isinstance(exc, XAccount.DoesNotExist | NotConnected):
+        return _fail(share, token, _("Your X account is not connected."))
+    if isinstance(exc, xclient.Unauthorized):
+        return _fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
+    if isinstance(exc, xclient.RateLimited):
+        return _retry_later(share, token, exc.reset_at, "rate limited (token refresh)", keep_sent=True)
+    return _retry_or_fail(share, token, exc.message or type(exc).__name__, keep_sent=True)
+
+
+def _claim_and_start(share: Share, account: XAccount, now: dt.datetime) -> str | None:
+    """Claim a never-sent share and mark it as being sent, with its ``share.attempted`` record, in one
+    transaction. None when the claim did not match (another worker, a cancellation, a new schedule)."""
+    token = uuid.uuid4().hex
+    sent_text = share.sent_text or text_to_send(share)
+    with transaction.atomic():
+        started = timezone.now()
+        claimed = (
+            Share.objects.filter(
+                pk=share.pk,
+                status__in=TRANSITIONS["claim"][0],
+                scheduled_for__lte=now,
+                send_started_at__isnull=True,
+            )
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .update(
+                status=S.PUBLISHING,
+                claim_token=token,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                send_started_at=started,
+                sent_text=sent_text,
+                account_username=account.username,
+                x_user_id=account.x_user_id,
+            )
+        )
+        if not claimed:
+            return None
+        share.status, share.claim_token, share.claimed_at = S.PUBLISHING, token, now
+        share.attempts += 1
+        share.send_started_at, share.sent_text = started, sent_text
+        share.account_username, share.x_user_id = account.username, account.x_user_id
+        _record_attempt(share, account)
+    return token
+
+
+def _record_attempt(share: Share, account: XAccount) -> None:
     record(
         "share.attempted",
         subject=share,
@@ -390,37 +507,43 @@ def publish_share(*, share_id: int) -> str | None:
             "item": share.item_id,
             "version_id": share.version_id,
             "fingerprint": share.fingerprint,
-            "text": sent_text,
+            "text": share.sent_text,
             "network": "x",
             "account": account.username,
             "attempt": share.attempts,
         },
     )
+
+
+def _send(share: Share, token: str, account: XAccount) -> str:
+    """The irreversible call (no transaction is open), then the outcome."""
+    sent_text = share.sent_text
     try:
-        post_id, url = xclient.post(account, sent_text)  # the irreversible call: no transaction is open
+        post_id, url = xclient.post(account, sent_text)
     except xclient.RateLimited as exc:
         return _retry_later(
             share, token, exc.reset_at, _("X's rate limit was reached; retrying after it resets.")
         )
     except xclient.OutcomeUnknown as exc:
-        _move(
-            share,
-            token,
-            "unknown",
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
-            last_error=exc.message[:500],
-        )
-        record(
-            "share.outcome_unknown",
-            subject=share,
-            actor=None,
-            payload={
-                "item": share.item_id,
-                "reason": exc.message,
-                "network": "x",
-                "account": account.username,
-            },
-        )
+        with transaction.atomic():
+            _move(
+                share,
+                token,
+                "unknown",
+                next_attempt_at=timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
+                last_error=exc.message[:500],
+            )
+            record(
+                "share.outcome_unknown",
+                subject=share,
+                actor=None,
+                payload={
+                    "item": share.item_id,
+                    "reason": exc.message,
+                    "network": "x",
+                    "account": account.username,
+                },
+            )
         return S.OUTCOME_UNKNOWN
     except xclient.Unauthorized:
         mark_revoked(account, detail="X refused the access token when publishing")
@@ -429,24 +552,15 @@ def publish_share(*, share_id: int) -> str | None:
         return _fail(share, token, _("X refused the post: %(message)s") % {"message": exc.message})
     except xclient.ServerError as exc:
         return _retry_or_fail(share, token, exc.message)
-    note_call_succeeded(account)
-    return _published(share, token, account, post_id, url)
+    return _published(share, token, account, post_id, url, call_succeeded=True)
 
 
 def _account_for(share: Share, token: str) -> tuple[XAccount | None, str | None]:
     """The adviser's account with a fresh token, or (None, resulting status) when it cannot be used now."""
     try:
         return fresh_account(XAccount.objects.get(user_id=share.adviser_id)), None
-    except (XAccount.DoesNotExist, NotConnected):
-        return None, _fail(share, token, _("Your X account is not connected."))
-    except xclient.Unauthorized:
-        return None, _fail(
-            share, token, _("X no longer accepts the connection to your account: reconnect it.")
-        )
-    except xclient.RateLimited as exc:
-        return None, _retry_later(share, token, exc.reset_at, "rate limited (token refresh)", keep_sent=True)
-    except xclient.XError as exc:
-        return None, _retry_or_fail(share, token, exc.message or type(exc).__name__, keep_sent=True)
+    except (XAccount.DoesNotExist, NotConnected, xclient.XError) as exc:
+        return None, _account_trouble(share, token, exc)
 
 
 def _retry_or_fail(share: Share, token: str, reason: str, *, keep_sent: bool = False) -> str:
@@ -488,8 +602,20 @@ def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> st
 
 
 def _published(
-    share: Share, token: str, account: XAccount, post_id: str, url: str, *, recovered=False
+    share: Share,
+    token: str,
+    account: XAccount,
+    post_id: str,
+    url: str,
+    *,
+    recovered=False,
+    call_succeeded=False,
 ) -> str:
+    """Mark it published and archive it in one transaction (one commit; the archive head is locked last).
+
+    ``last_ok_at`` (when the post call itself just succeeded) is written after that commit, and at most
+    once a minute per account: an advisers' shares go out back to back, and an UPDATE of the account row
+    inside the transaction made them queue on that row behind each other's commits."""
     now = timezone.now()
     with transaction.atomic():
         moved = _move(
@@ -521,6 +647,8 @@ def _published(
                     "recovered_after_unknown_outcome": recovered,
                 },
             )
+    if call_succeeded and (account.last_ok_at is None or account.last_ok_at < now - LAST_OK_EVERY):
+        note_call_succeeded(account)
     if not moved:
         # Our claim was taken over (we were presumed dead). The post is live: record it all the same.
         logger.error("share %s: published as %s after its claim was lost", share.pk, post_id)

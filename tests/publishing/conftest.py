@@ -151,3 +151,19 @@ def _empty_click_buffer():
     cache.clear()
     yield
     clicks._local.clear()
+
+
+@pytest.fixture
+def worker_connections_closed(transactional_db):
+    """Request it BEFORE ``celery_worker_for_tests``: once that worker has stopped, close the database
+    connections its pool threads kept (workers keep their connection between tasks: settings
+    ``CELERY_DB_REUSE_MAX``), so that the test database can be dropped at the end of the session."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

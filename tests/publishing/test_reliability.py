@@ -24,7 +24,7 @@ ITEMS = 6
 
 @pytest.mark.services
 def test_hundreds_of_shares_under_429s_5xx_timeouts_and_latency_each_end_once(
-    celery_worker_for_tests, sandbox, settings, make_staff, connect, make_item
+    worker_connections_closed, celery_worker_for_tests, sandbox, settings, make_staff, connect, make_item
 ):
     settings.X_RETRY_BASE_SECONDS = 1
     settings.X_RETRY_MAX_SECONDS = 2
