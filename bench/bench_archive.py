@@ -1,10 +1,14 @@
 """Archive benchmark on PostgreSQL: concurrent appends, then verification of a large chain.
 
-    .venv/bin/python bench/bench_archive.py [--appends 2000] [--records 1000000] [--pg postgres://...]
+    .venv/bin/python bench/bench_archive.py [--appends 8000] [--records 1000000] [--skip-verify] [--pg postgres://...]
 
-1. Appends: 4 writer *processes* call ``compliance.archive.services.record`` at once, first one record per
-   transaction (what a web request or a task does), then 50 records per transaction; the chain is verified
-   after each phase (one chain, no gap).
+1. Appends: first reference figures for this machine's durable commits (psycopg only: a bare INSERT per
+   transaction with 1 and 4 processes, and 4 processes serialised on one row locked until commit, which is
+   the ceiling of any append that keeps its lock until the caller commits); then 4 writer *processes*
+   append at once: ``record`` with one record per transaction (what a web request or a task does),
+   ``record`` outside any transaction (autocommit), 50 ``record`` calls in one transaction, and
+   ``record_many`` with 50 events per transaction. The chain is verified after each phase (one chain, no
+   gap, every record counted).
 2. Verification: a fresh database is filled with a valid chain by COPY (hashes computed in Python with the
    archive's own canonical form; the triggers refuse UPDATE/DELETE only, so nothing is disabled), then
    ``verify_database`` runs in a separate process that reports its wall time and peak RSS, at 100,000 records
@@ -60,11 +64,51 @@ def recreate_database(pg: str) -> None:
 
 
 # --- 1. Concurrent appends ---------------------------------------------------------------------------------
+PAYLOAD_TEXT = "Taux fixe 3,2 % sur 20 ans #PUB"
+PROBE_TABLE = "bench_commit_probe"
+
+
+def _probe(args) -> float:
+    """Reference transactions without Django or the archive, the same shape of commit:
+
+    * ``probe-free``: one small INSERT per transaction, no shared lock (what the disk allows: with several
+      processes, group commit flushes several transactions at once);
+    * ``probe-locked``: BEGIN, then ONE statement that locks a shared row, inserts a row and updates the
+      shared row, then COMMIT: the ceiling of any append that holds one lock until its caller's durable
+      commit (the lock is held for the statement, the round trip back to the client and the COMMIT);
+    * ``probe-locked-auto``: the same statement in autocommit (the lock is held for the statement and its
+      commit only)."""
+    import psycopg
+
+    locked = args.mode.startswith("probe-locked")
+    statement = (
+        f"WITH head AS (SELECT n FROM {PROBE_TABLE}_head WHERE id = 1 FOR UPDATE), "  # noqa: S608
+        f"ins AS (INSERT INTO {PROBE_TABLE} (writer, i) SELECT %s, n FROM head) "
+        f"UPDATE {PROBE_TABLE}_head SET n = n + 1 WHERE id = 1"
+        if locked
+        else f"INSERT INTO {PROBE_TABLE} (writer, i) VALUES (%s, 0)"  # noqa: S608
+    )
+    with psycopg.connect(f"{args.pg}/{DB_NAME}", autocommit=args.mode == "probe-locked-auto") as conn:
+        time.sleep(max(0.0, args.start - time.time()))
+        began = time.time()
+        for _ in range(args.count):
+            if conn.autocommit:
+                conn.execute(statement, (args.writer,))
+            else:
+                with conn.transaction():
+                    conn.execute(statement, (args.writer,))
+        return began
+
+
 def writer(args) -> None:
+    if args.mode.startswith("probe"):
+        began = _probe(args)
+        print(json.dumps({"writer": args.writer, "began": began, "ended": time.time(), "count": args.count}))
+        return
     _setup(args.pg)
     from django.db import connection, transaction
 
-    from compliance.archive.services import record
+    from compliance.archive.services import Event, record, record_many
 
     connection.ensure_connection()
     time.sleep(max(0.0, args.start - time.time()))
@@ -72,18 +116,35 @@ def writer(args) -> None:
     done = 0
     while done < args.count:
         size = min(args.batch, args.count - done)
+        if args.mode == "autocommit":  # no surrounding transaction: the append commits on its own
+            record("bench.append", actor=f"writer {args.writer}", payload={"writer": args.writer, "i": done})
+            done += 1
+            continue
         with transaction.atomic():
+            if args.mode == "many":
+                record_many(
+                    [
+                        Event(
+                            "bench.append",
+                            actor=f"writer {args.writer}",
+                            payload={"writer": args.writer, "i": done + k, "text": PAYLOAD_TEXT},
+                        )
+                        for k in range(size)
+                    ]
+                )
+                done += size
+                continue
             for _ in range(size):
                 record(
                     "bench.append",
                     actor=f"writer {args.writer}",
-                    payload={"writer": args.writer, "i": done, "text": "Taux fixe 3,2 % sur 20 ans #PUB"},
+                    payload={"writer": args.writer, "i": done, "text": PAYLOAD_TEXT},
                 )
                 done += 1
     print(json.dumps({"writer": args.writer, "began": began, "ended": time.time(), "count": done}))
 
 
-def run_writers(pg: str, per_writer: int, batch: int) -> float:
+def run_writers(pg: str, per_writer: int, batch: int, mode: str = "record", writers: int = WRITERS) -> float:
     start = time.time() + 2.0
     procs = [
         subprocess.Popen(
@@ -98,6 +159,8 @@ def run_writers(pg: str, per_writer: int, batch: int) -> float:
                 str(per_writer),
                 "--batch",
                 str(batch),
+                "--mode",
+                mode,
                 "--start",
                 str(start),
             ],
@@ -106,7 +169,7 @@ def run_writers(pg: str, per_writer: int, batch: int) -> float:
             stdout=subprocess.PIPE,
             text=True,
         )
-        for w in range(WRITERS)
+        for w in range(writers)
     ]
     reports = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     if any(p.returncode for p in procs):
@@ -131,22 +194,41 @@ def verify_in_child(pg: str) -> dict:
 
 
 def bench_appends(pg: str, total: int) -> None:
+    import psycopg
+
     recreate_database(pg)
     per_writer = total // WRITERS
-    single = run_writers(pg, per_writer, batch=1)
-    check = verify_in_child(pg)
+    with psycopg.connect(f"{pg}/{DB_NAME}", autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {PROBE_TABLE} (id bigserial PRIMARY KEY, writer int, i int)")
+        conn.execute(f"CREATE TABLE {PROBE_TABLE}_head (id int PRIMARY KEY, n bigint)")
+        conn.execute(f"INSERT INTO {PROBE_TABLE}_head VALUES (1, 0)")  # noqa: S608 - a constant
+    free_1 = run_writers(pg, per_writer, 1, "probe-free", writers=1)
+    free = run_writers(pg, per_writer, 1, "probe-free")
+    locked = run_writers(pg, per_writer, 1, "probe-locked")
+    locked_auto = run_writers(pg, per_writer, 1, "probe-locked-auto")
     print(
-        f"appends, 1 record per transaction, {WRITERS} processes: {single:,.0f}/s "
-        f"({per_writer * WRITERS:,} records; chain ok={check['ok']}, {check['checked']:,} checked)"
+        f"reference, this machine now (psycopg, no Django): one-INSERT durable transactions {free_1:,.0f}/s "
+        f"with 1 process, {free:,.0f}/s with {WRITERS}; serialised on one row locked until commit, "
+        f"{WRITERS} processes: {locked:,.0f}/s in BEGIN/statement/COMMIT, {locked_auto:,.0f}/s in autocommit "
+        "(the ceilings of any append that keeps its lock until the durable commit)"
     )
-    batched = run_writers(pg, per_writer, batch=50)
-    check = verify_in_child(pg)
-    print(
-        f"appends, 50 records per transaction, {WRITERS} processes: {batched:,.0f}/s "
-        f"(chain ok={check['ok']}, {check['checked']:,} records checked, gap-free)"
-    )
-    if not check["ok"] or check["checked"] != 2 * per_writer * WRITERS:
-        raise SystemExit(f"chain broken after concurrent appends: {check}")
+    expected = 0
+    phases = [
+        ("record(), 1 record per transaction", 1, "record"),
+        ("record() outside a transaction (autocommit)", 1, "autocommit"),
+        ("record() x 50 in one transaction", 50, "record"),
+        ("record_many(50 events) per transaction", 50, "many"),
+    ]
+    for label, batch, mode in phases:
+        rate = run_writers(pg, per_writer, batch, mode)
+        expected += per_writer * WRITERS
+        check = verify_in_child(pg)
+        print(
+            f"appends, {label}, {WRITERS} processes: {rate:,.0f}/s "
+            f"({per_writer * WRITERS:,} records; chain ok={check['ok']}, {check['checked']:,} checked)"
+        )
+        if not check["ok"] or check["checked"] != expected:
+            raise SystemExit(f"chain broken after concurrent appends: {check}")
 
 
 # --- 2. Verification of a large chain ----------------------------------------------------------------------
@@ -278,6 +360,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--start", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="record", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-verify", action="store_true", help="only the append phases")
     parser.add_argument("--keep", action="store_true", help="keep the relais_bench database afterwards")
     args = parser.parse_args()
     if args.writer is not None:
@@ -286,7 +370,8 @@ def main() -> None:
     _setup(args.pg)
     try:
         bench_appends(args.pg, args.appends)
-        bench_verify(args.pg, args.records)
+        if not args.skip_verify:
+            bench_verify(args.pg, args.records)
     finally:
         if not args.keep:
             import psycopg

@@ -1,4 +1,5 @@
-"""Several processes append at once (web processes and Celery workers in production): one chain, no gaps."""
+"""Several processes append at once (web processes and Celery workers in production), with ``record`` in and
+out of transactions and ``record_many`` batches: one chain, no gaps, no rolled-back record."""
 
 import os
 import subprocess
@@ -17,7 +18,7 @@ import os, sys, time
 import django
 django.setup()
 from django.db import transaction
-from compliance.archive.services import record
+from compliance.archive.services import Event, record, record_many
 writer, count, start_at = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 time.sleep(max(0.0, start_at - time.time()))
 for i in range(count):
@@ -25,10 +26,19 @@ for i in range(count):
         try:
             with transaction.atomic():
                 record("test.concurrent", payload={"writer": writer, "i": i, "rolled_back": True})
+                record_many([Event("test.concurrent", payload={"writer": writer, "i": i, "rolled_back": 2})])
                 raise RuntimeError
         except RuntimeError:
             pass
-    record("test.concurrent", payload={"writer": writer, "i": i})
+    if i % 4 == 0:  # a batch: two consecutive records in one lock
+        with transaction.atomic():
+            pair = [Event("test.concurrent", payload={"writer": writer, "i": i, "k": k}) for k in [1, 2]]
+            record_many(pair)
+    elif i % 4 == 1:  # in a transaction (the caller's commit releases the lock)
+        with transaction.atomic():
+            record("test.concurrent", payload={"writer": writer, "i": i})
+    else:  # autocommit: the one statement commits on its own
+        record("test.concurrent", payload={"writer": writer, "i": i})
 """
 
 
@@ -50,10 +60,16 @@ def test_four_processes_appending_at_once_leave_one_gap_free_chain(postgresql):
         for w in range(4)
     ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
+    total = 4 * (60 + 15)  # 60 iterations a writer, 15 of them a batch of two
     seqs = list(ArchiveRecord.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(1, 241))
+    assert seqs == list(range(1, total + 1))
     assert not ArchiveRecord.objects.filter(payload_json__contains="rolled_back").exists()
     writers_seen = set(ArchiveRecord.objects.values_list("payload_json", flat=True))
-    assert len(writers_seen) == 240
+    assert len(writers_seen) == total
+    # each batch is contiguous in the chain
+    rows = list(ArchiveRecord.objects.order_by("seq").values_list("seq", "payload_json"))
+    for seq, payload in rows:
+        if '"k":1' in payload:
+            assert rows[seq][1] == payload.replace('"k":1', '"k":2')
     result = verify_database()
-    assert result.ok and result.checked == 240
+    assert result.ok and result.checked == total
