@@ -213,7 +213,8 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
     """Change an item. Any change writes a new version and sends the item back to draft: an approval covers
     the texts of the version it was given to, never the next one. Returns the (new or unchanged) current
     version; nothing is written when nothing changed."""
-    item = ContentItem.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=item.pk)
+    locked = ContentItem.objects.select_for_update(of=("self",)).select_related("current_version")
+    item = locked.get(pk=item.pk)
     if not policies.can_edit(actor, item):
         if item.status not in policies.EDITABLE_STATUSES:
             raise workflow.InvalidTransition(_("This content can no longer be edited."))
