@@ -1,23 +1,51 @@
-"""The public redirect behind every tracked link (``/l/<code>``)."""
+"""The public redirect behind every tracked link (``/l/<code>``).
+
+It is the one page every reader of a post hits, so it does only what it must: a cached lookup, a memoised
+bot check, a hash and an in-memory append (see ``clicks``). It never touches ``request.user`` or the
+session, so that no middleware does database work for it. The no-cache headers are the ones Django's
+``never_cache`` sets (a redirect must not be cached: clicks are counted here, and a recall stops the
+link at once), written directly: ``patch_cache_control`` parses and rebuilds the header on every call.
+"""
 
 from __future__ import annotations
 
+import time
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.utils.http import http_date
 
 from advocacy.portal.access import PUBLIC, access
 from advocacy.publishing import clicks, links
 
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+_expires = (0, "")
+
+
+def _now_http_date() -> str:
+    """``http_date()`` of this second, formatted once per second."""
+    global _expires
+    second = int(time.time())
+    if _expires[0] != second:
+        _expires = (second, http_date(second))
+    return _expires[1]
+
+
+def _not_cached(response: HttpResponse) -> HttpResponse:
+    response["Expires"] = _now_http_date()
+    response["Cache-Control"] = NO_STORE
+    return response
+
 
 @access(PUBLIC)
-@never_cache
 def follow(request: HttpRequest, code: str) -> HttpResponse:
     found = links.destination(code)
     if found is None:
-        return render(request, "publishing/link_gone.html", status=404)
+        return _not_cached(render(request, "publishing/link_gone.html", status=404))
     share_id, url = found
-    user_agent = request.headers.get("User-Agent", "")
+    user_agent = request.META.get("HTTP_USER_AGENT", "")  # request.headers would copy every header
     if request.method == "GET" and not clicks.is_bot(user_agent):
         clicks.record_click(share_id, clicks.visitor_hash(request.META.get("REMOTE_ADDR", ""), user_agent))
-    return HttpResponseRedirect(url)
+    return _not_cached(HttpResponseRedirect(url))

@@ -97,3 +97,30 @@ def test_my_shares_shows_the_click_counts(published, client_for, adviser):
     page = client_for(adviser).get("/shares/").content.decode()
     assert ShareClick.objects.filter(share=published).count() == 1
     assert "<td>1</td><td>1</td>" in page.replace("\n", ""), page[page.find("published-title") :][:1500]
+
+
+def test_a_redirect_is_never_cached_and_never_waits_for_the_database(published, settings, monkeypatch):
+    settings.TESTING = False  # as in production: a thread writes the buffered clicks (not started here)
+    monkeypatch.setattr(clicks, "_flush_forever", lambda: None)
+    monkeypatch.setattr(clicks, "_flusher", None)
+    try:
+        response = Client().get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER)
+        assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+        assert response.has_header("Expires")
+        clicks._local_since -= clicks.MAX_AGE_SECONDS + 1  # the buffer is due: it is still not our job
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            Client().get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER)
+        assert len(queries) == 0
+        assert len(clicks._local) == 2
+    finally:
+        clicks._local.clear()
+
+
+def test_bot_detection_is_memoised_and_still_right():
+    assert clicks.is_bot("Twitterbot/1.0") and clicks.is_bot("")
+    hits = clicks.is_bot.cache_info().hits
+    assert not clicks.is_bot(BROWSER) and not clicks.is_bot(BROWSER)
+    assert clicks.is_bot.cache_info().hits > hits
