@@ -17,10 +17,14 @@ class RelaisAccountAdapter(DefaultAccountAdapter):
         return False
 
     def post_login(self, request, user, **kwargs):
-        response = super().post_login(request, user, **kwargs)
+        """Switch to the person's preferred language before allauth writes its "signed in" message, and
+        keep it with the language cookie for the pages that follow."""
         language = StaffProfile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
         if language:
             translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = super().post_login(request, user, **kwargs)
+        if language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,
