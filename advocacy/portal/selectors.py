@@ -29,6 +29,9 @@ def home_panels_for(user) -> dict[str, object]:
         }
     if Role.ADVISER in roles:
         panels["content_adviser"] = content_selectors.adviser_home_panel(user)
+        from advocacy.publishing.selectors import sharing_home_panel
+
+        panels["sharing"] = sharing_home_panel(user)
     if roles & {Role.COMPLIANCE, Role.MARKETING}:
         panels["content_authoring"] = content_selectors.authoring_home_panel()
     if Role.COMPLIANCE in roles:

@@ -96,3 +96,18 @@ def recalls_in_progress(*, limit: int = 50) -> list[dict]:
         )
         rows.append({"item": item, "failures": failures})
     return rows
+
+
+def sharing_home_panel(user) -> dict:
+    """The adviser's sharing at a glance: X connection, shares by status, clicks. Three queries."""
+    from django.db.models import Count
+
+    from advocacy.publishing.models import Share, ShareClick
+
+    by_status = dict(
+        Share.objects.filter(adviser_id=user.pk).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    clicks = ShareClick.objects.filter(share__adviser_id=user.pk).aggregate(
+        clicks=Count("pk"), visitors=Count("visitor", distinct=True)
+    )
+    return {"account": x_account_of(user), "by_status": by_status, **clicks}

@@ -43,3 +43,12 @@ def test_a_real_worker_on_redis_runs_the_heartbeat_and_health_sees_it(celery_wor
     body = client.get("/health/").json()
     assert body["broker"] == {"ok": True, "detail": "redis"}
     assert body["workers"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_an_advisers_home_shows_their_x_connection_and_sharing_figures(adviser, client_for):
+    response = client_for(adviser).get("/")
+    assert response.status_code == 200
+    assert b"No X account connected yet." in response.content
+    assert response.context["sharing"]["by_status"] == {}
+    assert response.context["sharing"]["clicks"] == 0
