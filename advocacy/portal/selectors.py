@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.db.models import Count, Q
 
 from advocacy.content import selectors as content_selectors
@@ -16,7 +19,15 @@ def home_panels_for(user) -> dict[str, object]:
     roles = roles_of(user)
     panels: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles)]}
     if roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}:
-        panels["team"] = list(staff_covered_by(user)[:200])
+        since = timezone.now() - timedelta(days=30)
+        panels["team"] = list(
+            staff_covered_by(user).annotate(
+                published_30d=Count(
+                    "user__shares",
+                    filter=Q(user__shares__status="published", user__shares__published_at__gte=since),
+                ),
+            )[:200]
+        )
     if roles & {Role.HR, Role.ADMIN}:
         panels["organisation"] = {
             "regions": Region.objects.count(),

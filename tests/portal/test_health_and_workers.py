@@ -52,3 +52,18 @@ def test_an_advisers_home_shows_their_x_connection_and_sharing_figures(adviser, 
     assert b"No X account connected yet." in response.content
     assert response.context["sharing"]["by_status"] == {}
     assert response.context["sharing"]["clicks"] == 0
+
+
+@pytest.mark.django_db
+def test_a_managers_home_lists_their_team_with_its_recent_posts_in_constant_queries(
+    branch_manager, make_staff, client_for, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_staff("adviser", branch="lille")
+    make_staff("adviser", branch="nice")  # another branch: not in the team
+    client = client_for(branch_manager)
+    client.get("/")  # warm sessions and caches
+    with django_assert_max_num_queries(15):
+        response = client.get("/")
+    assert len(response.context["team"]) == 5
+    assert all(member.published_30d == 0 for member in response.context["team"])
