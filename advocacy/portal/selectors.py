@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from advocacy.content import selectors as content_selectors
 from advocacy.org.models import Branch, Region, Role, StaffProfile
