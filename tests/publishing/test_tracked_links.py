@@ -101,6 +101,7 @@ def test_my_shares_shows_the_click_counts(published, client_for, adviser):
 
 def test_a_redirect_is_never_cached_and_never_waits_for_the_database(published, settings, monkeypatch):
     settings.TESTING = False  # as in production: a thread writes the buffered clicks (not started here)
+    settings.REDIS_URL = ""  # the in-process buffer (with Redis, clicks are an RPUSH)
     monkeypatch.setattr(clicks, "_flush_forever", lambda: None)
     monkeypatch.setattr(clicks, "_flusher", None)
     try:
