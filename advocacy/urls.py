@@ -10,6 +10,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Relais"
 
 urlpatterns = [
+    # Tracked links first: the busiest public route resolves without walking the others.
+    path("l/", include("advocacy.publishing.link_urls")),
     path("", include("advocacy.portal.urls")),
     path("health/", portal_views.health, name="health"),
     path("i18n/setlang/", portal_views.switch_language, name="set_language"),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("library/", include("advocacy.content.urls")),
     path("shares/", include("advocacy.publishing.urls")),
     path("campaigns/", include("advocacy.publishing.campaign_urls")),
-    path("l/", include("advocacy.publishing.link_urls")),
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.urls")),
     path("admin/", admin.site.urls),

@@ -42,7 +42,7 @@ from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import roles_of
 from advocacy.publishing import xclient
 from advocacy.publishing.connections import NotConnected, fresh_account, mark_revoked, note_call_succeeded
-from advocacy.publishing.models import Share, ShareStatus, XAccount
+from advocacy.publishing.models import Campaign, Share, ShareStatus, XAccount
 from compliance.archive.services import record
 
 logger = logging.getLogger(__name__)
@@ -312,6 +312,9 @@ def _refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
     item, version, approved = share.item, share.version, share.approved_text
     if item.status == ItemStatus.RECALLED:
         return "cancel", _("The content was recalled by compliance.")
+    if share.campaign_id and share.campaign.status == Campaign.Status.CANCELLED:
+        # A share of a cancelled campaign that was mid-retry when the campaign was cancelled.
+        return "cancel", _("The campaign was cancelled.")
     if item.status == ItemStatus.EXPIRED or (item.expires_at is not None and item.expires_at <= now):
         return "cancel", _("The content expired before the scheduled time.")
     if item.valid_from is not None and item.valid_from > now:
@@ -359,7 +362,9 @@ def _due(share: Share | None, now: dt.datetime) -> bool:
 def _load(share_id: int) -> Share | None:
     """The share with everything the send-time re-check and the call need, in one query."""
     return (
-        Share.objects.select_related("item", "version", "approved_text", "adviser", "adviser__x_account")
+        Share.objects.select_related(
+            "item", "version", "approved_text", "adviser", "adviser__x_account", "campaign"
+        )
         .filter(pk=share_id)
         .first()
     )

@@ -127,3 +127,17 @@ def test_launching_twice_schedules_once(sandbox, team, make_item, launched, mark
     campaign = launched(make_item())
     assert not campaigns.launch_campaign(campaign=campaign, actor=marketer)
     assert Share.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_share_waiting_to_retry_when_its_campaign_is_cancelled_is_never_sent(
+    sandbox, team, make_item, launched
+):
+    team(1)
+    campaign = launched(make_item())
+    share = Share.objects.get(campaign=campaign)
+    # The campaign is cancelled while this share was mid-publish; it comes back "scheduled" for a retry.
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)
+    Share.objects.filter(pk=share.pk).update(scheduled_for=timezone.now())
+    creates_before = sandbox.state.snapshot()["counters"].get("create_calls", 0)
+    assert services.publish_share(share_id=share.pk) == Share.Status.CANCELLED
+    assert sandbox.state.snapshot()["counters"].get("create_calls", 0) == creates_before
