@@ -1,4 +1,6 @@
-"""Re-encrypt every stored X token under the first key of TOKEN_ENCRYPTION_KEYS (see crypto.py)."""
+"""Re-encrypt every stored secret under the first key of TOKEN_ENCRYPTION_KEYS (see crypto.py): X tokens,
+and the TOTP secrets and recovery-code seeds that advocacy.accounts.mfa_adapter encrypts with the
+same keys."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from django.db import transaction
 
 from advocacy.publishing.crypto import TokenDecryptionError, reencrypt
 from advocacy.publishing.models import XAccount
+
+# Fields of allauth's Authenticator.data that RelaisMFAAdapter encrypts.
+MFA_SECRET_FIELDS = ("secret", "seed")
 
 BATCH = 200
 
@@ -40,5 +45,30 @@ class Command(BaseCommand):
                     done += 1
                 last_pk = rows[-1].pk
         self.stdout.write(f"{done} account(s) re-encrypted, {failed} failed.")
+        mfa_done, mfa_failed = self._rotate_second_factors()
+        self.stdout.write(f"{mfa_done} second-factor secret(s) re-encrypted, {mfa_failed} failed.")
+        failed += mfa_failed
         if failed:
             raise CommandError("Some tokens could not be decrypted: keep the old key until they are fixed.")
+
+    def _rotate_second_factors(self) -> tuple[int, int]:
+        from allauth.mfa.models import Authenticator
+
+        done = failed = 0
+        with transaction.atomic():
+            for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+                data = dict(authenticator.data)
+                fields = [f for f in MFA_SECRET_FIELDS if isinstance(data.get(f), str) and data[f]]
+                if not fields:
+                    continue
+                try:
+                    for field in fields:
+                        data[field] = reencrypt(data[field])
+                except TokenDecryptionError:
+                    failed += 1
+                    self.stderr.write(f"authenticator {authenticator.pk}: no key decrypts its secret")
+                    continue
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+                done += 1
+        return done, failed
