@@ -32,8 +32,10 @@ messages: install
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
+## The benchmarks that need no service; bench/README.md lists all of them (PostgreSQL/Redis ones too).
 bench: install
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_checks.py
+	$(PY) bench/bench_fanout.py
 
 clean:
 	rm -rf $(VENV) var
