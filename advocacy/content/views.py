@@ -38,13 +38,26 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
+def _readable(findings) -> list[dict]:
+    """Findings in the reader's language, as the review page shows them: the engine keeps an English
+    sentence per finding, ``finding_rows`` translates it. Accepts ``Finding`` objects or their dicts."""
+    from types import SimpleNamespace
+
+    from compliance.review.presentation import finding_rows
+
+    fields = ("check", "severity", "matched", "message", "suggestion", "rule_id", "code", "params")
+    return finding_rows(
+        f if not isinstance(f, dict) else SimpleNamespace(**{k: f.get(k) for k in fields}) for f in findings
+    )
+
+
 def _submit(request: HttpRequest, item: ContentItem) -> tuple[bool, list[dict]]:
     """Submit the item's current version; on refusal, tell the person why and keep the draft."""
     try:
         workflow.submit_for_review(version=item.current_version, actor=request.user)
     except workflow.BlockingFindings as exc:
         messages.error(request, _("Not submitted: fix the problems below, your draft is saved."))
-        return False, exc.findings
+        return False, _readable(exc.findings)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
         return False, []
@@ -181,7 +194,7 @@ def count(request: HttpRequest) -> HttpResponse:
         category = data.get("category") if data.get("category") in Category.values else None
         language = data.get("language") if data.get("language") in ("fr", "en") else "fr"
         report = check_publishable_text(composed, item=ContentItem(category=category, language=language))
-        blocking = list(report.blocking)
+        blocking = _readable(report.blocking)
     length = texts.weighted_length(composed) if text else 0
     return render(
         request,
