@@ -19,6 +19,7 @@ from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, i
 from advocacy.content.models import Category, ContentItem, Origin
 from advocacy.org.models import Role
 from advocacy.portal.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
+from advocacy.publishing.services import can_share
 from compliance.review import policies, workflow
 
 PAGE_SIZE = 20
@@ -315,6 +316,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": policies.can_edit(request.user, item) and item.origin == Origin.LIBRARY,
             "can_submit": policies.can_submit(request.user, item),
             "can_recall": policies.can_recall(request.user, item),
+            "can_share": can_share(request.user, item),
         },
     )
 

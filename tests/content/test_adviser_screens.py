@@ -293,3 +293,14 @@ def test_services_refuse_a_draft_from_someone_who_is_not_an_adviser(marketer):
             language="fr",
             text="Un texte.",
         )
+
+
+def test_an_approved_item_page_offers_the_adviser_a_share_button_and_compliance_none(
+    write_library_item, approve, adviser, compliance_officer2, client_for
+):
+    item = approve(write_library_item(text="Nos agences ouvrent le samedi.", link_url=""))
+    share_url = reverse("publishing:share", args=[item.pk])
+    page = client_for(adviser).get(reverse("content:item_detail", args=[item.pk])).content.decode()
+    assert share_url in page
+    page = client_for(compliance_officer2).get(reverse("content:item_detail", args=[item.pk])).content.decode()
+    assert share_url not in page
