@@ -302,5 +302,6 @@ def test_an_approved_item_page_offers_the_adviser_a_share_button_and_compliance_
     share_url = reverse("publishing:share", args=[item.pk])
     page = client_for(adviser).get(reverse("content:item_detail", args=[item.pk])).content.decode()
     assert share_url in page
-    page = client_for(compliance_officer2).get(reverse("content:item_detail", args=[item.pk])).content.decode()
+    officer = client_for(compliance_officer2)
+    page = officer.get(reverse("content:item_detail", args=[item.pk])).content.decode()
     assert share_url not in page
