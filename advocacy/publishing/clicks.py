@@ -117,7 +117,7 @@ def record_click(share_id: int, visitor: str) -> None:
     if _background_flush():
         with _local_lock:
             _local.append(entry)
-            if len(_local) >= THREAD_BATCH:
+            if len(_local) == THREAD_BATCH:  # once per batch: ``Event.set`` takes a lock and notifies
                 _wake.set()
         return
     with _local_lock:
