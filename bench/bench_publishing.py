@@ -1,7 +1,7 @@
 """Publishing rate against the X sandbox with 2 Celery worker processes (PostgreSQL + Redis).
 
     .venv/bin/python bench/bench_publishing.py [--advisers 50] [--items 10] [--latency-ms 0]
-        [--pool prefork|threads] [--threads 8]
+        [--pool prefork|threads] [--threads 8] [--profile]
 
 Needs PostgreSQL and Redis on loopback (defaults: postgres://postgres@127.0.0.1:5432/relais_publishing,
 redis://127.0.0.1:6379/3; the database is dropped and recreated, Redis db 3 is flushed). Starts the sandbox
@@ -106,6 +106,35 @@ print(json.dumps({"p50": d[len(d) // 2], "p99": d[int(len(d) * 0.99) - 1],
                   "first": min(p for _, p in rows).timestamp(), "last": max(p for _, p in rows).timestamp()}))
 """
 
+PROFILE = r"""
+import cProfile, pstats, sys, time
+import django; django.setup()
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from advocacy.publishing import services
+from advocacy.publishing.models import Share
+ids = list(Share.objects.filter(status="scheduled").order_by("pk").values_list("pk", flat=True))
+services.publish_share(share_id=ids[0])  # warm up (lexicon, client)
+with CaptureQueriesContext(connection) as queries:
+    services.publish_share(share_id=ids[1])
+print(f"{len(queries)} queries for one share:", file=sys.stderr)
+for q in queries:
+    print("   ", q["sql"][:150], file=sys.stderr)
+profile = cProfile.Profile()
+started, cpu = time.perf_counter(), time.process_time()
+profile.enable()
+for pk in ids[2:]:
+    services.publish_share(share_id=pk)
+profile.disable()
+n = len(ids) - 2
+print(f"in-process, one thread, no Celery: {n / (time.perf_counter() - started):.1f} shares/s, "
+      f"{(time.process_time() - cpu) * 1000 / n:.1f} ms CPU per share (profiler on)", file=sys.stderr)
+stats = pstats.Stats(profile, stream=sys.stderr)
+stats.sort_stats("tottime").print_stats(12)
+stats.sort_stats("cumulative").print_stats("advocacy|compliance|django/db/models/(query|sql/compiler)", 30)
+print("done")
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -189,6 +218,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="tasks in flight per process (--pool threads)")
     parser.add_argument("--database-url", default=DB)
     parser.add_argument("--redis-url", default=REDIS)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="no workers: publish every share in this process under cProfile (queries and hot spots)",
+    )
     args = parser.parse_args()
     reset_services(args.database_url, args.redis_url)
     port = free_port()
@@ -231,6 +265,9 @@ def main() -> None:
         data = run(SEED, env, str(args.advisers), str(args.items))
         total = args.advisers * args.items
         scheduling = float(run(SCHEDULE, env, data))  # all due now, queued in Redis before any worker runs
+        if args.profile:
+            subprocess.run([sys.executable, "-c", PROFILE], env=env, cwd=ROOT, check=True)
+            return
         started = time.time()
         workers = start_workers(args, env)
         deadline = time.time() + 600

@@ -17,6 +17,8 @@ for the text on the account before anything else, so that nothing is posted twic
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from dataclasses import dataclass
 
 import requests
@@ -103,9 +105,24 @@ def post_url(username: str, post_id: str) -> str:
 
 
 # --- Plumbing --------------------------------------------------------------------------------------------
+_per_thread = threading.local()
+
+
 def _client(access_token: Secret) -> tweepy.Client:
-    client = tweepy.Client(bearer_token=reveal(access_token), wait_on_rate_limit=False)
-    route_x_calls(client.session)
+    """This thread's tweepy client (and its routed ``requests`` session, so its connection pool), with
+    ``access_token`` as the bearer token of the calls that follow.
+
+    Building a client per call cost a ``requests.Session`` (two transport adapters and their pools) and a new
+    connection to X every time. A thread makes one call at a time, so the token is simply set before each
+    use. A new client is built when the routing settings change (tests) or after a fork (prefork workers
+    must not share sockets with their parent)."""
+    route = (settings.X_API_BASE_URL, settings.X_TIMEOUT_SECONDS, os.getpid())
+    client = getattr(_per_thread, "client", None)
+    if client is None or _per_thread.route != route:
+        client = tweepy.Client(wait_on_rate_limit=False)
+        route_x_calls(client.session)
+        _per_thread.client, _per_thread.route = client, route
+    client.bearer_token = reveal(access_token)
     return client
 
 

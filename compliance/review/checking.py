@@ -6,14 +6,24 @@ per process per set of pack versions: one cheap query reads ``(id, version, upda
 packs, and the cached lexicon is reused while that key is unchanged. Any pack or rule change goes through
 ``compliance.review.rulepacks``, which moves the version (and ``updated_at``) on, so the next check anywhere
 rebuilds. The publishing engine calls these functions again just before sending.
+
+``policy_for`` reads everything else a policy needs (the settings row, the category's requirement rows) in
+the SAME query as the pack versions, so a policy costs one query, always read fresh: no invalidation to get
+wrong, and a changed setting, requirement or pack applies to the very next check in every process. The rows
+themselves (not a version column) form the key of a small per-process memo of reports, so the same text
+checked again under unchanged rows (a campaign: one approved text, many advisers) is not re-run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import unicodedata
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
+
+from django.db import connection
 
 from compliance import checks
 from compliance.checks.lexicon import ANY
@@ -30,12 +40,62 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"key": None, "lexicon": None}
+_reports: OrderedDict[tuple, CheckReport] = OrderedDict()
+REPORTS_KEPT = 256
+
+
+def _packs_sql() -> str:
+    return (
+        f"SELECT 'p', CAST(id AS TEXT), CAST(version AS TEXT), CAST(updated_at AS TEXT) "  # noqa: S608
+        f"FROM {connection.ops.quote_name(RulePack._meta.db_table)} WHERE active = %s"
+    )
+
+
+def _pack_key(rows) -> tuple:
+    """``(id, version, updated_at)`` of every active pack, ordered by id: the lexicon's cache key."""
+    return tuple(sorted((int(pk), int(version), updated) for _tag, pk, version, updated in rows))
 
 
 def _pack_versions() -> tuple:
-    return tuple(
-        RulePack.objects.filter(active=True).order_by("pk").values_list("pk", "version", "updated_at")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_packs_sql(), [True])
+        return _pack_key(cursor.fetchall())
+
+
+def _policy_rows(category: str | None, language: str) -> tuple[tuple, tuple | None, tuple]:
+    """One query: the active packs' versions, the settings row and the category's requirement rows (for
+    ``language`` and "*"). Returns (pack key, settings row or None, requirement rows)."""
+    q = connection.ops.quote_name
+    sql = [
+        _packs_sql(),
+        "SELECT 's', CAST(allowed_domains AS TEXT), CAST(max_weighted_length AS TEXT), "  # noqa: S608
+        f"CAST(updated_at AS TEXT) FROM {q(ComplianceSettings._meta.db_table)} WHERE id = 1",
+    ]
+    params: list[Any] = [True]
+    if category:
+        sql.append(
+            "SELECT 'r', language, required_label, required_warning "  # noqa: S608
+            f"FROM {q(CategoryRequirement._meta.db_table)} WHERE category = %s AND language IN (%s, %s)"
+        )
+        params += [category, language, RuleLanguage.ANY]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    packs = _pack_key(r for r in rows if r[0] == "p")
+    settings_row = next((r[1:] for r in rows if r[0] == "s"), None)
+    requirements = tuple(sorted(r[1:] for r in rows if r[0] == "r"))
+    return packs, settings_row, requirements
+
+
+def _lexicon_for(key: tuple) -> checks.CompiledLexicon:
+    lexicon = _cache["lexicon"]
+    if _cache["key"] == key and lexicon is not None:
+        return lexicon
+    with _lock:
+        if _cache["key"] != key or _cache["lexicon"] is None:
+            _cache["lexicon"] = checks.CompiledLexicon.build(_entries_for([pk for pk, _v, _u in key]))
+            _cache["key"] = key
+        return _cache["lexicon"]
 
 
 def _entries_for(pack_ids: list[int]) -> list[checks.LexiconEntry]:
@@ -63,21 +123,14 @@ def _entries_for(pack_ids: list[int]) -> list[checks.LexiconEntry]:
 
 def compiled_lexicon() -> checks.CompiledLexicon:
     """The compiled lexicon of every active rule of every active pack, rebuilt only when a pack changed."""
-    key = _pack_versions()
-    lexicon = _cache["lexicon"]
-    if _cache["key"] == key and lexicon is not None:
-        return lexicon
-    with _lock:
-        if _cache["key"] != key or _cache["lexicon"] is None:
-            _cache["lexicon"] = checks.CompiledLexicon.build(_entries_for([pk for pk, _v, _u in key]))
-            _cache["key"] = key
-        return _cache["lexicon"]
+    return _lexicon_for(_pack_versions())
 
 
 def clear_cache() -> None:
     """For tests and the shell; production never needs it, versions invalidate the cache."""
     with _lock:
         _cache["key"] = _cache["lexicon"] = None
+        _reports.clear()
 
 
 def requirement_for(*, category: str | None, language: str) -> CategoryRequirement | None:
@@ -92,23 +145,49 @@ def requirement_for(*, category: str | None, language: str) -> CategoryRequireme
     return rows.get(language) or rows.get(RuleLanguage.ANY)
 
 
-def policy_for(*, category: str | None, language: str) -> checks.CheckPolicy:
-    """The engine's policy for a text of this category and language, from the current rows."""
-    settings_row = ComplianceSettings.current()
-    requirement = requirement_for(category=category, language=language)
-    return checks.CheckPolicy(
-        lexicon=compiled_lexicon(),
-        allowed_domains=tuple(settings_row.allowed_domains or ()),
-        required_label=(requirement.required_label or None) if requirement else None,
-        required_warning=(requirement.required_warning or None) if requirement else None,
-        max_weighted_length=settings_row.max_weighted_length,
+def _policy_and_key(*, category: str | None, language: str) -> tuple[checks.CheckPolicy, tuple]:
+    """The policy from the current rows (one query), and the rows it was built from (a hashable key)."""
+    packs, settings_row, requirements = _policy_rows(category, language)
+    if settings_row is None:  # no settings row yet: ``current()`` creates it with the defaults
+        ComplianceSettings.current()
+        packs, settings_row, requirements = _policy_rows(category, language)
+    domains, max_length, _updated = settings_row
+    by_language = {r[0]: r for r in requirements}
+    requirement = by_language.get(language) or by_language.get(RuleLanguage.ANY)
+    policy = checks.CheckPolicy(
+        lexicon=_lexicon_for(packs),
+        allowed_domains=tuple(json.loads(domains) if isinstance(domains, str) else domains or ()),
+        required_label=(requirement[1] or None) if requirement else None,
+        required_warning=(requirement[2] or None) if requirement else None,
+        max_weighted_length=int(max_length),
         language=language,
     )
+    return policy, (packs, settings_row, requirements, category, language)
+
+
+def policy_for(*, category: str | None, language: str) -> checks.CheckPolicy:
+    """The engine's policy for a text of this category and language, from the current rows."""
+    return _policy_and_key(category=category, language=language)[0]
 
 
 def check_text(text: str, *, category: str | None, language: str) -> CheckReport:
-    """Every automatic check on one text, as it would run for content of this category and language."""
-    return checks.run_checks(text, policy_for(category=category, language=language))
+    """Every automatic check on one text, as it would run for content of this category and language.
+
+    One query (the rows the policy is made of); the report is reused while those rows and the text are the
+    same (``run_checks`` depends on nothing else, and a report is immutable)."""
+    policy, key = _policy_and_key(category=category, language=language)
+    key = (key, text)
+    with _lock:
+        report = _reports.get(key)
+        if report is not None:
+            _reports.move_to_end(key)
+            return report
+    report = checks.run_checks(text, policy)
+    with _lock:
+        _reports[key] = report
+        while len(_reports) > REPORTS_KEPT:
+            _reports.popitem(last=False)
+    return report
 
 
 def check_publishable_text(text: str, *, item) -> CheckReport:
