@@ -33,8 +33,11 @@ def test_the_compiled_catalogue_is_up_to_date_with_the_po_file():
     import polib
 
     compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo))}
-    missing = [e.msgid for e in polib.pofile(str(po)) if e.translated() and not e.msgid_plural
-               and compiled.get(e.msgid) != e.msgstr]
+    missing = [
+        e.msgid
+        for e in polib.pofile(str(po))
+        if e.translated() and not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+    ]
     assert not missing, f"locale/fr/LC_MESSAGES/django.mo is stale (run make messages): {missing[:5]}"
 
 
@@ -46,14 +49,22 @@ def test_every_string_in_the_source_is_translated_to_french(tmp_path):
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     scratch = tmp_path / "src"
     for name in files.splitlines():
-        if name.endswith((".py", ".html", ".txt", ".po", ".js")) and not name.startswith(("bench/", "tests/")):
+        if name.endswith((".py", ".html", ".txt", ".po", ".js")) and not name.startswith(
+            ("bench/", "tests/")
+        ):
             target = scratch / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target)
     env = {**os.environ, "DEBUG": "1", "RELAIS_VAR_DIR": str(tmp_path / "var")}
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete"],
-        cwd=scratch, env=env, capture_output=True, text=True, check=True,
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     found = problems(scratch / "locale" / "fr" / "LC_MESSAGES" / "django.po")
-    assert not found, "Strings without a French translation (translate them in locale/fr):\n" + "\n".join(found)
+    assert not found, "Strings without a French translation (translate them in locale/fr):\n" + "\n".join(
+        found
+    )
