@@ -28,9 +28,9 @@ lint: install
 
 ## Refresh and compile translations (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=bench
-	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 ## The benchmarks that need no service; bench/README.md lists all of them (PostgreSQL/Redis ones too).
 bench: install

@@ -32,11 +32,11 @@ def test_the_compiled_catalogue_is_up_to_date_with_the_po_file():
     assert mo.exists() and mo.stat().st_size > 0
     import polib
 
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo))}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo))}
     missing = [
         e.msgid
         for e in polib.pofile(str(po))
-        if e.translated() and not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+        if e.translated() and not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert not missing, f"locale/fr/LC_MESSAGES/django.mo is stale (run make messages): {missing[:5]}"
 
