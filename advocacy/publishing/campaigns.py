@@ -47,11 +47,11 @@ from advocacy.content.models import (
     ApprovedText,
     Category,
     ContentItem,
-    ContentVersion,
     ItemStatus,
     Origin,
     VersionStatus,
 )
+from advocacy.content.selectors import texts_by_adviser
 from advocacy.org.models import Role, StaffRole
 from advocacy.org.selectors import roles_of
 from advocacy.publishing import services
@@ -131,48 +131,6 @@ def targeted_advisers(campaign: Campaign) -> QuerySet:
     if campaign.roles:
         people = people.filter(Exists(holds(role__in=campaign.roles)))
     return people
-
-
-def texts_by_adviser(version: ContentVersion) -> dict[int, ApprovedText | None]:
-    """``text_for_adviser(version, member)`` for every member of the item's audience, in two queries.
-
-    The same assignment (same rank, same candidates, same tie-breaks) as ``text_for_adviser``, which costs
-    two queries and a pass over the whole audience per call: 10,000 calls would be quadratic. A test holds
-    the two to the same answer for every member (tests/campaigns/test_fan_out.py).
-    """
-    from advocacy.content.selectors import _rank, audience_members
-
-    approved = list(version.approved_texts.order_by("pk"))
-    members = {
-        pk: (first_name, city or "")
-        for pk, first_name, city in audience_members(version.item).values_list(
-            "pk", "first_name", "staff__branch__city"
-        )
-    }
-    if not approved:
-        return dict.fromkeys(members)
-    plain = [t for t in approved if not t.slots]
-    own_fill: dict[tuple[str, str], list[ApprovedText]] = {}
-    for t in approved:
-        if t.slots:
-            own_fill.setdefault((t.slots.get("first_name", ""), t.slots.get("branch_city", "")), []).append(t)
-    by_name: dict[str, list[tuple[str, list[ApprovedText]]]] = {}
-    for (name, city), fills in own_fill.items():  # insertion order kept: same candidate order
-        by_name.setdefault(name, []).append((city, fills))
-
-    taken: dict[int, int] = {}
-    chosen_for: dict[int, ApprovedText | None] = {}
-    for pk in sorted(members, key=lambda pk: _rank(version.pk, pk)):
-        name, city = members[pk]
-        options = [t for c, fills in by_name.get(name, ()) if c == city or not c for t in fills] + plain
-        if not options:
-            chosen_for[pk] = None
-            continue
-        free = [t for t in options if t.pk not in taken]
-        chosen = free[0] if free else min(options, key=lambda t: (taken.get(t.pk, 0), t.pk))
-        taken[chosen.pk] = taken.get(chosen.pk, 0) + 1
-        chosen_for[pk] = chosen
-    return chosen_for
 
 
 @dataclass(frozen=True)

@@ -157,14 +157,22 @@ def test_the_fan_outs_query_count_per_chunk_does_not_grow_with_the_number_of_adv
     assert many == few, f"{few} queries for 3 advisers, {many} for 25"
 
 
-def test_the_batch_text_assignment_is_text_for_adviser_for_every_member(sandbox, team, make_item):
+def test_the_batch_assignment_gives_advisers_their_own_fill_and_distinct_texts(sandbox, team, make_item):
     people = team(6, prefix="T") + team(3, prefix="T")  # three pairs of namesakes
     item = make_item(
         variants=[TEMPLATE, "Deuxième formulation du livret.", "Troisième formulation du livret."]
     )
-    batch = campaigns.texts_by_adviser(item.current_version)
-    for person in people:
-        assert batch[person.pk] == text_for_adviser(item.current_version, person)
+    version = item.current_version
+    batch = campaigns.texts_by_adviser(version)
+    chosen = [batch[person.pk] for person in people]
+    assert None not in chosen
+    # As many different texts as there are approved texts to go round (9 advisers, fewer texts).
+    assert len({t.pk for t in chosen}) == min(len(people), version.approved_texts.count())
+    # Advisers without a namesake post their own filled template.
+    for person in people[3:6]:
+        assert person.first_name in batch[person.pk].text
+    # One adviser's text is the same whether asked alone or for the whole audience.
+    assert text_for_adviser(version, people[4]) == batch[people[4].pk]
 
 
 def test_opting_out_cancels_the_auto_shares_still_waiting(sandbox, team, make_item, launched):
