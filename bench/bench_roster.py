@@ -51,9 +51,11 @@ def timed(label: str, data: bytes, rows: int) -> None:
     outcome = import_staff_roster(data=data, filename="bench.csv")
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label}: {rows} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s "
-          f"(created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}, "
-          f"errors {outcome.rejected}); peak process memory {peak_mb:.0f} MB")
+    print(
+        f"{label}: {rows} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s "
+        f"(created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}, "
+        f"errors {outcome.rejected}); peak process memory {peak_mb:.0f} MB"
+    )
 
 
 def main() -> None:

@@ -73,5 +73,6 @@ class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):
             from advocacy.publishing.xprovider import x_connection_failed
 
             raise ImmediateHttpResponse(x_connection_failed(request, error))
-        super().on_authentication_error(request, provider, error=error, exception=exception,
-                                        extra_context=extra_context)
+        super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )

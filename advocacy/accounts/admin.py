@@ -7,8 +7,17 @@ from advocacy.accounts.models import RosterImport
 
 @admin.register(RosterImport)
 class RosterImportAdmin(admin.ModelAdmin):
-    list_display = ["original_filename", "uploaded_by", "created_at", "status", "total_rows", "created_count",
-                    "updated_count", "deactivated_count", "error_count"]
+    list_display = [
+        "original_filename",
+        "uploaded_by",
+        "created_at",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "deactivated_count",
+        "error_count",
+    ]
     list_filter = ["status"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "created_at"
