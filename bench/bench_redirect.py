@@ -257,6 +257,28 @@ def load_wrk(port: int, path: str, connections: int, seconds: int) -> dict:
     }
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of gunicorn's master and its workers so far (from ``/proc``). CPU per request does
+    not move with a noisy neighbour the way requests/s do: it is the steadier of the two comparisons."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    try:
+        for task in os.listdir(f"/proc/{master_pid}/task"):
+            with open(f"/proc/{master_pid}/task/{task}/children") as f:
+                pids += [int(pid) for pid in f.read().split()]
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except OSError:
+            continue
+    return total / tick
+
+
 def count_clicks(env: dict) -> int:
     script = (
         "import django; django.setup()\nfrom advocacy.publishing import clicks\nclicks.flush()\n"
@@ -312,16 +334,19 @@ def main() -> None:
             load(port, f"/l/{code}", 4, 200)  # warm-up: imports, caches, connections
             sent += 200 if label.startswith("tracked") else 0
         for _ in range(args.rounds):
-            for label, (_proc, port) in running.items():
+            for label, (proc, port) in running.items():
+                cpu_before = cpu_seconds(proc.pid)
                 if wrk:
                     r = load_wrk(port, f"/l/{code}", args.connections, args.duration)
                 else:
                     r = load(port, f"/l/{code}", args.connections, args.requests)
+                r["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) / max(r["n"], 1) * 1e6
                 rounds[label].append(r)
                 sent += r["n"] if label.startswith("tracked") else 0
                 print(
                     f"  {label:>24}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   "
-                    f"p99 {r['p99']:6.2f} ms   errors {r['errors']}"
+                    f"p99 {r['p99']:6.2f} ms   errors {r['errors']}   "
+                    f"server CPU {r['cpu_us']:5.0f} us/request"
                 )
     finally:
         for proc, _port in running.values():
@@ -336,6 +361,15 @@ def main() -> None:
     ratio = best["tracked link /l/<code>"]["rps"] / best["minimal Django redirect"]["rps"]
     p99 = best["tracked link /l/<code>"]["p99"] / best["minimal Django redirect"]["p99"]
     print(f"tracked link throughput = {ratio:.2f}x the minimal view; p99 = {p99:.2f}x the minimal view's")
+    minimal, tracked = rounds["minimal Django redirect"], rounds["tracked link /l/<code>"]
+    pairs = sorted(t["rps"] / m["rps"] for m, t in zip(minimal, tracked, strict=True))
+    cpu = statistics.median(r["cpu_us"] for r in minimal) / statistics.median(r["cpu_us"] for r in tracked)
+    print(
+        "round by round (tracked / the minimal round just before it): "
+        f"median {statistics.median(pairs):.2f}x, "
+        f"range {pairs[0]:.2f}-{pairs[-1]:.2f}x; server CPU per request: the minimal view's = {cpu:.2f}x "
+        f"the tracked link's (median of rounds: the capacity ratio on a CPU-bound server)"
+    )
     print(
         f"clicks recorded: {count_clicks(env)} (at least {sent} expected: every request wrk completed; "
         f"in-process buffers are flushed when gunicorn stops its workers)"

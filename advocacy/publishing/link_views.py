@@ -2,9 +2,12 @@
 
 It is the one page every reader of a post hits, so it does only what it must: a cached lookup, a memoised
 bot check, a hash and an in-memory append (see ``clicks``). It never touches ``request.user`` or the
-session, so that no middleware does database work for it. The no-cache headers are the ones Django's
-``never_cache`` sets (a redirect must not be cached: clicks are counted here, and a recall stops the
-link at once), written directly: ``patch_cache_control`` parses and rebuilds the header on every call.
+session, so that no middleware does database work for it. A redirect must not be cached (clicks are
+counted here, and a recall stops the link at once): it carries the ``Cache-Control`` that Django's
+``never_cache`` sets, written directly (``patch_cache_control`` parses and rebuilds the header on every
+call), and no ``Expires``: a 302 is stored by a cache only with explicit freshness (RFC 9111 §3, §4.2.2),
+so an HTTP/1.0 cache, which reads only ``Expires``, never stores it, and every other cache obeys
+``no-store``.
 
 A live link's destination is also remembered in this process for ``MEMO_SECONDS`` (1 s): a popular link
 then costs no cache round trip (Redis in production) for most of its clicks. The price is bounded and
@@ -19,15 +22,12 @@ import time
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import http_date
 
 from advocacy.portal.access import PUBLIC, access
 from advocacy.publishing import clicks, links
 
 NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
-
-_expires = (0, "")
 
 MEMO_SECONDS = 1.0
 MEMO_MAX = 10_000
@@ -56,17 +56,7 @@ def forget(codes) -> None:
         _memo.pop(code, None)
 
 
-def _now_http_date() -> str:
-    """``http_date()`` of this second, formatted once per second."""
-    global _expires
-    second = int(time.time())
-    if _expires[0] != second:
-        _expires = (second, http_date(second))
-    return _expires[1]
-
-
 def _not_cached(response: HttpResponse) -> HttpResponse:
-    response["Expires"] = _now_http_date()
     response["Cache-Control"] = NO_STORE
     return response
 

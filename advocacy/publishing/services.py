@@ -85,7 +85,7 @@ def can_share(user, item: ContentItem) -> bool:
 
 
 def tracked_url(code: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('links:follow', args=[code])}"
+    return f"{settings.PUBLIC_BASE_URL}{reverse('link_follow', args=[code])}"
 
 
 def text_to_send(share: Share) -> str:

@@ -51,5 +51,5 @@ SAMPLES: dict = {
     "publishing:share": lambda personas: {"item_id": _item(personas)[0].pk},
     "publishing:cancel": _share,
     "publishing:reschedule": _share,
-    "links:follow": lambda personas: {"code": "no-such-code"},
+    "link_follow": lambda personas: {"code": "no-such-code"},
 }
