@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "advocacy.accounts.middleware.EnforceMfaMiddleware",
+    "advocacy.portal.middleware.StaffTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "advocacy.urls"

@@ -25,14 +25,19 @@ class RelaisAccountAdapter(DefaultAccountAdapter):
             request.LANGUAGE_CODE = language
         response = super().post_login(request, user, **kwargs)
         if language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
+            remember_language(response, language)
         return response
+
+
+def remember_language(response, language: str) -> None:
+    """The language cookie Django's LocaleMiddleware reads on the next requests."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):

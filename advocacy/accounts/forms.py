@@ -5,6 +5,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.roster import MAX_FILE_BYTES
+from advocacy.org.timezones import UNKNOWN_TIME_ZONE, is_time_zone, time_zone_choices
 
 # Workbooks saved with the wrong extension: zip (xlsx, ods) and OLE2 (xls).
 _BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -15,7 +16,8 @@ class RosterUploadForm(forms.Form):
         label=_("Roster file (CSV)"),
         help_text=_(
             "At most 5 MB. Columns: employee_id, email, first_name, last_name, branch_code, roles, language "
-            "(French names accepted). UTF-8 or Windows-1252, separated by commas or semicolons."
+            "(French names accepted), and optionally time_zone (such as Europe/Paris; an empty cell keeps "
+            "the person's own). UTF-8 or Windows-1252, separated by commas or semicolons."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -52,3 +54,34 @@ class RosterUploadForm(forms.Form):
                 _("This is a spreadsheet workbook, not a CSV file: use “Save as” and choose “CSV UTF-8”.")
             )
         return upload
+
+
+class TimeZoneChoiceField(forms.ChoiceField):
+    """A grouped select of zones that accepts every name the time zone database knows, listed or not."""
+
+    def valid_value(self, value) -> bool:
+        return value == "" or is_time_zone(str(value))
+
+
+class PreferencesForm(forms.Form):
+    """What each member of staff chooses for themselves: the interface language and their time zone."""
+
+    # Each language in its own words, as in the header's switcher: someone lost in the other language
+    # still finds theirs.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("fr", "Français"), ("en", "English")],
+    )
+    time_zone = TimeZoneChoiceField(
+        label=_("Time zone"),
+        required=False,
+        error_messages={"invalid_choice": UNKNOWN_TIME_ZONE},
+        help_text=_(
+            "Dates and times are shown in this zone, and the times you schedule posts for are read in it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("time_zone", "")
+        self.fields["time_zone"].choices = time_zone_choices(current=current)

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from advocacy.org.models import Role
+from advocacy.org.timezones import canonical_time_zone
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-# Canonical column names, in the order HR's template lists them.
+# Canonical column names, in the order HR's template lists them. An optional "time_zone" column may follow.
 COLUMNS = ("employee_id", "email", "first_name", "last_name", "branch_code", "roles", "language")
 
 # Header spellings we accept, after normalisation (lower case, no accents, runs of anything that is not
@@ -42,6 +43,7 @@ _HEADER_ALIASES = {
     "branch_code": {"branch_code", "branch", "branchcode", "agence", "code_agence", "code_de_l_agence"},
     "roles": {"role", "roles", "role_s"},
     "language": {"language", "lang", "langue", "language_code"},
+    "time_zone": {"time_zone", "timezone", "tz", "fuseau_horaire", "fuseau"},
 }
 _HEADER_TO_COLUMN = {alias: column for column, aliases in _HEADER_ALIASES.items() for alias in aliases}
 
@@ -102,6 +104,7 @@ class StaffRow:
     branch_code: str | None
     roles: frozenset[str]
     language: str
+    time_zone: str | None = None  # None: no time_zone column, or an empty cell; the profile keeps its own
 
 
 @dataclass
@@ -181,6 +184,13 @@ class Roster:
         if language is None:
             error("language", _("Unknown language “%(value)s”: use fr or en.") % {"value": value["language"]})
 
+        time_zone = None
+        if value.get("time_zone"):
+            time_zone = canonical_time_zone(value["time_zone"])
+            if time_zone is None:
+                error("time_zone", _("Unknown time zone “%(value)s”: use an IANA name such as Europe/Paris.")
+                      % {"value": value["time_zone"]})
+
         if errors:
             return None, errors
         return (
@@ -193,6 +203,7 @@ class Roster:
                 branch_code=branch_code,
                 roles=frozenset(roles),
                 language=language,
+                time_zone=time_zone,
             ),
             [],
         )

@@ -104,6 +104,7 @@ class _Known:
     last_name: str
     branch_id: int | None
     language: str
+    time_zone: str
     is_active: bool
     roles: frozenset[str]
 
@@ -203,6 +204,7 @@ def _apply(rows: list[StaffRow], *, branches, known, outcome: RosterOutcome, act
                 branch=branch,
                 roles=row.roles,
                 language=row.language,
+                time_zone=row.time_zone,
             )
             try:
                 profile, created = upsert_staff(data=data, actor=actor)
@@ -272,6 +274,7 @@ def _unchanged(before: _Known, row: StaffRow, branch: Branch | None) -> bool:
         and before.last_name == row.last_name
         and before.branch_id == (branch.pk if branch else None)
         and before.language == row.language
+        and (row.time_zone is None or before.time_zone == row.time_zone)
         and before.roles == row.roles
     )
 
@@ -301,12 +304,12 @@ def _known_staff() -> dict[str, _Known]:
     for profile_id, role in StaffRole.objects.values_list("profile_id", "role").iterator(chunk_size=5000):
         roles.setdefault(profile_id, set()).add(role)
     return {
-        employee_id: _Known(pk, user_id, email, first, last, branch_id, language, active,
+        employee_id: _Known(pk, user_id, email, first, last, branch_id, language, zone, active,
                             frozenset(roles.get(pk, ())))
-        for employee_id, pk, user_id, email, first, last, branch_id, language, active in (
+        for employee_id, pk, user_id, email, first, last, branch_id, language, zone, active in (
             StaffProfile.objects.values_list(
                 "employee_id", "pk", "user_id", "user__email", "user__first_name", "user__last_name",
-                "branch_id", "language", "user__is_active",
+                "branch_id", "language", "time_zone", "user__is_active",
             ).iterator(chunk_size=5000)
         )
     }

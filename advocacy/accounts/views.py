@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from advocacy.accounts.forms import RosterUploadForm
+from advocacy.accounts.adapter import remember_language
+from advocacy.accounts.forms import PreferencesForm, RosterUploadForm
 from advocacy.accounts.models import RosterImport
 from advocacy.accounts.services import start_roster_import
-from advocacy.portal.access import STAFF_ADMINS, access
+from advocacy.org.services import set_preferences
+from advocacy.org.timezones import zone_named
+from advocacy.portal.access import SIGNED_IN, STAFF_ADMINS, access
 
 IMPORTS_PER_PAGE = 20
 ERRORS_SHOWN = 500  # the page shows the first ones; the CSV download has them all
@@ -67,3 +72,28 @@ def roster_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     for error in roster_import.errors:
         writer.writerow([error.get("line") or "", error.get("column", ""), error.get("message", "")])
     return response
+
+
+@access(SIGNED_IN)
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Each person's language and time zone. Staff without a profile (an administrator created on the
+    command line) have no preferences to keep: 404."""
+    profile = getattr(request.user, "staff", None)
+    if profile is None:
+        raise Http404
+    initial = {"language": profile.language, "time_zone": profile.time_zone}
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
+        set_preferences(profile=profile, language=language, time_zone=time_zone)
+        with translation.override(language):  # the confirmation speaks the language just chosen
+            saved = _("Your preferences are saved. Times are now shown in %(zone)s.")
+        messages.success(request, saved % {"zone": zone_named(time_zone)})
+        response = redirect("accounts:preferences")
+        remember_language(response, language)
+        return response
+    return render(
+        request,
+        "accounts/preferences.html",
+        {"form": form, "current_zone": str(zone_named(profile.time_zone)), "bank_zone": settings.TIME_ZONE},
+    )

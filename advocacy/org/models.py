@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.org.timezones import validate_time_zone
+
 
 class Role(models.TextChoices):
     ADVISER = "adviser", _("Adviser")
@@ -88,6 +90,14 @@ class StaffProfile(models.Model):
         help_text=_("Empty for head-office staff (compliance, marketing, HR)."),
     )
     language = models.CharField(_("preferred language"), max_length=5, choices=Language.choices, default="fr")
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_("An IANA name such as Europe/Paris; empty for the bank's time zone."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from advocacy.org.models import Branch, Role, StaffProfile
+from advocacy.org.timezones import zone_named
 
 User = get_user_model()
 
@@ -19,15 +21,29 @@ def roles_of(user) -> frozenset[str]:
     """
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_relais_roles", None)
-    if cached is None:
-        cached = frozenset(
-            StaffProfile.objects.filter(user_id=user.pk)
-            .values_list("roles__role", flat=True)
-            .exclude(roles__role=None)
-        )
-        user._relais_roles = cached
-    return cached
+    if getattr(user, "_relais_roles", None) is None:
+        _load_staff_facts(user)
+    return user._relais_roles
+
+
+def time_zone_of(user) -> zoneinfo.ZoneInfo:
+    """The person's time zone: their profile's, else the bank's ``TIME_ZONE``.
+
+    Read with the roles (same query, same cache): the time zone middleware asks on every request, and
+    nearly every request asks for the roles anyway (the second-factor gate, the access check, the
+    navigation), so knowing the zone costs no query of its own.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return zone_named("")
+    if getattr(user, "_relais_time_zone", None) is None:
+        _load_staff_facts(user)
+    return zone_named(user._relais_time_zone)
+
+
+def _load_staff_facts(user) -> None:
+    rows = list(StaffProfile.objects.filter(user_id=user.pk).values_list("time_zone", "roles__role"))
+    user._relais_roles = frozenset(role for _zone, role in rows if role is not None)
+    user._relais_time_zone = rows[0][0] if rows else ""
 
 
 def has_any_role(user, roles: Iterable[str]) -> bool:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from advocacy.org.models import Branch, Role, StaffProfile, StaffRole
+from advocacy.org.timezones import validate_time_zone
 from compliance.archive.services import record
 
 User = get_user_model()
@@ -29,6 +30,7 @@ class StaffData:
     branch: Branch | None
     roles: frozenset[str]
     language: str = "fr"
+    time_zone: str | None = None  # an IANA name, "" for the bank's zone; None leaves it as it is
 
 
 @transaction.atomic
@@ -49,7 +51,11 @@ def upsert_staff(*, data: StaffData, actor=None) -> tuple[StaffProfile, bool]:
             user.set_unusable_password()
         user.save()
         profile = StaffProfile.objects.create(
-            user=user, employee_id=data.employee_id, branch=data.branch, language=data.language
+            user=user,
+            employee_id=data.employee_id,
+            branch=data.branch,
+            language=data.language,
+            time_zone=data.time_zone or "",
         )
     else:
         user = profile.user
@@ -65,7 +71,11 @@ def upsert_staff(*, data: StaffData, actor=None) -> tuple[StaffProfile, bool]:
         if changed:
             user.save(update_fields=changed)
         profile.branch, profile.language = data.branch, data.language
-        profile.save(update_fields=["branch", "language", "updated_at"])
+        fields = ["branch", "language", "updated_at"]
+        if data.time_zone is not None:
+            profile.time_zone = data.time_zone
+            fields.append("time_zone")
+        profile.save(update_fields=fields)
     EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -80,9 +90,21 @@ def upsert_staff(*, data: StaffData, actor=None) -> tuple[StaffProfile, bool]:
             "email": email,
             "branch": data.branch.code if data.branch else None,
             "language": data.language,
+            **({"time_zone": data.time_zone} if data.time_zone is not None else {}),
         },
     )
     return profile, created
+
+
+def set_preferences(*, profile: StaffProfile, language: str, time_zone: str) -> None:
+    """The person's own choices: interface language, and the time zone they read and schedule in ("" for
+    the bank's). Not archived: they change how Relais speaks to one person, not what anyone may do."""
+    if language not in StaffProfile.Language.values:
+        raise ValueError(f"unknown language {language!r}")
+    validate_time_zone(time_zone)
+    profile.language, profile.time_zone = language, time_zone
+    profile.save(update_fields=["language", "time_zone", "updated_at"])
+    profile.user.__dict__.pop("_relais_time_zone", None)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""The campaign form: which approved item, for whom, and when (local time of the bank)."""
+"""The campaign form: which approved item, for whom, and when (local time of its author, see Preferences)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class CampaignForm(forms.Form):
 
     def _local(self, name):
         value = self.cleaned_data.get(name)
-        # The browser sends a naive wall-clock time in the bank's zone, not the server's.
+        # The browser sends a naive wall-clock time in the author's zone, not the server's.
         return value.replace(tzinfo=None).replace(tzinfo=self.tz) if value else value
 
     def clean_starts_at(self):

@@ -89,7 +89,12 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
             form.add_error("when" if when else None, str(exc))
         else:
             if when:
-                messages.success(request, _("Scheduled. You can cancel it from My shares until it goes out."))
+                messages.success(
+                    request,
+                    form.scheduled_message(when)
+                    + " "
+                    + _("You can cancel it from My shares until it goes out."),
+                )
             else:
                 messages.success(request, _("Sent to X. It appears in My shares as soon as X confirms it."))
             return redirect("publishing:my_shares")
@@ -119,13 +124,15 @@ def my_shares(request: HttpRequest) -> HttpResponse:
         "failed": [s for s in shares if s.status == Share.Status.FAILED],
         "cancelled": [s for s in shares if s.status == Share.Status.CANCELLED],
     }
+    tz = adviser_timezone(request.user)
     return render(
         request,
         "publishing/my_shares.html",
         {
             "groups": groups,
             "account": selectors.x_account_of(request.user),
-            "form": ShareForm(tz=adviser_timezone(request.user)),
+            "form": ShareForm(tz=tz),
+            "timezone_name": str(tz),
         },
     )
 
@@ -153,12 +160,14 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
     form = ShareForm(request.POST, tz=adviser_timezone(request.user))
     if form.is_valid():
+        when = form.cleaned_data["when"]
         try:
-            services.reschedule_share(share=share, when=form.cleaned_data["when"], actor=request.user)
+            services.reschedule_share(share=share, when=when, actor=request.user)
         except services.ShareRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Scheduled again with the current approved text."))
+            done = _("Scheduled again with the current approved text.")
+            messages.success(request, f"{done} {form.scheduled_message(when)}" if when else done)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("publishing:my_shares")

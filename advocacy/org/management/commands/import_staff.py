@@ -11,7 +11,8 @@ from advocacy.accounts.services import import_staff_roster
 class Command(BaseCommand):
     help = (
         "Create or update staff from a CSV roster (employee_id, email, first_name, last_name, branch_code, "
-        "roles, language). Valid rows are imported; the others are reported by line and column."
+        "roles, language; optionally time_zone). Valid rows are imported; the others are reported by line "
+        "and column."
     )
 
     def add_arguments(self, parser):
