@@ -107,7 +107,7 @@ print(json.dumps({"p50": d[len(d) // 2], "p99": d[int(len(d) * 0.99) - 1],
 """
 
 PROFILE = r"""
-import cProfile, pstats, sys, time
+import cProfile, os, pstats, sys, time
 import django; django.setup()
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -120,15 +120,28 @@ with CaptureQueriesContext(connection) as queries:
 print(f"{len(queries)} queries for one share:", file=sys.stderr)
 for q in queries:
     print("   ", q["sql"][:150], file=sys.stderr)
-profile = cProfile.Profile()
-started, cpu = time.perf_counter(), time.process_time()
+def backend_cpu():  # this connection's PostgreSQL backend process, from /proc (same machine)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        fields = open(f"/proc/{cursor.fetchone()[0]}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+half = len(ids) // 2
+started, cpu, pg_cpu = time.perf_counter(), time.process_time(), backend_cpu()
+for pk in ids[2:half]:
+    services.publish_share(share_id=pk)
+n = half - 2
+print(f"in-process, one thread, no Celery: {n / (time.perf_counter() - started):.1f} shares/s, "
+      f"{(time.process_time() - cpu) * 1000 / n:.2f} ms CPU per share (profiler off), "
+      f"PostgreSQL backend {(backend_cpu() - pg_cpu) * 1000 / n:.2f} ms", file=sys.stderr)
+profile = cProfile.Profile(time.process_time)  # CPU time: waits on PostgreSQL and the sandbox do not count
 profile.enable()
-for pk in ids[2:]:
+for pk in ids[half:]:
     services.publish_share(share_id=pk)
 profile.disable()
-n = len(ids) - 2
-print(f"in-process, one thread, no Celery: {n / (time.perf_counter() - started):.1f} shares/s, "
-      f"{(time.process_time() - cpu) * 1000 / n:.1f} ms CPU per share (profiler on)", file=sys.stderr)
+import os, tempfile
+out = os.path.join(tempfile.gettempdir(), "relais-publishing.prof")
+profile.dump_stats(out)
+print(f"profile saved to {out} (pstats, snakeviz)", file=sys.stderr)
 stats = pstats.Stats(profile, stream=sys.stderr)
 stats.sort_stats("tottime").print_stats(12)
 stats.sort_stats("cumulative").print_stats("advocacy|compliance|django/db/models/(query|sql/compiler)", 30)
@@ -170,17 +183,26 @@ def status_counts(db_url: str) -> dict:
         return dict(conn.execute("SELECT status, count(*) FROM publishing_share GROUP BY status").fetchall())
 
 
-def cpu_seconds(groups: list[int]) -> float:
-    """User + system CPU of every process in the workers' process groups (prefork children included)."""
-    total = 0
+def cpu_seconds(groups: dict[str, list[int]]) -> dict[str, float]:
+    """User + system CPU so far of every process in each named list of process groups (prefork children
+    included), plus every PostgreSQL and Redis server process: where a share's CPU goes, machine-wide."""
+    totals = dict.fromkeys([*groups, "postgres", "redis"], 0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            raw = stat.read_text()
         except OSError:
             continue
-        if int(fields[2]) in groups:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime; fields[2] is the process group
+        for label, members in groups.items():
+            if int(fields[2]) in members:
+                totals[label] += ticks
+        if name == "postgres":
+            totals["postgres"] += ticks
+        elif name.startswith("redis-server"):
+            totals["redis"] += ticks
+    return {label: ticks / os.sysconf("SC_CLK_TCK") for label, ticks in totals.items()}
 
 
 def start_workers(args, env) -> list[subprocess.Popen]:
@@ -273,7 +295,7 @@ def main() -> None:
         deadline = time.time() + 600
         import json
 
-        groups = [w.pid for w in workers]
+        groups = {"workers": [w.pid for w in workers], "sandbox": [sandbox.pid]}
         cpu_from = done_from = None
         while time.time() < deadline:
             counts = status_counts(args.database_url)
@@ -284,7 +306,8 @@ def main() -> None:
                 break
             time.sleep(0.2)
         elapsed = time.time() - started
-        cpu_ms = (cpu_seconds(groups) - cpu_from) * 1000 / max(total - done_from, 1)
+        cpu_to = cpu_seconds(groups)
+        cpu_ms = {k: (cpu_to[k] - cpu_from[k]) * 1000 / max(total - done_from, 1) for k in cpu_to}
         load = os.getloadavg()[0]
         delays = json.loads(run(DELAYS, env))
         state = requests.get(f"{base}/_sandbox/state", timeout=10).json()
@@ -304,8 +327,13 @@ def main() -> None:
         )
         print(f"  scheduled -> published: p50 {delays['p50']:.1f} s, p99 {delays['p99']:.1f} s")
         print(
-            f"  worker CPU: {cpu_ms:.1f} ms per share (all worker processes); "
+            f"  worker CPU: {cpu_ms['workers']:.1f} ms per share (all worker processes); "
             f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at the end"
+        )
+        print(
+            "  CPU per share elsewhere: "
+            + ", ".join(f"{k} {cpu_ms[k]:.1f} ms" for k in ("postgres", "redis", "sandbox"))
+            + " (PostgreSQL and Redis: every process of the machine's servers, other clients included)"
         )
     finally:
         for proc in (*workers, sandbox):

@@ -43,4 +43,8 @@ def route_x_calls(session: requests.Session) -> requests.Session:
         session.mount(host + "/", adapter)
     if not settings.X_API_BASE_URL.startswith(X_HOSTS):
         session.mount(settings.X_API_BASE_URL.rstrip("/") + "/", adapter)
+    from_env = session.merge_environment_settings(settings.X_API_BASE_URL, {}, None, None, None)
+    session.proxies.update(from_env["proxies"])
+    session.verify = from_env["verify"]
+    session.trust_env = False
     return session
