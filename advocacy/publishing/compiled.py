@@ -10,12 +10,9 @@ real key and builds the instances exactly as ``ModelIterable`` does, with the sa
 (``Model.from_db``, ``get_related_populators``, the compiler's converters), so the objects are
 indistinguishable from the queryset's (tests compare them field by field).
 
-On PostgreSQL the statement is also prepared on the server, once per database session (``PREPARE``, then
-``EXECUTE`` with the key): planning a seven-table join cost PostgreSQL about 1.8 ms of CPU on every send,
-three times what executing it does. ``PREPARE`` outlives a rolled-back transaction (it is not
-transactional), and a new connection starts with none, so the set of prepared names is kept per
-connection object. Not for a transaction-pooling PgBouncer (session state does not follow the client);
-Relais talks to PostgreSQL directly or through session pooling.
+On PostgreSQL the statement is also prepared on the server once per database session
+(``advocacy.db.execute_prepared``): planning a seven-table join cost PostgreSQL about 1.8 ms of CPU on every
+send, more than executing it.
 
 Only for querysets whose SQL depends on nothing but the key: no ``now()`` evaluated in Python, no per-call
 filters. The compiled form is kept per database alias.
@@ -23,9 +20,6 @@ filters. The compiled form is kept per database alias.
 
 from __future__ import annotations
 
-import itertools
-import re
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,33 +28,13 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from advocacy.db import execute_prepared
+
 SENTINEL = -7_345_921_003  # an id no table holds, located in the compiled parameters
-_names = itertools.count(1)
-_prepared_on: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def _dollar_placeholders(sql: str) -> str:
-    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2...`` (and ``%%`` back to ``%``), for PREPARE."""
-    numbers = itertools.count(1)
-    return re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-
-
-def execute_prepared(cursor, db, name: str, sql: str, params) -> None:
-    """Run ``sql`` with ``params`` on Django's ``cursor``; on PostgreSQL as a statement prepared once per
-    session under ``name``. Through Django's cursor either way, so query logging and counting still see it."""
-    if db.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    prepared = _prepared_on.setdefault(db.connection, set())
-    if name not in prepared:
-        cursor.execute(f"PREPARE {name} AS {_dollar_placeholders(sql)}")
-        prepared.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    name: str
     sql: str
     params: tuple
     slot: int
@@ -91,7 +65,6 @@ class CompiledQuery:
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         compiled = _Compiled(
-            name=f"relais_compiled_{next(_names)}",
             sql=sql,
             params=tuple(params),
             slot=slots[0],
@@ -113,7 +86,7 @@ class CompiledQuery:
         params[compiled.slot] = key
         db = connections[using]
         with db.cursor() as cursor:
-            execute_prepared(cursor, db, compiled.name, compiled.sql, params)
+            execute_prepared(cursor, db, compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
             return None

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocacy.db import execute_prepared
 from compliance.archive.chain import (
     canonical_json,
     canonical_record,
@@ -267,7 +268,7 @@ def _pg_record(prepared: _Prepared, using: str) -> ArchiveRecord:
     params = [HEAD_PK, prepared.head, prepared.middle, *prepared.values, HEAD_PK]
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(_PG_RECORD, params)
+            execute_prepared(cursor, connection, _PG_RECORD, params)
             row = cursor.fetchone()
         if row is not None:
             seq, recorded_at, prev_hash, digest, advanced = row
