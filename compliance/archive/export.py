@@ -50,8 +50,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(date_from, time.min))
-    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
+    """Whole days in the bank's time zone (``TIME_ZONE``), whoever asks: the officer's own zone is active
+    on their pages, but a search and the export built from the same dates (by a task, with no officer's
+    zone) must select the same records, and the export's manifest states the bank's zone."""
+    bank = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(date_from, time.min), bank)
+    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min), bank)
     return start, end
 
 

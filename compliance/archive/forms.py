@@ -1,9 +1,21 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
-class SearchForm(forms.Form):
+class _BankDays:
+    """Date ranges are whole days in the bank's time zone (``export.day_bounds``): say so by the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_to"].help_text = gettext("Whole days, in the bank's time zone (%(zone)s).") % {
+            "zone": settings.TIME_ZONE
+        }
+
+
+class SearchForm(_BankDays, forms.Form):
     adviser = forms.CharField(label=_("Adviser (e-mail or name)"), required=False, max_length=254)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -26,7 +38,7 @@ class SearchForm(forms.Form):
         return data
 
 
-class ExportForm(forms.Form):
+class ExportForm(_BankDays, forms.Form):
     date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     adviser_email = forms.EmailField(label=_("Only this adviser (e-mail, optional)"), required=False)

@@ -112,3 +112,19 @@ def test_an_export_requested_in_the_portal_is_built_by_the_task_and_zipped(
             "records.jsonl",
         ]
     assert verify_export(export.zip_path).ok
+
+
+def test_archive_dates_are_bank_days_whatever_zone_the_officer_is_in(settings):
+    """The search (officer's zone active) and the export task (no zone) must select the same records."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from compliance.archive.export import day_bounds
+
+    settings.TIME_ZONE = "Europe/Paris"
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        start, end = day_bounds(dt.date(2026, 7, 1), dt.date(2026, 7, 1))
+    assert start == dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)  # midnight in Paris (UTC+2 in July)
+    assert end == dt.datetime(2026, 7, 1, 22, 0, tzinfo=dt.UTC)
