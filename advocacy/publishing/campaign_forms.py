@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.org.models import Branch, Region, Role
 from advocacy.publishing.campaigns import campaign_items
+from advocacy.publishing.forms import WallClockField, wall_clock_in
 
 _LOCAL = ["%Y-%m-%dT%H:%M"]
 
 
 def _local_field(label):
-    return forms.DateTimeField(
+    return WallClockField(
         label=label,
         input_formats=_LOCAL,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL[0]),
@@ -57,7 +58,7 @@ class CampaignForm(forms.Form):
     def _local(self, name):
         value = self.cleaned_data.get(name)
         # The browser sends a naive wall-clock time in the author's zone, not the server's.
-        return value.replace(tzinfo=None).replace(tzinfo=self.tz) if value else value
+        return wall_clock_in(value, self.tz) if value else value
 
     def clean_starts_at(self):
         return self._local("starts_at")

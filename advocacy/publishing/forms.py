@@ -38,6 +38,24 @@ class WallClockField(forms.DateTimeField):
         return BaseTemporalField.to_python(self, value)
 
 
+def wall_clock_in(value: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A wall-clock time typed by someone in ``tz``, made aware. Daylight saving time makes some special:
+    fold=0 picks the first of a time that occurs twice (clocks go back), and a time that never occurs
+    (clocks go forward) is refused with a message saying so (it would not survive a round trip via UTC)."""
+    naive = value.replace(tzinfo=None)
+    when = naive.replace(tzinfo=tz, fold=0)
+    if when.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise forms.ValidationError(
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks go forward at that moment. "
+                "Choose another time."
+            ),
+            code="nonexistent_time",
+            params={"time": date_format(naive, "SHORT_DATETIME_FORMAT"), "zone": str(tz)},
+        )
+    return when
+
+
 class ShareForm(forms.Form):
     """ "Share now" or "schedule": a local date and time in the adviser's time zone."""
 
@@ -62,17 +80,7 @@ class ShareForm(forms.Form):
         # Daylight saving time makes some wall-clock times special: fold=0 picks the first of a time that
         # occurs twice (clocks go back), and a time that never occurs (clocks go forward) comes back
         # different from a round trip through UTC.
-        naive = value.replace(tzinfo=None)
-        when = naive.replace(tzinfo=self.tz, fold=0)
-        if when.astimezone(dt.UTC).astimezone(self.tz).replace(tzinfo=None) != naive:
-            raise forms.ValidationError(
-                _(
-                    "%(time)s does not exist in %(zone)s: the clocks go forward at that moment. "
-                    "Choose another time."
-                ),
-                code="nonexistent_time",
-                params={"time": date_format(naive, "SHORT_DATETIME_FORMAT"), "zone": str(self.tz)},
-            )
+        when = wall_clock_in(value, self.tz)
         self.ambiguous = when.utcoffset() != when.replace(fold=1).utcoffset()
         return when
 

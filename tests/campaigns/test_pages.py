@@ -137,3 +137,19 @@ def test_campaigns_are_in_the_navigation_of_marketing_and_compliance_only(person
         body = client_for(personas[role]).get(reverse("portal:home")).content.decode()
         assert (f'href="{link}"' in body) is shown, role
     assert reverse("campaigns:auto_share") in client_for(personas["adviser"]).get("/").content.decode()
+
+
+def test_a_campaign_window_starting_at_a_time_that_does_not_exist_is_refused_with_the_reason(
+    make_item, marketer, client_for, settings
+):
+    from advocacy.publishing.models import Campaign
+
+    settings.TIME_ZONE = "Europe/Paris"
+    item = make_item()
+    response = client_for(marketer).post(
+        reverse("campaigns:new"),
+        {"item": item.pk, "starts_at": "2027-03-28T02:30", "ends_at": "2027-03-29T10:00"},
+    )
+    assert response.status_code == 200
+    assert "does not exist in Europe/Paris" in response.content.decode()
+    assert not Campaign.objects.exists()
