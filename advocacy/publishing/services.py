@@ -104,6 +104,7 @@ class SharePreview:
     text: str  # exactly what will be posted (tracked link included)
     length: int
     limit: int
+    tracked: bool = False  # the item has a destination link, replaced by the adviser's tracked link
 
     @property
     def over(self) -> bool:
@@ -121,7 +122,7 @@ def preview_share(*, adviser, item: ContentItem) -> SharePreview | None:
     text = approved.text
     if version.link_url:
         text = texts.with_tracked_link(text, link_url=version.link_url, tracked_url=tracked_url("x" * 11))
-    return SharePreview(approved.pk, text, texts.weighted_length(text), 280)
+    return SharePreview(approved.pk, text, texts.weighted_length(text), 280, tracked=bool(version.link_url))
 
 
 # --- schedule / cancel / reschedule ---------------------------------------------------------------

@@ -294,3 +294,14 @@ def test_my_shares_lists_every_state_in_a_bounded_number_of_queries(
         page = client.get(reverse("publishing:my_shares"))
     assert page.status_code == 200
     assert page.content.decode().count("See the post on X") == 3
+
+
+def test_the_share_page_promises_a_tracked_link_only_when_the_post_has_one(
+    sandbox, adviser, connected, make_item, client_for
+):
+    promise = "The link is your own tracked link"
+    client = client_for(adviser)
+    with_link = client.get(reverse("publishing:share", args=[make_item().pk])).content.decode()
+    without = client.get(reverse("publishing:share", args=[make_item(link="").pk])).content.decode()
+    assert promise in with_link and "/l/" in with_link
+    assert promise not in without and "/l/" not in without
