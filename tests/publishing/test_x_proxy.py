@@ -64,30 +64,29 @@ def _fresh_client():
     xclient._per_thread.__dict__.clear()  # this thread's client was built before the environment changed
 
 
+def _me_with_a_fresh_client(sandbox, username: str) -> str:
+    """``GET /2/users/me`` for a new sandbox user, from a client built under the current environment."""
+    _fresh_client()
+    x_user = sandbox.state.add_user(username)
+    access, _refresh = sandbox.state.issue_token(x_user["id"])
+    try:
+        return xclient.me(Secret(access)).username
+    finally:
+        _fresh_client()
+
+
 def test_x_calls_go_through_the_proxy_named_in_the_environment(sandbox, proxy, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    _fresh_client()
-    x_user = sandbox.state.add_user("proxied")
-    access, _refresh = sandbox.state.issue_token(x_user["id"])
-    try:
-        assert xclient.me(Secret(access)).username == "proxied"
-    finally:
-        _fresh_client()
+    assert _me_with_a_fresh_client(sandbox, "proxied") == "proxied"
     assert proxy.seen == [f"GET {sandbox.url}/2/users/me"]
 
 
 def test_hosts_in_no_proxy_are_reached_directly(sandbox, proxy, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    _fresh_client()
-    x_user = sandbox.state.add_user("direct")
-    access, _refresh = sandbox.state.issue_token(x_user["id"])
-    try:
-        assert xclient.me(Secret(access)).username == "direct"
-    finally:
-        _fresh_client()
+    assert _me_with_a_fresh_client(sandbox, "direct") == "direct"
     assert proxy.seen == []
 
 
