@@ -15,7 +15,10 @@ export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/auth
 export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
 export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
 export EMAIL_URL=${EMAIL_URL:-console://}
-export X_POST_URL_TEMPLATE=${X_POST_URL_TEMPLATE:-http://127.0.0.1:$X_PORT/timeline/{username}}
+# The default holds braces, so it goes through a variable: inside ${VAR:-…} the first "}" would close the
+# expansion and add a stray "}" to any template passed in.
+default_post_url_template="http://127.0.0.1:$X_PORT/timeline/{username}"
+export X_POST_URL_TEMPLATE="${X_POST_URL_TEMPLATE:-$default_post_url_template}"
 export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
 mkdir -p "$RELAIS_VAR_DIR"
 
