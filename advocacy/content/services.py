@@ -178,7 +178,14 @@ def create_item(*, actor, origin: str, **fields: Any) -> ContentItem:
         "content.version_created",
         subject=version,
         actor=actor,
-        payload={"item": item.pk, "number": 1, "text": version.text, "variants": data.get("variants", [])},
+        payload={
+            "item": item.pk,
+            "version_id": version.pk,
+            "version_number": version.number,
+            "text": version.text,
+            "link_url": version.link_url,
+            "variants": data.get("variants", []),
+        },
     )
     return item
 
@@ -243,7 +250,12 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
         "content.edited",
         subject=item,
         actor=actor,
-        payload={"item": item.pk, "version": version.number, "changed": changed},
+        payload={
+            "item": item.pk,
+            "version_id": version.pk,
+            "version_number": version.number,
+            "changed": changed,
+        },
     )
     return version
 

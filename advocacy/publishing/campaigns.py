@@ -63,6 +63,7 @@ from advocacy.publishing.models import (
     ShareStatus,
     XAccount,
 )
+from advocacy.publishing.transitions import TRANSITIONS, transition_many
 from compliance.archive.services import record
 
 User = get_user_model()
@@ -346,24 +347,20 @@ def cancel_campaign_shares(*, campaign_id: int, chunk_size: int = CHUNK_SIZE) ->
     """Cancel the campaign's shares that have not gone out, a chunk per transaction, one archive event per
     chunk. Same guard as ``services.cancel_share`` (only from ``TRANSITIONS["cancel"]``): a share being
     published right now, or whose outcome is unknown, is left to the publishing engine. Safe to re-run."""
-    allowed = services.TRANSITIONS["cancel"][0]
+    allowed = TRANSITIONS["cancel"][0]
     reason = _("The campaign was cancelled.")
     total = 0
     while True:
         with transaction.atomic():
             ids = list(
-                Share.objects.select_for_update()
-                .filter(campaign_id=campaign_id, status__in=allowed)
+                Share.objects.filter(campaign_id=campaign_id, status__in=allowed)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:chunk_size]
             )
             if not ids:
                 return total
-            Share.objects.filter(pk__in=ids, status__in=allowed).update(
-                status=ShareStatus.CANCELLED, last_error=reason[:500], next_attempt_at=None
-            )
-            done = list(
-                Share.objects.filter(pk__in=ids, status=ShareStatus.CANCELLED).values_list("pk", flat=True)
+            done = transition_many(
+                ids, "cancel", payload={"reason": reason}, last_error=reason[:500], next_attempt_at=None
             )
             campaign = Campaign.objects.get(pk=campaign_id)
             record(

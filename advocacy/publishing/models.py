@@ -95,7 +95,7 @@ class ConnectionGap(models.Model):
 
 
 class ShareStatus(models.TextChoices):
-    """The allowed moves are listed once, in ``advocacy.publishing.services.TRANSITIONS``."""
+    """The allowed moves are listed once, in ``advocacy.publishing.transitions.TRANSITIONS``."""
 
     SCHEDULED = "scheduled", _("Scheduled")
     PUBLISHING = "publishing", _("Publishing")
@@ -103,6 +103,8 @@ class ShareStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
     OUTCOME_UNKNOWN = "outcome_unknown", _("Checking whether it was published")
+    # Still unknown after X_UNKNOWN_MAX_ATTEMPTS looks: compliance decides (it may be live on X).
+    UNCONFIRMED = "unconfirmed", _("Possibly live, not confirmed")
     DELETED = "deleted", _("Deleted")
 
 
@@ -111,6 +113,7 @@ ACTIVE_SHARE_STATUSES = (
     ShareStatus.PUBLISHING,
     ShareStatus.PUBLISHED,
     ShareStatus.OUTCOME_UNKNOWN,
+    ShareStatus.UNCONFIRMED,
 )
 
 

@@ -36,33 +36,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from advocacy.content import texts
 from advocacy.content.models import ContentItem, ItemStatus, Origin, VersionStatus
-from advocacy.db import execute_prepared
 from advocacy.org.models import Role, StaffProfile, StaffRole
 from advocacy.org.selectors import roles_of
 from advocacy.publishing import xclient
 from advocacy.publishing.compiled import CompiledQuery
 from advocacy.publishing.connections import NotConnected, fresh_account, mark_revoked, note_call_succeeded
 from advocacy.publishing.models import Campaign, Share, ShareStatus, XAccount
+from advocacy.publishing.transitions import RESCHEDULABLE, TRANSITIONS, transition
 from compliance.archive.services import record
 
 logger = logging.getLogger(__name__)
 S = ShareStatus
-
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "claim": (frozenset({S.SCHEDULED, S.OUTCOME_UNKNOWN}), S.PUBLISHING),
-    "publish": (frozenset({S.PUBLISHING}), S.PUBLISHED),
-    "retry": (frozenset({S.PUBLISHING}), S.SCHEDULED),
-    "unknown": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN),
-    "fail": (frozenset({S.PUBLISHING, S.SCHEDULED}), S.FAILED),
-    "cancel": (frozenset({S.SCHEDULED}), S.CANCELLED),  # outcome_unknown: look first, never just cancel
-    "reschedule": (frozenset({S.FAILED, S.CANCELLED}), S.SCHEDULED),
-    "delete": (frozenset({S.PUBLISHED}), S.DELETED),
-    "stale": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN),
-}
 
 
 LAST_OK_EVERY = dt.timedelta(seconds=60)  # XAccount.last_ok_at is refreshed at most this often
@@ -187,6 +175,7 @@ def schedule_share(
                     "fingerprint": approved.fingerprint,
                     "scheduled_for": when.isoformat(),
                     "campaign": getattr(campaign, "pk", None),
+                    "status": S.SCHEDULED,
                 },
             )
             if when <= now:
@@ -208,108 +197,82 @@ def _enqueue_publish(share_id: int) -> None:
 
 def cancel_share(*, share: Share, actor, reason: str = "") -> bool:
     """Cancel a share that has not gone out. False when it already went out (or is going out right now)."""
-    with transaction.atomic():
-        changed = Share.objects.filter(pk=share.pk, status__in=TRANSITIONS["cancel"][0]).update(
-            status=S.CANCELLED, last_error=reason[:500], next_attempt_at=None
-        )
-        if changed:
-            record(
-                "share.cancelled",
-                subject=share,
-                actor=actor,
-                payload={"item": share.item_id, "version_id": share.version_id, "reason": reason},
-            )
-    return bool(changed)
+    return transition(
+        share,
+        "cancel",
+        actor=actor,
+        payload={"reason": reason},
+        last_error=reason[:500],
+        next_attempt_at=None,
+    )
 
 
 def reschedule_share(*, share: Share, when: dt.datetime | None, actor) -> Share:
     """A failed or cancelled share scheduled again with the item's CURRENT approved text (a new share row, so
     that the history of the first one stays as it was)."""
-    if share.status not in TRANSITIONS["reschedule"][0]:
+    if share.status not in RESCHEDULABLE:
         raise ShareRefused(_("Only a failed or cancelled share can be scheduled again."))
     item = ContentItem.objects.select_related("current_version").get(pk=share.item_id)
     return schedule_share(adviser=share.adviser, item=item, when=when, actor=actor, campaign=share.campaign)
 
 
 # --- publishing -----------------------------------------------------------------------------------
-def _claim(share_id: int, now: dt.datetime) -> str | None:
+def _due_now(now: dt.datetime) -> Q:
+    """The claim's condition besides the status: due, and past any retry wait."""
+    return Q(scheduled_for__lte=now) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def _claim(share: Share, now: dt.datetime, *, force: bool = False) -> str | None:
+    """Claim ``share`` without sending (to refuse it, or to look on the account first). ``force``: ignore
+    the retry wait (a recall must know now whether an unknown-outcome post is live)."""
     token = uuid.uuid4().hex
-    claimed = (
-        Share.objects.filter(pk=share_id, status__in=TRANSITIONS["claim"][0], scheduled_for__lte=now)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=S.PUBLISHING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = transition(
+        share,
+        "claim",
+        where=None if force else _due_now(now),
+        payload={"attempts": share.attempts + 1},
+        claim_token=token,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
     )
-    return token if claimed else None
+    if not claimed:
+        return None
+    share.claim_token, share.attempts = token, share.attempts + 1
+    return token
 
 
-def _move(share: Share, token: str, action: str, **fields) -> bool:
-    """Apply ``action`` to a share we hold the claim of: one conditional UPDATE (``_update_share``)."""
-    allowed_from, to = TRANSITIONS[action]
-    return bool(
-        _update_share(
-            {"status": to, **fields},
-            where="{id} = %s AND {claim_token} = %s AND {status} IN ({states})",
-            where_params=[share.pk, token, *sorted(allowed_from)],
-            states=len(allowed_from),
-        )
-    )
-
-
-def _update_share(values: dict, *, where: str, where_params: list, states: int, increment=()) -> int:
-    """``UPDATE publishing_share SET ... WHERE ...``, returning the rows changed: the engine's state
-    changes, run on every send, as SQL built once per shape and prepared on PostgreSQL
-    (``advocacy.db.execute_prepared``), instead of a queryset compiled on every call. ``where`` names
-    columns as ``{field}``; ``increment`` lists integer fields raised by one."""
-    sql = _update_sql(tuple(values), tuple(increment), where, states)
-    params = [SHARE_FIELDS[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, connection, sql, [*params, *where_params])
-        return cursor.rowcount
-
-
-SHARE_FIELDS = {f.name: f for f in Share._meta.concrete_fields}
-
-
-@functools.lru_cache(maxsize=64)
-def _update_sql(names: tuple[str, ...], increment: tuple[str, ...], where: str, states: int) -> str:
-    q = connection.ops.quote_name
-    column = {name: q(field.column) for name, field in SHARE_FIELDS.items()}
-    sets = [f"{column[name]} = %s" for name in names] + [f"{column[n]} = {column[n]} + 1" for n in increment]
-    condition = where.format(**column, states=", ".join(["%s"] * states))
-    return f"UPDATE {q(Share._meta.db_table)} SET {', '.join(sets)} WHERE {condition}"  # noqa: S608
+def _move(share: Share, token: str, action: str, *, payload: dict | None = None, **fields) -> bool:
+    """Apply ``action`` to a share we hold the claim of (``transitions.transition``)."""
+    return transition(share, action, token=token, payload=payload, **fields)
 
 
 def _fail(share: Share, token: str, reason: str, *, tell: bool = True) -> str:
     with transaction.atomic():
-        if _move(share, token, "fail", last_error=reason[:500], next_attempt_at=None, send_started_at=None):
-            record(
-                "share.failed",
-                subject=share,
-                actor=None,
-                payload={
-                    "item": share.item_id,
-                    "version_id": share.version_id,
-                    "reason": reason,
-                    "attempts": share.attempts,
-                    "network": "x",
-                },
+        if (
+            _move(
+                share,
+                token,
+                "fail",
+                payload={"reason": reason, "attempts": share.attempts, "network": "x"},
+                last_error=reason[:500],
+                next_attempt_at=None,
+                send_started_at=None,
             )
-            if tell:
-                transaction.on_commit(functools.partial(_tell_adviser_failed, share.pk))
+            and tell
+        ):
+            transaction.on_commit(functools.partial(_tell_adviser_failed, share.pk))
     return S.FAILED
 
 
 def _cancel_claimed(share: Share, token: str, reason: str) -> str:
-    with transaction.atomic():
-        if Share.objects.filter(pk=share.pk, claim_token=token, status=S.PUBLISHING).update(
-            status=S.CANCELLED, last_error=reason[:500], next_attempt_at=None
-        ):
-            record(
-                "share.cancelled",
-                subject=share,
-                actor=None,
-                payload={"item": share.item_id, "version_id": share.version_id, "reason": reason},
-            )
+    _move(
+        share,
+        token,
+        "cancel_claimed",
+        payload={"reason": reason},
+        last_error=reason[:500],
+        next_attempt_at=None,
+    )
     return S.CANCELLED
 
 
@@ -317,19 +280,13 @@ def _retry_later(share: Share, token: str, at: dt.datetime, reason: str, *, keep
     fields = {"next_attempt_at": at, "last_error": reason[:500]}
     if not keep_sent:
         fields["send_started_at"] = None
-    with transaction.atomic():
-        _move(share, token, "retry", **fields)
-        record(
-            "share.retry_scheduled",
-            subject=share,
-            actor=None,
-            payload={
-                "item": share.item_id,
-                "reason": reason,
-                "next_attempt_at": at.isoformat(),
-                "attempts": share.attempts,
-            },
-        )
+    _move(
+        share,
+        token,
+        "retry",
+        payload={"reason": reason, "next_attempt_at": at.isoformat(), "attempts": share.attempts},
+        **fields,
+    )
     return S.SCHEDULED
 
 
@@ -450,26 +407,28 @@ def publish_share(*, share_id: int) -> str | None:
         return _publish_after_unknown_outcome(share_id, now)
     refusal = _refusal(share, now)
     if refusal is not None:
-        token = _claim(share_id, now)
-        return None if token is None else _refuse(_load(share_id), token, refusal)
+        token = _claim(share, now)
+        return None if token is None else _refuse(share, token, refusal)
     try:
         account = _usable_account(share)
     except (NotConnected, xclient.XError) as exc:
-        token = _claim(share_id, now)
-        return None if token is None else _account_trouble(_load(share_id), token, exc)
+        token = _claim(share, now)
+        return None if token is None else _account_trouble(share, token, exc)
     token = _claim_and_start(share, account, now)
     if token is None:
         return None  # somebody else claimed it (or it changed) between our read and our claim
     return _send(share, token, account)
 
 
-def _publish_after_unknown_outcome(share_id: int, now: dt.datetime) -> str | None:
+def _publish_after_unknown_outcome(share_id: int, now: dt.datetime, *, force: bool = False) -> str | None:
     """A previous attempt may have posted it: look on the account before anything else (even a recall must
     know, so that the live post gets deleted); send again only when the text is not there."""
-    token = _claim(share_id, now)
+    share = _load(share_id)
+    if share is None:
+        return None
+    token = _claim(share, now, force=force)
     if token is None:
         return None
-    share = _load(share_id)
     account, status = _account_for(share, token)
     if account is None:
         return status
@@ -482,12 +441,14 @@ def _publish_after_unknown_outcome(share_id: int, now: dt.datetime) -> str | Non
     sent_text = share.sent_text or text_to_send(share)
     started = timezone.now()
     with transaction.atomic():
-        Share.objects.filter(pk=share.pk, claim_token=token).update(
+        # Not a move (the share stays ``publishing`` under our claim): the new attempt is archived.
+        if not Share.objects.filter(pk=share.pk, claim_token=token, status=S.PUBLISHING).update(
             send_started_at=started,
             sent_text=sent_text,
             account_username=account.username,
             x_user_id=account.x_user_id,
-        )
+        ):
+            return None  # our claim was taken over while we looked
         share.send_started_at, share.sent_text = started, sent_text
         _record_attempt(share, account)
     return _send(share, token, account)
@@ -529,45 +490,42 @@ def _account_trouble(share: Share, token: str, exc: NotConnected | xclient.XErro
 
 
 def _claim_and_start(share: Share, account: XAccount, now: dt.datetime) -> str | None:
-    """Claim a never-sent share and mark it as being sent, with its ``share.attempted`` record, in one
+    """Claim a never-sent share and mark it as being sent, archiving ``share.attempted``, in one
     transaction. None when the claim did not match (another worker, a cancellation, a new schedule)."""
     token = uuid.uuid4().hex
     sent_text = share.sent_text or text_to_send(share)
-    with transaction.atomic():
-        started = timezone.now()
-        claimable = sorted(TRANSITIONS["claim"][0])
-        claimed = _update_share(
-            {
-                "status": S.PUBLISHING,
-                "claim_token": token,
-                "claimed_at": now,
-                "send_started_at": started,
-                "sent_text": sent_text,
-                "account_username": account.username,
-                "x_user_id": account.x_user_id,
-            },
-            increment=("attempts",),
-            where="{id} = %s AND {status} IN ({states}) AND {scheduled_for} <= %s "
-            "AND {send_started_at} IS NULL AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %s)",
-            where_params=[
-                share.pk,
-                *claimable,
-                SHARE_FIELDS["scheduled_for"].get_db_prep_save(now, connection),
-                SHARE_FIELDS["next_attempt_at"].get_db_prep_save(now, connection),
-            ],
-            states=len(claimable),
-        )
-        if not claimed:
-            return None
-        share.status, share.claim_token, share.claimed_at = S.PUBLISHING, token, now
-        share.attempts += 1
-        share.send_started_at, share.sent_text = started, sent_text
-        share.account_username, share.x_user_id = account.username, account.x_user_id
-        _record_attempt(share, account)
+    started = timezone.now()
+    claimed = transition(
+        share,
+        "start",
+        where=_due_now(now) & Q(send_started_at__isnull=True),
+        payload=_attempt_payload(share, account, sent_text, share.attempts + 1),
+        claim_token=token,
+        claimed_at=now,
+        send_started_at=started,
+        sent_text=sent_text,
+        account_username=account.username,
+        x_user_id=account.x_user_id,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    share.attempts += 1
     return token
 
 
+def _attempt_payload(share: Share, account: XAccount, sent_text: str, attempt: int) -> dict:
+    return {
+        "fingerprint": share.fingerprint,
+        "text": sent_text,
+        "network": "x",
+        "account": account.username,
+        "attempt": attempt,
+    }
+
+
 def _record_attempt(share: Share, account: XAccount) -> None:
+    """A new attempt under a claim already held (after looking for an unknown outcome): not a move."""
     record(
         "share.attempted",
         subject=share,
@@ -575,11 +533,8 @@ def _record_attempt(share: Share, account: XAccount) -> None:
         payload={
             "item": share.item_id,
             "version_id": share.version_id,
-            "fingerprint": share.fingerprint,
-            "text": share.sent_text,
-            "network": "x",
-            "account": account.username,
-            "attempt": share.attempts,
+            **_attempt_payload(share, account, share.sent_text, share.attempts),
+            "status": S.PUBLISHING,
         },
     )
 
@@ -594,26 +549,13 @@ def _send(share: Share, token: str, account: XAccount) -> str:
             share, token, exc.reset_at, _("X's rate limit was reached; retrying after it resets.")
         )
     except xclient.OutcomeUnknown as exc:
-        with transaction.atomic():
-            _move(
-                share,
-                token,
-                "unknown",
-                next_attempt_at=timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
-                last_error=exc.message[:500],
-            )
-            record(
-                "share.outcome_unknown",
-                subject=share,
-                actor=None,
-                payload={
-                    "item": share.item_id,
-                    "reason": exc.message,
-                    "network": "x",
-                    "account": account.username,
-                },
-            )
-        return S.OUTCOME_UNKNOWN
+        return _still_unknown(
+            share,
+            token,
+            exc.message,
+            timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
+            account=account,
+        )
     except xclient.Unauthorized:
         mark_revoked(account, detail="X refused the access token when publishing")
         return _fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
@@ -654,20 +596,30 @@ def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> st
         mark_revoked(account, detail="X refused the access token when checking recent posts")
         return _fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
     except xclient.XError as exc:
-        _move(
-            share,
-            token,
-            "unknown",
-            next_attempt_at=timezone.now() + backoff(share.attempts),
-            last_error=exc.message[:500],
+        return _still_unknown(
+            share, token, exc.message, timezone.now() + backoff(share.attempts), account=account
         )
-        return S.OUTCOME_UNKNOWN
     for post in posts:
         if post.text == sent_text:
             return _published(
                 share, token, account, post.id, xclient.post_url(account.username, post.id), recovered=True
             )
     return None
+
+
+def _still_unknown(share: Share, token: str, reason: str, at: dt.datetime, *, account: XAccount) -> str:
+    """The outcome is (still) unknown: look again at ``at``, or, after ``X_UNKNOWN_MAX_ATTEMPTS``, escalate
+    to compliance as "possibly live, not confirmed" and tell the adviser (no more automatic looks)."""
+    payload = {"reason": reason, "network": "x", "account": account.username, "attempts": share.attempts}
+    if share.attempts >= settings.X_UNKNOWN_MAX_ATTEMPTS:
+        with transaction.atomic():
+            if _move(
+                share, token, "unconfirmed", payload=payload, last_error=reason[:500], next_attempt_at=None
+            ):
+                transaction.on_commit(functools.partial(_tell_adviser_unconfirmed, share.pk))
+        return S.UNCONFIRMED
+    _move(share, token, "unknown", payload=payload, next_attempt_at=at, last_error=reason[:500])
+    return S.OUTCOME_UNKNOWN
 
 
 def _published(
@@ -680,87 +632,101 @@ def _published(
     recovered=False,
     call_succeeded=False,
 ) -> str:
-    """Mark it published and archive it in one transaction (one commit; the archive head is locked last).
+    """Record that X holds the post: first of all, before anything that could fail.
 
-    ``last_ok_at`` (when the post call itself just succeeded) is written after that commit, and at most
-    once a minute per account: an advisers' shares go out back to back, and an UPDATE of the account row
-    inside the transaction made them queue on that row behind each other's commits."""
+    The move and ``share.published`` are one transaction (one commit; the archive head is locked last). If
+    our claim was taken over meanwhile (we were presumed dead), the post is live all the same: the
+    ``publish_late`` move records it from whatever status the share reached, once. Only then come the
+    extras (the account's ``last_ok_at``, at most once a minute per account; a recall's deletion request),
+    whose failure is logged and never turns a live post into an unknown one."""
     now = timezone.now()
-    with transaction.atomic():
-        moved = _move(
-            share,
-            token,
-            "publish",
-            network_post_id=post_id,
-            post_url=url,
-            published_at=now,
-            last_error="",
-            next_attempt_at=None,
-            account_username=account.username,
-            x_user_id=account.x_user_id,
-        )
-        if moved:
-            record(
-                "share.published",
-                subject=share,
-                actor=None,
-                payload={
-                    "version_id": share.version_id,
-                    "text": share.sent_text,
-                    "fingerprint": share.fingerprint,
-                    "network": "x",
-                    "account": account.username,
-                    "network_post_id": post_id,
-                    "url": url,
-                    "status": S.PUBLISHED,
-                    "recovered_after_unknown_outcome": recovered,
-                },
-            )
-    if call_succeeded and (account.last_ok_at is None or account.last_ok_at < now - LAST_OK_EVERY):
-        note_call_succeeded(account)
-    if not moved:
-        # Our claim was taken over (we were presumed dead). The post is live: record it all the same.
+    fields = {
+        "network_post_id": post_id,
+        "post_url": url,
+        "published_at": now,
+        "last_error": "",
+        "next_attempt_at": None,
+        "account_username": account.username,
+        "x_user_id": account.x_user_id,
+    }
+    payload = {
+        "text": share.sent_text,
+        "fingerprint": share.fingerprint,
+        "network": "x",
+        "account": account.username,
+        "adviser": _person(share.adviser),
+        "network_post_id": post_id,
+        "url": url,
+        "recovered_after_unknown_outcome": recovered,
+    }
+    if not _move(share, token, "publish", payload=payload, **fields):
         logger.error("share %s: published as %s after its claim was lost", share.pk, post_id)
-        Share.objects.filter(pk=share.pk).exclude(status=S.PUBLISHED).update(
-            status=S.PUBLISHED, network_post_id=post_id, post_url=url, published_at=now
-        )
+        transition(share, "publish_late", payload={**payload, "claim_lost": True}, **fields)
+    try:
+        if call_succeeded and (account.last_ok_at is None or account.last_ok_at < now - LAST_OK_EVERY):
+            note_call_succeeded(account)
+        if share.item.status == ItemStatus.RECALLED:  # recalled while it was being sent: delete it too
+            Share.objects.filter(pk=share.pk, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
+                delete_requested_at=now, delete_not_before=now
+            )
+    except Exception:  # the post is recorded; what follows is housekeeping
+        logger.exception("share %s: published as %s; follow-up work failed", share.pk, post_id)
     return S.PUBLISHED
+
+
+def _person(user) -> dict:
+    """Who an adviser was at the time of the record: an archive record must read alone, years later."""
+    return {"id": user.pk, "name": user.get_full_name() or user.email, "email": user.email}
 
 
 def recover_stale_claims(*, now: dt.datetime | None = None) -> int:
     """Shares left in ``publishing`` by a dead worker become ``outcome_unknown``: looked up, never resent."""
     now = now or timezone.now()
     stale_before = now - dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
-    ids = list(
-        Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).values_list("pk", flat=True)
-    )
+    reason = "worker stopped during the call"
     moved = 0
-    for share_id in ids:
-        with transaction.atomic():
-            if Share.objects.filter(pk=share_id, status=S.PUBLISHING, claimed_at__lt=stale_before).update(
-                status=S.OUTCOME_UNKNOWN, next_attempt_at=now, last_error="worker stopped during the call"
-            ):
-                moved += 1
-                share = Share.objects.get(pk=share_id)
-                record(
-                    "share.outcome_unknown",
-                    subject=share,
-                    actor=None,
-                    payload={"item": share.item_id, "reason": "stale claim", "network": "x"},
-                )
+    for share in Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).only(
+        "pk", "item_id", "version_id", "adviser_id", "status", "attempts"
+    ):
+        moved += transition(
+            share,
+            "stale",
+            where=Q(claimed_at__lt=stale_before),
+            payload={"reason": reason, "network": "x", "attempts": share.attempts},
+            next_attempt_at=now,
+            last_error=reason,
+        )
     return moved
 
 
+def _tell_adviser_unconfirmed(share_id: int) -> None:
+    _tell_adviser(
+        share_id,
+        subject=gettext_lazy("We could not confirm whether a share was published"),
+        template="publishing/email/share_unconfirmed.txt",
+    )
+
+
 def _tell_adviser_failed(share_id: int) -> None:
+    _tell_adviser(
+        share_id,
+        subject=gettext_lazy("A share could not be published"),
+        template="publishing/email/share_failed.txt",
+    )
+
+
+def _tell_adviser(share_id: int, *, subject, template: str) -> None:
+    """E-mail the share's adviser in their language (``subject`` is a lazy or plain translatable string,
+    translated once their language is active)."""
     share = Share.objects.select_related("adviser", "item").get(pk=share_id)
     user = share.adviser
     if not user.email:
         return
     language = StaffProfile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("A share could not be published")
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + str(subject)
         body = render_to_string(
-            "publishing/email/share_failed.txt",
+            template,
             {
                 "user": user,
                 "share": share,
@@ -781,6 +747,12 @@ def recall_shares(*, item_id: int) -> dict:
     link_views.forget(codes)
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
+    # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted
+    # below; not found: cancelled by the send-time re-check, since the item is recalled).
+    for share_id in Share.objects.filter(item_id=item_id, status=S.OUTCOME_UNKNOWN).values_list(
+        "pk", flat=True
+    ):
+        _publish_after_unknown_outcome(share_id, now, force=True)
     Share.objects.filter(item_id=item_id, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
         delete_requested_at=now, delete_not_before=now
     )
@@ -811,7 +783,7 @@ def delete_share_post(*, share_id: int) -> str:
     )
     if not claimed:
         return "waiting"
-    share = Share.objects.get(pk=share_id)
+    share = Share.objects.select_related("adviser").get(pk=share_id)
     account = XAccount.objects.filter(user_id=share.adviser_id, x_user_id=share.x_user_id).first()
     try:
         if account is None:
@@ -840,7 +812,12 @@ def delete_share_post(*, share_id: int) -> str:
             "share.delete_failed",
             subject=share,
             actor=None,
-            payload={"item": share.item_id, "network_post_id": share.network_post_id, "reason": reason},
+            payload={
+                "item": share.item_id,
+                "version_id": share.version_id,
+                "network_post_id": share.network_post_id,
+                "reason": reason,
+            },
         )
         return "failed"
     except xclient.XError as exc:
@@ -848,25 +825,21 @@ def delete_share_post(*, share_id: int) -> str:
             delete_error=exc.message[:500], delete_claimed_until=None, delete_not_before=now + backoff(1)
         )
         return "failed"
-    with transaction.atomic():
-        Share.objects.filter(pk=share_id, status=S.PUBLISHED).update(
-            status=S.DELETED, deleted_at=timezone.now(), delete_error="", delete_claimed_until=None
-        )
-        record(
-            "share.deleted",
-            subject=share,
-            actor=None,
-            payload={
-                "item": share.item_id,
-                "version_id": share.version_id,
-                "network": "x",
-                "account": share.account_username,
-                "network_post_id": share.network_post_id,
-                "url": share.post_url,
-                "status": S.DELETED,
-                "reason": "recall",
-            },
-        )
+    transition(
+        share,
+        "delete",
+        payload={
+            "network": "x",
+            "account": share.account_username,
+            "adviser": _person(share.adviser),
+            "network_post_id": share.network_post_id,
+            "url": share.post_url,
+            "reason": "recall",
+        },
+        deleted_at=timezone.now(),
+        delete_error="",
+        delete_claimed_until=None,
+    )
     return "deleted"
 
 

@@ -158,9 +158,41 @@ def _who(entry: ArchiveRecord) -> str:
     return entry.actor_name or entry.actor_email or entry.subject_repr
 
 
+def _person_label(person: dict) -> str:
+    name, email = person.get("name") or "", person.get("email") or ""
+    return f"{name} <{email}>" if name and email and name != email else (name or email)
+
+
+def _adviser_of(published: ArchiveRecord) -> str:
+    """The adviser as the ``share.published`` record names them; records written before the payload held
+    ``adviser`` name them through ``subject_user_id`` (the share's adviser), resolved to the person."""
+    person = published.payload.get("adviser")
+    if person:
+        return _person_label(person)
+    if published.subject_user_id:
+        user = get_user_model().objects.filter(pk=published.subject_user_id).first()
+        if user is not None:
+            return _person_label({"name": user.get_full_name(), "email": user.email})
+    return published.actor_name or published.actor_email or ""
+
+
+def _version_ref(version_id) -> str:
+    """The version's ``subject_ref`` (``app_label.model:pk``); spelled out so that the archive, which every
+    app writes to, imports none of them (the communication-record test breaks if the label moves)."""
+    return f"content.contentversion:{version_id}"
+
+
+# Events about a version (their subject is the version): its creation, submission and approvals.
+_VERSION_EVENTS = ("content.version_created", "content.submitted", "review.first_approval", "review.approved")
+
+
 def communication_record(network_post_id: str) -> CommunicationRecord | None:
     """The text, the dates of first and last use, the preparer, the approver(s) and approval dates of one
-    published post, rebuilt from archive events (payload keys listed in compliance/archive/services.py)."""
+    published post, rebuilt from what the services archived (payload keys: ``compliance/archive/events.py``).
+
+    The version's own events are found by their subject (the version), which every writer has always set,
+    so records written before the payload schemas are read too; every approval counts, the first of a
+    two-approver category included."""
     post_events = list(ArchiveRecord.objects.filter(network_post_id=network_post_id).order_by("seq"))
     if not post_events:
         return None
@@ -172,7 +204,7 @@ def communication_record(network_post_id: str) -> CommunicationRecord | None:
         payload = first.payload
         rec.text, rec.version_id = payload.get("text", ""), payload.get("version_id")
         rec.fingerprint = payload.get("fingerprint", "")
-        rec.adviser = _who(first)
+        rec.adviser = _adviser_of(first)
         rec.first_use = first.recorded_at
     if deleted:
         rec.last_use, rec.still_in_use = deleted[-1].recorded_at, False
@@ -180,32 +212,30 @@ def communication_record(network_post_id: str) -> CommunicationRecord | None:
             rec.version_id = deleted[-1].payload.get("version_id")
     if rec.version_id is None:
         return rec
-    about_version = _with_payload_value(
-        ArchiveRecord.objects.filter(
-            event_type__in=["content.version_created", "review.approved", "share.published", "share.deleted"]
-        ),
-        "version_id",
-        rec.version_id,
+    seen = {e.seq for e in rec.events}
+    about_version = ArchiveRecord.objects.filter(
+        subject_ref=_version_ref(rec.version_id), event_type__in=_VERSION_EVENTS
     ).order_by("seq")
-    version_uses: list[datetime] = []
-    version_ends: list[datetime] = []
     for entry in about_version:
-        if entry.payload.get("version_id") != rec.version_id and str(entry.payload.get("version_id")) != str(
-            rec.version_id
-        ):
-            continue  # the key matched in a nested object, not at the top level
         if entry.event_type == "content.version_created" and not rec.preparer:
             rec.preparer, rec.prepared_at = _who(entry), entry.recorded_at
             rec.version_text = entry.payload.get("text", "")
-            rec.fingerprint = rec.fingerprint or entry.payload.get("fingerprint", "")
-        elif entry.event_type == "review.approved":
+        elif entry.event_type in ("review.first_approval", "review.approved"):
             rec.approvals.append(Approval(approver=_who(entry), approved_at=entry.recorded_at, seq=entry.seq))
-        elif entry.event_type == "share.published":
-            version_uses.append(entry.recorded_at)
-        elif entry.event_type == "share.deleted":
-            version_ends.append(entry.recorded_at)
-        if entry.seq not in {e.seq for e in rec.events}:
+        if entry.seq not in seen:
             rec.events.append(entry)
+            seen.add(entry.seq)
+    version_uses: list[datetime] = []
+    version_ends: list[datetime] = []
+    uses = _with_payload_value(
+        ArchiveRecord.objects.filter(event_type__in=["share.published", "share.deleted"]),
+        "version_id",
+        rec.version_id,
+    ).order_by("seq")
+    for entry in uses:
+        if str(entry.payload.get("version_id")) != str(rec.version_id):
+            continue  # the key matched in a nested object, not at the top level
+        (version_uses if entry.event_type == "share.published" else version_ends).append(entry.recorded_at)
     rec.events.sort(key=lambda e: e.seq)
     if version_uses:
         rec.version_first_use = min(version_uses)

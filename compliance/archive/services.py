@@ -44,6 +44,7 @@ from compliance.archive.chain import (
     text,
     timestamp,
 )
+from compliance.archive.events import check_payload
 from compliance.archive.models import (
     GENESIS_HASH,
     HEAD_PK,
@@ -163,6 +164,7 @@ def _prepare(event_type: str, subject, actor, payload: dict | None) -> _Prepared
     event_type = text(event_type, 100)
     if not event_type:
         raise ValueError("an archive event needs an event type")
+    check_payload(event_type, payload or {})
     payload_json = canonical_json(payload or {})
     actor_id, actor_email, actor_name = _actor_snapshot(actor)
     subject_ref, subject_repr, subject_user_id = _subject_snapshot(subject)
@@ -627,7 +629,7 @@ def request_export(*, actor, date_from, date_to, adviser_email: str = "") -> Arc
             subject=export,
             actor=actor,
             payload={
-                "export_id": export.pk,
+                "export_id": str(export.pk),
                 "from": date_from,
                 "to": date_to,
                 "adviser": export.adviser_email or None,
@@ -642,5 +644,5 @@ def record_export_download(*, export: ArchiveExport, actor) -> None:
         "archive.export_downloaded",
         subject=export,
         actor=actor,
-        payload={"export_id": export.pk, "manifest_sha256": export.manifest_sha256},
+        payload={"export_id": str(export.pk), "manifest_sha256": export.manifest_sha256},
     )

@@ -247,8 +247,12 @@ def begin_new_version(*, item: ContentItem, version: ContentVersion, actor) -> C
         actor=actor,
         payload={
             "item": item.pk,
-            "number": version.number,
-            "previous_version": previous_id,
+            "version_id": version.pk,
+            "version_number": version.number,
+            "text": version.text,
+            "link_url": version.link_url,
+            "variants": [v.text for v in version.variants.all()],
+            "previous_version_id": previous_id,
             "status_before": before,
         },
     )
@@ -279,7 +283,8 @@ def submit_for_review(*, version: ContentVersion, actor) -> ContentVersion:
         actor=actor,
         payload={
             "item": item.pk,
-            "version": version.number,
+            "version_id": version.pk,
+            "version_number": version.number,
             "texts": len(checked),
             "fingerprints": sorted(checked),
             "findings": [f for entry in checked.values() for f in entry["findings"]],
@@ -354,11 +359,14 @@ def approve_version(
         actor=reviewer,
         payload={
             "item": item.pk,
-            "version": version.number,
+            "version_id": version.pk,
+            "version_number": version.number,
             "decision": decision.pk,
             "comment": decision.comment,
             "fingerprints": fingerprints,
             "acknowledged_findings": sorted(acknowledged),
+            "approvals": earlier.count(),  # this decision included (the queryset is read now)
+            "approvals_required": 2 if _two_approvers_needed(item) else 1,
         },
     )
     _notify(decision)
@@ -411,7 +419,13 @@ def _decide(item, version, reviewer, kind, comment, version_status, action, even
         event,
         subject=version,
         actor=reviewer,
-        payload={"item": item.pk, "version": version.number, "decision": decision.pk, "comment": comment},
+        payload={
+            "item": item.pk,
+            "version_id": version.pk,
+            "version_number": version.number,
+            "decision": decision.pk,
+            "comment": comment,
+        },
     )
     _notify(decision)
     return decision
@@ -434,7 +448,7 @@ def expire_item(*, item: ContentItem) -> ContentItem:
         actor=None,
         payload={
             "item": item.pk,
-            "version": item.current_version_id,
+            "version_id": item.current_version_id,
             "expires_at": item.expires_at.isoformat(),
         },
     )
@@ -467,7 +481,7 @@ def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
         actor=actor,
         payload={
             "item": item.pk,
-            "version": item.current_version_id,
+            "version_id": item.current_version_id,
             "reason": reason,
             "status_before": before,
             "decision": decision.pk,

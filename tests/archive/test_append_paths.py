@@ -74,7 +74,7 @@ def test_record_many_appends_consecutive_records_in_one_lock(db):
         [
             Event("test.batch", subject="content.item:1", actor="importer", payload={"n": 1}),
             ("test.batch", None, None, {"n": 2, "text": "Café"}),
-            Event("share.published", payload={"network_post_id": "99", "text": "sent"}),
+            Event("test.published", payload={"network_post_id": "99", "text": "sent"}),
         ]
     )
     assert [e.seq for e in batch] == [2, 3, 4]

@@ -16,9 +16,9 @@ from compliance.archive.verify import verify_export
 
 @pytest.fixture
 def events(adviser, adviser2):
-    record("share.published", actor=adviser, payload={"network_post_id": "111", "text": '=HYPERLINK("x")'})
-    record("share.published", actor=adviser2, payload={"network_post_id": "222", "text": "Bonjour"})
-    record("share.deleted", actor=adviser, payload={"network_post_id": "111"})
+    record("test.published", actor=adviser, payload={"network_post_id": "111", "text": '=HYPERLINK("x")'})
+    record("test.published", actor=adviser2, payload={"network_post_id": "222", "text": "Bonjour"})
+    record("test.deleted", actor=adviser, payload={"network_post_id": "111"})
 
 
 def _export(tmp_path, **extra):

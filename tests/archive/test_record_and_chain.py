@@ -118,7 +118,7 @@ def test_erasing_a_person_elsewhere_never_touches_their_archive_records(db, djan
 
 
 def test_network_post_ids_are_indexed_from_the_payload(db):
-    entry = record("share.published", payload={"network_post_id": 1790001, "text": "Hello"})
+    entry = record("test.published", payload={"network_post_id": 1790001, "text": "Hello"})
     assert entry.network_post_id == "1790001"
     assert ArchiveRecord.objects.filter(network_post_id="1790001").get() == entry
 

@@ -19,15 +19,17 @@ from compliance.archive.services import (
 from compliance.archive.verify import verify_database
 
 IN_SIX_YEARS = timedelta(days=6 * 366)
+# A valid auth.signed_in payload (compliance/archive/events.py).
+SIGNED_IN = {"roles": ["admin"], "method": "password"}
 
 
 @pytest.fixture
 def mixed(adviser, adviser2):
-    """Sign-ins (kept 5 years) interleaved with publications (kept 7 years)."""
+    """Sign-ins (kept 5 years) interleaved with other records (kept 7 years, the default)."""
     for i in range(3):
-        record("auth.signed_in", actor=adviser, payload={"i": i})
-        record("auth.signed_in", actor=adviser2, payload={"i": i})
-        record("share.published", actor=adviser, payload={"network_post_id": str(i), "text": "t"})
+        record("auth.signed_in", actor=adviser, payload={**SIGNED_IN, "user_agent": f"#{i}"})
+        record("auth.signed_in", actor=adviser2, payload={**SIGNED_IN, "user_agent": f"#{i}"})
+        record("test.published", actor=adviser, payload={"network_post_id": str(i), "text": "t"})
 
 
 def test_each_event_class_has_its_retention_period_with_a_default(settings):
@@ -42,7 +44,7 @@ def test_expired_records_are_purged_and_the_chain_verifies_across_the_holes(mixe
     report = purge_expired_records(now=timezone.now() + IN_SIX_YEARS)
     assert report.purged == 6
     assert not ArchiveRecord.objects.filter(event_type="auth.signed_in").exists()
-    assert ArchiveRecord.objects.filter(event_type="share.published").count() == 3
+    assert ArchiveRecord.objects.filter(event_type="test.published").count() == 3
     purged_run = ArchiveRecord.objects.order_by("-seq").first()
     assert purged_run.event_type == "archive.purged"
     assert purged_run.payload["records"] == 6
@@ -71,8 +73,8 @@ def test_a_legal_hold_on_an_adviser_keeps_their_records_until_it_is_released(
 
 
 def test_a_legal_hold_on_a_subject_reference_keeps_the_records_about_it(db, compliance_officer):
-    record("auth.signed_in", subject="content.contentitem:42", payload={})
-    record("auth.signed_in", subject="content.contentitem:43", payload={})
+    record("auth.signed_in", subject="content.contentitem:42", payload=SIGNED_IN)
+    record("auth.signed_in", subject="content.contentitem:43", payload=SIGNED_IN)
     place_legal_hold(actor=compliance_officer, subject_ref="content.contentitem:42", reason="Examination")
     purge_expired_records(now=timezone.now() + IN_SIX_YEARS)
     assert list(
