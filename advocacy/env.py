@@ -25,6 +25,33 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     return value
 
 
+def env_url_template(name: str, default: str, *, fields: frozenset[str]) -> str:
+    """A URL with ``str.format`` fields among ``fields`` (``https://x.com/{username}/status/{id}``).
+
+    Checked here, at start-up, because the template is first used right after an irreversible call: a
+    typo (a stray brace, an unknown field) found then would stand between a live post and its record."""
+    from string import Formatter
+
+    value = env_str(name, default)
+    try:
+        used = {field for _text, field, _spec, _conv in Formatter().parse(value) if field is not None}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a valid URL template: {exc}.") from None
+    unknown = used - fields
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} uses unknown fields {sorted(unknown)}; allowed: "
+            + ", ".join("{" + f + "}" for f in sorted(fields))
+        )
+    try:
+        sample = value.format(**dict.fromkeys(fields, "x"))
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a valid URL template: {exc}.") from None
+    if urlsplit(sample).scheme not in ("http", "https") or not urlsplit(sample).netloc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an http(s) URL template.")
+    return value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:

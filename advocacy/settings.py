@@ -17,7 +17,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.env import env_bool, env_int, env_list, env_str, parse_email_url
+from advocacy.env import env_bool, env_int, env_list, env_str, env_url_template, parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RELAIS_VAR_DIR", str(BASE_DIR / "var")))
@@ -355,7 +355,9 @@ LOGGING = {
 # Refresh the access token when it expires within this many seconds (X's live about 2 hours).
 X_REFRESH_MARGIN_SECONDS = env_int("X_REFRESH_MARGIN_SECONDS", 300, minimum=0)
 # Link to a live post; the demo points it at the sandbox's timeline page.
-X_POST_URL_TEMPLATE = env_str("X_POST_URL_TEMPLATE", "https://x.com/{username}/status/{id}")
+X_POST_URL_TEMPLATE = env_url_template(
+    "X_POST_URL_TEMPLATE", "https://x.com/{username}/status/{id}", fields=frozenset({"username", "id"})
+)
 # Publishing engine: bounded exponential backoff with jitter on X 5xx / unreachable, then "failed".
 X_RETRY_BASE_SECONDS = env_int("X_RETRY_BASE_SECONDS", 30, minimum=0)
 X_RETRY_MAX_SECONDS = env_int("X_RETRY_MAX_SECONDS", 1800, minimum=0)

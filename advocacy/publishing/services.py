@@ -543,7 +543,7 @@ def _send(share: Share, token: str, account: XAccount) -> str:
     """The irreversible call (no transaction is open), then the outcome."""
     sent_text = share.sent_text
     try:
-        post_id, url = xclient.post(account, sent_text)
+        post_id = xclient.post(account, sent_text)
     except xclient.RateLimited as exc:
         return _retry_later(
             share, token, exc.reset_at, _("X's rate limit was reached; retrying after it resets.")
@@ -563,7 +563,7 @@ def _send(share: Share, token: str, account: XAccount) -> str:
         return _fail(share, token, _("X refused the post: %(message)s") % {"message": exc.message})
     except xclient.ServerError as exc:
         return _retry_or_fail(share, token, exc.message)
-    return _published(share, token, account, post_id, url, call_succeeded=True)
+    return _published(share, token, account, post_id, call_succeeded=True)
 
 
 def _account_for(share: Share, token: str) -> tuple[XAccount | None, str | None]:
@@ -602,7 +602,7 @@ def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> st
     for post in posts:
         if post.text == sent_text:
             return _published(
-                share, token, account, post.id, xclient.post_url(account.username, post.id), recovered=True
+                share, token, account, post.id, recovered=True
             )
     return None
 
@@ -627,7 +627,6 @@ def _published(
     token: str,
     account: XAccount,
     post_id: str,
-    url: str,
     *,
     recovered=False,
     call_succeeded=False,
@@ -640,6 +639,11 @@ def _published(
     extras (the account's ``last_ok_at``, at most once a minute per account; a recall's deletion request),
     whose failure is logged and never turns a live post into an unknown one."""
     now = timezone.now()
+    try:
+        url = xclient.post_url(account.username, post_id)
+    except Exception:  # a live post is recorded with or without its link
+        logger.exception("share %s: no URL could be built for post %s", share.pk, post_id)
+        url = ""
     fields = {
         "network_post_id": post_id,
         "post_url": url,

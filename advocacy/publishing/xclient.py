@@ -198,14 +198,16 @@ def me(access_token: Secret) -> XUser:
     return XUser(id=str(data.id), username=data.username, name=data.name)
 
 
-def post(account, text: str) -> tuple[str, str]:
-    """Publish ``text`` on the account. Irreversible: a ``OutcomeUnknown`` must not be retried blindly."""
+def post(account, text: str) -> str:
+    """Publish ``text`` on the account and return the post's id. Irreversible: a ``OutcomeUnknown`` must
+    not be retried blindly. Nothing else happens here once X has answered (the caller records the id
+    before building its URL or anything else that could fail)."""
     response = _call(_client(_token(account)).create_tweet, text=text, user_auth=False)
     data = response.data or {}
     post_id = str(data.get("id") or "")
     if not post_id:
         raise MalformedResponse("X answered without the post id")
-    return post_id, post_url(account.username, post_id)
+    return post_id
 
 
 def delete(account, post_id: str) -> None:

@@ -134,6 +134,13 @@ def test_production_settings_are_https_only_with_secure_cookies_and_an_idle_time
         ({"SECURE_COOKIES": "sometimes"}, "SECURE_COOKIES='sometimes' is not a boolean"),
         ({"OIDC_SERVER_URL": "https://login.bank.example"}, "OIDC_CLIENT_ID is required"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a valid database URL"),
+        # The stray brace the demo script used to add, an unknown field, a template that is not a URL.
+        (
+            {"X_POST_URL_TEMPLATE": "https://x.com/{username}/status/{id}}"},
+            "X_POST_URL_TEMPLATE='https://x.com/{username}/status/{id}}' is not a valid URL template",
+        ),
+        ({"X_POST_URL_TEMPLATE": "https://x.com/{user}/{id}"}, "uses unknown fields ['user']"),
+        ({"X_POST_URL_TEMPLATE": "x.com/{id}"}, "is not an http(s) URL template"),
     ],
 )
 def test_bad_or_missing_configuration_stops_the_process_at_start_up(tmp_path, overrides, message):
