@@ -2,18 +2,35 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LOCK   := requirements.lock
+# uv resolves the lock (`make lock`); pip alone installs it. Pinned so that every `make lock` resolves alike.
+UV_VERSION ?= 0.13.9
+# `make lock` re-resolves every pin to the newest release pyproject.toml allows; `make lock LOCK_UPGRADE=`
+# keeps the current pins and changes only what an edit of pyproject.toml requires.
+LOCK_UPGRADE ?= --upgrade
+# Reinstall whenever the lock or pyproject.toml changes.
+STAMP  := $(VENV)/.installed-$(shell cat $(wildcard $(LOCK)) pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test test-fast lint messages bench clean
+.PHONY: install lock demo test test-fast lint messages bench clean
 
-$(STAMP): pyproject.toml
+## Install exactly the lock (every package pinned and hash-checked), then the project itself without deps.
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
+
+## Refresh requirements.lock from pyproject.toml: dependencies, the dev extra, the build backend and pip.
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(PY) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], "pip", sep="\n")' \
+	  | $(VENV)/bin/uv pip compile pyproject.toml - --extra dev --universal --python-version 3.11 \
+	      --generate-hashes --custom-compile-command "make lock" $(LOCK_UPGRADE) --quiet -o $(LOCK)
+	@echo "$(LOCK) refreshed; run make install (and the tests) before committing it."
 
 ## Run the demo portal: X sandbox, web server, Celery worker + beat, seeded Banque Exemple.
 demo: install
