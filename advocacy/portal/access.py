@@ -90,6 +90,9 @@ THIRD_PARTY_ROUTES: dict[str, Rule] = {
     "account_email_verification_sent": PUBLIC,
     "account_confirm_email": PUBLIC,
     "account_reauthenticate": SIGNED_IN,
+    # allauth 65.22: re-authenticating with a code sent to one's own verified address (login_required)
+    "account_request_reauthentication_code": SIGNED_IN,
+    "account_confirm_reauthentication_code": SIGNED_IN,
     "account_login_code_confirm": PUBLIC,
     "account_request_login_code": PUBLIC,
     "account_confirm_login_code": PUBLIC,
