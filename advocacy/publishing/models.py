@@ -150,6 +150,9 @@ class Share(models.Model):
         _("status"), max_length=20, choices=ShareStatus.choices, default=ShareStatus.SCHEDULED
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # How many times the outcome was found unknown (a lost answer, a failed look): bounded by
+    # X_UNKNOWN_MAX_ATTEMPTS, then the share is escalated as "possibly live, not confirmed".
+    unknown_outcomes = models.PositiveSmallIntegerField(_("unknown outcomes"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.CharField(_("reason"), max_length=500, blank=True)
     claim_token = models.CharField(max_length=36, blank=True, editable=False)

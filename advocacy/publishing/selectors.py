@@ -83,6 +83,11 @@ def recalls_in_progress(*, limit: int = 50) -> list[dict]:
                 distinct=True,
             ),
             cancelled=Count("shares", filter=Q(shares__status=S.CANCELLED), distinct=True),
+            # May be live on X: the engine looks before deciding (unknown) or compliance must (unconfirmed).
+            checking=Count(
+                "shares", filter=Q(shares__status__in=[S.OUTCOME_UNKNOWN, S.PUBLISHING]), distinct=True
+            ),
+            unconfirmed=Count("shares", filter=Q(shares__status=S.UNCONFIRMED), distinct=True),
         )
         .order_by("-updated_at")[:limit]
     )
@@ -96,6 +101,17 @@ def recalls_in_progress(*, limit: int = 50) -> list[dict]:
         )
         rows.append({"item": item, "failures": failures})
     return rows
+
+
+def unconfirmed_shares(*, limit: int = 50) -> tuple[list, int]:
+    """Shares whose outcome stayed unknown after every look (``X_UNKNOWN_MAX_ATTEMPTS``): possibly live on
+    X, not confirmed. Compliance checks each account by hand. The first ``limit``, oldest first, and how
+    many there are."""
+    from advocacy.publishing.models import Share
+
+    rows = Share.objects.filter(status=Share.Status.UNCONFIRMED)
+    listed = list(rows.select_related("adviser", "item").order_by("send_started_at", "pk")[:limit])
+    return listed, (len(listed) if len(listed) < limit else rows.count())
 
 
 def sharing_home_panel(user) -> dict:

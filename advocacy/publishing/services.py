@@ -611,14 +611,22 @@ def _still_unknown(share: Share, token: str, reason: str, at: dt.datetime, *, ac
     """The outcome is (still) unknown: look again at ``at``, or, after ``X_UNKNOWN_MAX_ATTEMPTS``, escalate
     to compliance as "possibly live, not confirmed" and tell the adviser (no more automatic looks)."""
     payload = {"reason": reason, "network": "x", "account": account.username, "attempts": share.attempts}
-    if share.attempts >= settings.X_UNKNOWN_MAX_ATTEMPTS:
+    if share.unknown_outcomes + 1 >= settings.X_UNKNOWN_MAX_ATTEMPTS:
         with transaction.atomic():
             if _move(
                 share, token, "unconfirmed", payload=payload, last_error=reason[:500], next_attempt_at=None
             ):
                 transaction.on_commit(functools.partial(_tell_adviser_unconfirmed, share.pk))
         return S.UNCONFIRMED
-    _move(share, token, "unknown", payload=payload, next_attempt_at=at, last_error=reason[:500])
+    _move(
+        share,
+        token,
+        "unknown",
+        payload=payload,
+        next_attempt_at=at,
+        last_error=reason[:500],
+        unknown_outcomes=F("unknown_outcomes") + 1,
+    )
     return S.OUTCOME_UNKNOWN
 
 
@@ -699,6 +707,7 @@ def recover_stale_claims(*, now: dt.datetime | None = None) -> int:
             payload={"reason": reason, "network": "x", "attempts": share.attempts},
             next_attempt_at=now,
             last_error=reason,
+            unknown_outcomes=F("unknown_outcomes") + 1,
         )
     return moved
 
@@ -743,12 +752,10 @@ def _tell_adviser(share_id: int, *, subject, template: str) -> None:
 # --- recall ---------------------------------------------------------------------------------------
 def recall_shares(*, item_id: int) -> dict:
     """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete."""
-    from advocacy.publishing import link_views, links
+    from advocacy.publishing import links
 
     now = timezone.now()
-    codes = list(Share.objects.filter(item_id=item_id).values_list("link_code", flat=True))
-    links.forget(codes)
-    link_views.forget(codes)
+    links.stop_item(item_id)  # done on commit of the recall already; again here for the beat's sweep
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted

@@ -118,7 +118,13 @@ def my_shares(request: HttpRequest) -> HttpResponse:
         "scheduled": [
             s
             for s in shares
-            if s.status in (Share.Status.SCHEDULED, Share.Status.PUBLISHING, Share.Status.OUTCOME_UNKNOWN)
+            if s.status
+            in (
+                Share.Status.SCHEDULED,
+                Share.Status.PUBLISHING,
+                Share.Status.OUTCOME_UNKNOWN,
+                Share.Status.UNCONFIRMED,
+            )
         ],
         "published": [s for s in shares if s.status in (Share.Status.PUBLISHED, Share.Status.DELETED)],
         "failed": [s for s in shares if s.status == Share.Status.FAILED],
@@ -175,4 +181,13 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(COMPLIANCE)
 def compliance_recalls(request: HttpRequest) -> HttpResponse:
-    return render(request, "publishing/compliance_recalls.html", {"recalls": selectors.recalls_in_progress()})
+    unconfirmed, unconfirmed_count = selectors.unconfirmed_shares()
+    return render(
+        request,
+        "publishing/compliance_recalls.html",
+        {
+            "recalls": selectors.recalls_in_progress(),
+            "unconfirmed": unconfirmed,
+            "unconfirmed_count": unconfirmed_count,
+        },
+    )

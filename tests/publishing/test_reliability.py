@@ -14,7 +14,9 @@ import time
 import pytest
 
 from advocacy.publishing import services
+from advocacy.publishing.integrity import verify_shares
 from advocacy.publishing.models import Share
+from compliance.archive.models import ArchiveRecord
 
 from .conftest import faults, sandbox_state
 
@@ -74,4 +76,14 @@ def test_hundreds_of_shares_under_429s_5xx_timeouts_and_latency_each_end_once(
         len(set(Share.objects.exclude(network_post_id="").values_list("network_post_id", flat=True)))
         == (statuses[Share.Status.PUBLISHED])
     )
+    # The archive tells the same story: every post live on the sandbox has exactly one share.published
+    # record, and every share's archived events replay to its status.
+    live_ids = [t["id"] for t in state["tweets"] if not t["deleted"]]
+    published_records = collections.Counter(
+        ArchiveRecord.objects.filter(event_type="share.published").values_list("network_post_id", flat=True)
+    )
+    assert {post_id: published_records[post_id] for post_id in live_ids} == dict.fromkeys(live_ids, 1)
+    assert sum(published_records.values()) == len(live_ids)
+    check = verify_shares()
+    assert check.ok, check.problems[:5]
     print(f"\n{total} shares: {dict(statuses)}; sandbox create calls {state['counters']['create_calls']}")

@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.publishing import services
@@ -177,7 +178,14 @@ def test_a_post_url_that_cannot_be_built_never_turns_a_live_post_into_an_unknown
 
 @pytest.mark.django_db
 def test_an_outcome_that_stays_unknown_is_escalated_after_the_bound_and_the_adviser_told(
-    sandbox, adviser, connected, make_item, settings, django_capture_on_commit_callbacks
+    sandbox,
+    adviser,
+    connected,
+    make_item,
+    settings,
+    django_capture_on_commit_callbacks,
+    client_for,
+    compliance_officer,
 ):
     settings.X_UNKNOWN_MAX_ATTEMPTS = 3
     settings.X_UNKNOWN_RECHECK_SECONDS = 0
@@ -197,6 +205,8 @@ def test_an_outcome_that_stays_unknown_is_escalated_after_the_bound_and_the_advi
     [message] = mail.outbox
     assert message.to == [adviser.email] and "could not confirm" in message.subject
     assert verify_shares().ok
+    page = client_for(compliance_officer).get(reverse("publishing:compliance_recalls")).content.decode()
+    assert "1 post possibly live, not confirmed" in page and "@camille_x" in page
 
 
 @pytest.mark.django_db
