@@ -10,7 +10,7 @@ def _record(personas) -> dict:
 
 def _post(personas) -> dict:
     record(
-        "share.published", actor=personas["adviser"], payload={"network_post_id": "sample-1", "text": "Hi"}
+        "test.published", actor=personas["adviser"], payload={"network_post_id": "sample-1", "text": "Hi"}
     )
     return {"network_post_id": "sample-1"}
 
