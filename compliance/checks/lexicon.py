@@ -8,9 +8,11 @@ the number of phrases, an automaton does not. The automaton is built once per se
 Matching happens on whole tokens (see ``normalise``). Every distinct stemmed token of the lexicon gets a
 short fixed-width code; a text becomes one code per token (unknown tokens share a code that no pattern
 uses), and each phrase is a short string of codes. So a match always starts and ends on token boundaries,
-and a post without any lexicon token is rejected before the automaton runs. Codes of raw tokens are cached,
-so a word is folded and stemmed once per process. Only posts with a hit (or with a spelled-out word to
-merge) pay for character offsets.
+and a post without any lexicon token is rejected before the automaton runs. Codes are cached per word (a
+run of non-space bytes), so a word is folded and stemmed once per process, and so is the question "does
+undoing this word's evasions (``word_alternates``: "g@ranti", "gar.antie") give a lexicon token?". Only
+posts where it does, or with a spelled-out word to merge, are read again in every reading
+(``normalise_variants``); only posts with a hit pay for character offsets.
 """
 
 from __future__ import annotations
@@ -27,14 +29,14 @@ from compliance.checks.findings import Finding, Severity
 from compliance.checks.messages import render_message
 from compliance.checks.normalise import (
     _ASCII,
-    _fold_with_offsets,
     _single_letter,
     fold_raw,
     normalise_variants,
     phrase_tokens,
-    raw_tokens,
     stem,
+    token_spans,
     utf8,
+    word_alternates,
 )
 
 __all__ = ["ANY", "CompiledLexicon", "LexiconEntry"]
@@ -101,17 +103,30 @@ def _code(index: int, starts: str, digits: int) -> str:
     return "".join(out)
 
 
+# ASCII whitespace (what ``bytes.split()`` splits on) to spaces, so that ``split(b" ")`` gives word offsets.
+_SPACES = bytes(32 if b in b"\t\n\r\x0b\x0c" else b for b in range(256))
+
+
 class _Codes(dict):
-    """Token -> code, per compiled lexicon. Keys are raw tokens (bytes, see ``raw_tokens``) whose value is
-    the codes of all the tokens they fold to, or folded tokens (str) with one code."""
+    """Word -> codes, per compiled lexicon. Keys are words (bytes: runs of non-space bytes of the UTF-8
+    text) whose value is the codes of all the tokens they fold to, or folded tokens (str) with one code.
+    ``alternates`` holds the words whose evasions, once undone, give a lexicon token ("g@ranti")."""
 
-    __slots__ = ("unknown", "unknown_single", "vocabulary")
+    __slots__ = ("alternates", "containing", "patterns", "unknown", "unknown_single", "vocabulary")
 
-    def __init__(self, vocabulary: dict[str, str], width: int) -> None:
+    def __init__(
+        self, vocabulary: dict[str, str], width: int, patterns: dict[tuple[str, ...], frozenset[int]]
+    ) -> None:
         super().__init__()
         self.vocabulary = vocabulary
         self.unknown = "!" * width
         self.unknown_single = "?" * width
+        self.alternates: set[bytes] = set()
+        self.patterns = patterns
+        self.containing: dict[str, list[tuple[str, ...]]] = {}
+        for sequence in patterns:
+            for token in set(sequence):
+                self.containing.setdefault(token, []).append(sequence)
 
     def code(self, token: str) -> str:
         code = self.vocabulary.get(stem(token))
@@ -122,9 +137,56 @@ class _Codes(dict):
     def __missing__(self, key: bytes | str) -> str:
         if len(self) >= _CACHE_LIMIT:
             self.clear()
-        value = self.code(key) if isinstance(key, str) else "".join([self.code(t) for t in fold_raw(key)])
+            self.alternates.clear()
+        if isinstance(key, str):
+            value = self.code(key)
+        else:
+            value = "".join([self.code(t) for raw in key.translate(_ASCII).split() for t in fold_raw(raw)])
+            if not key.isalpha() and self._has_alternates(key):
+                self.alternates.add(key)
         self[key] = value
         return value
+
+    def _has_alternates(self, word: bytes) -> bool:
+        """Undoing the word's evasions gives a lexicon token that can match where the word as it is cannot.
+
+        A new token (one the word's plain tokens do not have at that place) matters if the lexicon knows
+        it, unless it is only the joined spelling of those plain tokens and every phrase that has it also
+        has them in its place, for the same entries: "rendez-vous" read as "rendezvous", or "aujourd'hui"
+        as "aujourdhui", when phrases hold them only because ``phrase_tokens`` adds joined spellings. Then
+        every match of that reading is a match of the plain one, with the same span, and the post can stay
+        on the fast path.
+        """
+        for alternate in word_alternates(word.decode("utf-8", "surrogatepass")):
+            plain = set(alternate.plain)
+            for reading in (alternate.letters, alternate.joined):
+                for token in reading or ():
+                    if token in plain:
+                        continue
+                    text, start, end = token
+                    stemmed = stem(text)
+                    if stemmed not in self.vocabulary:
+                        continue
+                    inside = tuple(stem(t) for t, s, e in alternate.plain if start <= s and e <= end)
+                    if not self._same_as(stemmed, inside):
+                        return True
+        return False
+
+    def _same_as(self, token: str, tokens: tuple[str, ...]) -> bool:
+        """Every pattern with ``token`` also exists, for at least the same entries, with ``tokens`` in its
+        place (by induction, a pattern with several such tokens then has its fully replaced twin too)."""
+        if not tokens:
+            return False
+        patterns = self.patterns
+        for sequence in self.containing.get(token, ()):
+            entries = patterns[sequence]
+            for index, item in enumerate(sequence):
+                if item != token:
+                    continue
+                twin = patterns.get(sequence[:index] + tokens + sequence[index + 1 :])
+                if twin is None or not entries <= twin:
+                    return False
+        return True
 
 
 class CompiledLexicon:
@@ -143,12 +205,13 @@ class CompiledLexicon:
         automaton: ahocorasick.Automaton | None,
         vocabulary: dict[str, str],
         width: int,
+        patterns: dict[tuple[str, ...], frozenset[int]] | None = None,
     ) -> None:
         self.entries = entries
         self.unmatchable = unmatchable
         self._automaton = automaton
         self._width = width
-        self._codes = _Codes(vocabulary, width)
+        self._codes = _Codes(vocabulary, width, patterns or {})
         # Three single letters in a row: the text may spell a word out and needs normalise().
         single = "[" + re.escape(_SINGLE_STARTS + "?") + "]"
         gap = "." * (width - 1)
@@ -173,8 +236,10 @@ class CompiledLexicon:
         vocabulary = {t: _code(i, _MULTI_STARTS, digits) for t, i in multi.items()}
         vocabulary.update({t: _code(i, _SINGLE_STARTS, digits) for t, i in single.items()})
         by_pattern: dict[str, tuple[list[int], int]] = {}
+        patterns: dict[tuple[str, ...], set[int]] = {}
         for index, sequences in enumerate(sequences_of):
             for sequence in sequences:
+                patterns.setdefault(sequence, set()).add(index)
                 pattern = "".join(vocabulary[t] for t in sequence)
                 indexes, _count = by_pattern.setdefault(pattern, ([], len(sequence)))
                 if index not in indexes:
@@ -185,7 +250,8 @@ class CompiledLexicon:
             for pattern, (indexes, count) in by_pattern.items():
                 automaton.add_word(pattern, (tuple(indexes), count))
             automaton.make_automaton()
-        return cls(entries, tuple(unmatchable), automaton, vocabulary, digits + 1)
+        frozen = {sequence: frozenset(indexes) for sequence, indexes in patterns.items()}
+        return cls(entries, tuple(unmatchable), automaton, vocabulary, digits + 1, frozen)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -202,10 +268,12 @@ class CompiledLexicon:
         if automaton is None or not text:
             return []
         codes = self._codes
-        raws = raw_tokens(text)
-        encoded = "".join(map(codes.__getitem__, raws))
-        if self._spelled_out.search(encoded):
-            return self._scan_spelled_out(text, language, jurisdictions)
+        data = utf8(text)
+        words = data.split()
+        encoded = "".join(map(codes.__getitem__, words))
+        alternates = codes.alternates
+        if (alternates and not alternates.isdisjoint(words)) or self._spelled_out.search(encoded):
+            return self._scan_readings(text, language, jurisdictions)
         if not encoded.strip("!?"):
             return []  # not one lexicon token: decided without the automaton
         width = self._width
@@ -213,11 +281,12 @@ class CompiledLexicon:
         if not hits:
             return []
         needed = {last for last, _ in hits} | {last - count + 1 for last, (_i, count) in hits}
-        spans = self._spans(text, raws, needed)  # same tokens as ``encoded``: spans of the matched ones only
+        spans = self._spans(data, words, needed)  # same tokens as ``encoded``: spans of the matched ones only
         return self._findings(text, [(spans, hits)], language, jurisdictions)
 
-    def _scan_spelled_out(self, text, language, jurisdictions) -> list[Finding]:
-        """Texts with three single letters in a row: every reading of the spelled-out words is scanned."""
+    def _scan_readings(self, text, language, jurisdictions) -> list[Finding]:
+        """Texts with a spelled-out word or an evasion to undo: every reading of the text is scanned (see
+        ``normalise_variants``), each finding reported once per span."""
         codes, width = self._codes, self._width
         found = []
         for norm in normalise_variants(text):
@@ -227,34 +296,29 @@ class CompiledLexicon:
                 found.append((norm.spans, hits))
         return self._findings(text, found, language, jurisdictions)
 
-    def _spans(self, text: str, raws: list[bytes], needed: set[int]) -> dict[int, tuple[int, int]]:
-        """Spans in ``text`` of the tokens at ``needed`` indexes, without walking every token in Python:
-        raw-token byte offsets come from C-level ``accumulate``/``compress``, character offsets from decoding
-        a prefix, and only a raw token with non-ASCII characters is folded character by character."""
-        data = utf8(text)
-        pieces = data.translate(_ASCII).split(b" ")
+    def _spans(self, data: bytes, words: list[bytes], needed: set[int]) -> dict[int, tuple[int, int]]:
+        """Spans in the text (``data`` is its UTF-8) of the tokens at ``needed`` indexes, without walking
+        every token in Python: word byte offsets come from C-level ``accumulate``/``compress``, character
+        offsets from decoding a prefix, and only the words holding a needed token are folded again."""
+        pieces = data.translate(_SPACES).split(b" ")
         lengths_before = list(
             accumulate(map(len, pieces), initial=0)
         )  # piece k starts at lengths_before[k] + k
-        piece_of_raw = list(compress(range(len(pieces)), pieces))
+        piece_of_word = list(compress(range(len(pieces)), pieces))
         width = self._width
-        # cumulative code characters through each raw token: raw r holds tokens [ends[r-1], ends[r]) / width
-        ends = list(accumulate(map(len, map(self._codes.__getitem__, raws))))
+        # cumulative code characters through each word: word w holds tokens [ends[w-1], ends[w]) / width
+        ends = list(accumulate(map(len, map(self._codes.__getitem__, words))))
         ascii_text = data.isascii()
         spans = {}
         for token in needed:
-            r = bisect_right(ends, token * width)
-            raw = raws[r]
-            piece_index = piece_of_raw[r]
+            w = bisect_right(ends, token * width)
+            piece_index = piece_of_word[w]
             at = lengths_before[piece_index] + piece_index
             char_at = at if ascii_text else len(data[:at].decode("utf-8", "surrogatepass"))
-            if raw.isascii():
-                spans[token] = (char_at, char_at + len(raw))
-            else:
-                piece = data[at : at + len(raw)].decode("utf-8", "surrogatepass")
-                first = (ends[r - 1] if r else 0) // width
-                _t, start, end = _fold_with_offsets(piece)[token - first]
-                spans[token] = (char_at + start, char_at + end)
+            word = words[w].decode("utf-8", "surrogatepass")
+            first = (ends[w - 1] if w else 0) // width
+            _t, start, end = token_spans(word)[token - first]
+            spans[token] = (char_at + start, char_at + end)
         return spans
 
     def _findings(self, text, found, language, jurisdictions) -> list[Finding]:

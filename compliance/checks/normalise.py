@@ -2,18 +2,25 @@
 """Text folding for matching, with a map back to the original offsets.
 
 Why this exists: a lexicon that matches exact strings is beaten by "GARANTIE", "Garântie", "sans-risque",
-"G.A.R.A.N.T.I" or an invisible character inside a word, and one that matches substrings raises floods of
-false alerts ("garanti" inside an unrelated word). So text and lexicon phrases go through the SAME pipeline
-and are compared as sequences of whole tokens:
+"G.A.R.A.N.T.I", a Cyrillic "а" in "garаnti", "g@ranti" or an invisible character inside a word, and one
+that matches substrings raises floods of false alerts ("garanti" inside an unrelated word). So text and
+lexicon phrases go through the SAME pipeline and are compared as sequences of whole tokens:
 
-1. Fold every character: NFKD, drop combining marks (accents) and invisible format characters (zero-width
-   space, soft hyphen, ...), casefold, a few ligatures (œ -> oe). Anything that is not a letter or digit
-   becomes a separator. Separators never join words, so "brisk-freeze" can never match "risk free".
+1. Fold every character: NFKD, letters of other scripts that look like Latin ones to their Latin skeleton
+   (Unicode TR39 confusables, see ``_latin_skeleton``), drop combining marks (accents) and invisible format
+   characters (zero-width space, soft hyphen, ...), casefold, a few ligatures (œ -> oe). Anything that is
+   not a letter or digit becomes a separator. Separators never join words, so "brisk-freeze" can never
+   match "risk free".
 2. Tokens are the runs of letters and digits. Runs of three or more single letters separated by the same
    short separator on one line ("G.A.R.A.N.T.I", "R I S K") are merged into one token, because that is how
    people spell a word out to dodge a filter. Two letters ("à l’offre") or digits ("à 5 ans") never merge.
 3. A light stemmer, identical for text and phrases, removes plural and feminine endings (French e/s/es/x,
-   English s/es), so "garanti" matches "garanties" and "assuré" matches "assurées".
+   English s/es) and evens out the irregular plurals (capital/capitaux, travail/travaux, annuity/annuities),
+   so "garanti" matches "garanties" and "capital garanti" matches "capitaux garantis".
+4. Besides that reading, a text is also read with its evasions undone, word by word (``word_alternates``):
+   digits and symbols standing for letters inside a word ("gar4nti", "g@ranti") and punctuation between
+   the letters of a word ("gar.antie"). These are extra readings, never replacements: "capital-garanti"
+   still holds "garanti". Numbers ("1,5 %", "2026"), codes ("B2B", "O2"), e-mails and URLs get none.
 
 Speed matters (every draft, every keystroke of the "try a text" page, every publication), so the hot path
 avoids per-character Python: the text is encoded to UTF-8 and ``bytes.translate`` folds ASCII (case,
@@ -29,6 +36,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from disarm import normalize_confusables
+
 __all__ = [
     "Normalised",
     "fast_key",
@@ -43,6 +52,7 @@ __all__ = [
     "stem",
     "token_spans",
     "tokens",
+    "word_alternates",
 ]
 
 # Letters that casefold and NFKD leave alone but that people type interchangeably with plain Latin letters.
@@ -59,9 +69,34 @@ _VANISH = re.compile(
 )
 
 
+def _latin_skeleton(char: str) -> str:
+    """A letter (or digit) of another script that looks like Latin letters (digits), as those: Cyrillic "а"
+    -> "a", Greek "Ρ" -> "P", Cherokee "Ꭺ" -> "A", Devanagari "०" -> "0"; anything else unchanged.
+
+    The visual mapping is Unicode's TR39 confusables table (Unicode 17) as folded towards Latin by disarm
+    (``normalize_confusables``), which keeps case ("Ι" -> "I", not TR39's raw "l") and does not apply the
+    raw skeleton's Latin-to-Latin rules (m -> rn, 0 -> O). Only letters and digits are folded, and only to
+    ASCII letters and digits respectively: a symbol that looks like a letter ("€" like "e", "×" like "x")
+    stays a separator, so prices and formulas never turn into words. ASCII is never changed, and accented
+    Latin letters never reach here as such (NFKD has split "é" into "e" and its accent already).
+    """
+    if char.isascii():
+        return char
+    category = unicodedata.category(char)
+    if category[0] != "L" and category != "Nd":
+        return char
+    target = normalize_confusables(char)
+    if target == "rn":  # TR39 writes the m look-alikes (U+0271 ...) as "rn", the skeleton of "m"
+        target = "m"
+    if not target.isascii() or not (target.isalpha() if category[0] == "L" else target.isdigit()):
+        return char
+    return target
+
+
 def fold_char(char: str) -> str:
     """The folded form of one character: "" (vanishes), " " (a separator) or letters/digits."""
-    folded = _VANISH.sub("", unicodedata.normalize("NFKD", char).casefold()).translate(_LIGATURES)
+    skeleton = "".join(map(_latin_skeleton, unicodedata.normalize("NFKD", char)))
+    folded = _VANISH.sub("", skeleton.casefold()).translate(_LIGATURES)
     return "".join(c if c.isalnum() else " " for c in folded)
 
 
@@ -82,15 +117,37 @@ _ASCII = bytes(
 )
 
 
+# French nouns in -ail whose plural is -aux (the grammar books' list; "détail", "rail" take an s).
+_AIL_AUX = frozenset(("bail", "corail", "soupirail", "travail", "vantail", "ventail", "vitrail"))
+
+
 def stem(token: str) -> str:
     """Strip one plural ending (s, x; not after another s: "loss"), then up to two final e's, keeping at
-    least three characters ("assurées" -> "assur", "guarantees" -> "guarant", "free" -> "fre")."""
+    least three characters ("assurées" -> "assur", "guarantees" -> "guarant", "free" -> "fre").
+
+    Then even out the irregular plurals, so that singular and plural reach the same stem:
+    French -al/-aux ("capital", "capitale", "capitaux" -> "capitau"; -eau/-eaux and -ou/-oux are regular
+    here already, the x goes), -ail/-aux for the few nouns that take it ("travail", "travaux" ->
+    "travau"), English consonant + y/-ies ("annuity", "annuities" -> "annuiti") and -ey/-ies ("money",
+    "monies" -> "moni"). Both sides of a match go through this, so a collision only matters when it lands
+    on a lexicon token ("tal" and "taux" share "tau": no rule pack forbids either).
+    """
+    if token in _AIL_AUX:
+        return token[:-2] + "u"
     if len(token) >= 3 and token[-1] in "sx" and token[-2] != "s":
         token = token[:-1]
     if len(token) >= 4 and token[-1] == "e":
         token = token[:-1]
         if len(token) >= 4 and token[-1] == "e":
             token = token[:-1]
+    if len(token) >= 4:
+        last = token[-1]
+        if last == "l" and token[-2] == "a":
+            token = token[:-1] + "u"
+        elif last == "y" and token[-2] == "e" and len(token) >= 5:
+            token = token[:-2] + "i"
+        elif last == "y" and token[-2] not in "aeiouy":
+            token = token[:-1] + "i"
     return token
 
 
@@ -287,16 +344,244 @@ def normalise(text: str) -> Normalised:
 
 
 def normalise_variants(text: str) -> list[Normalised]:
-    """``normalise(text)``, plus the readings where spelled-out words of four letters or more leave out their
-    first or last letter (see ``_merge_singles``), when the text has spelled-out words at all."""
+    """Every reading of ``text`` the lexicon matches against: ``normalise(text)``; the readings where
+    spelled-out words of four letters or more leave out their first or last letter (see ``_merge_singles``),
+    when the text has spelled-out words at all; and, when a word has evasions to undo (see
+    ``word_alternates``), the text with every such word's letters restored, then also joined."""
     raw = token_spans(text)
-    if not has_spelled_out([t for t, _, _ in raw]):
-        return [_normalised(raw)]
-    variants = {}
-    for trim in (None, "start", "end"):
-        merged = _merge_singles(text, raw, trim)
-        variants.setdefault(tuple(merged), _normalised(merged))
+    variants: dict[tuple, Normalised] = {}
+    base = raw
+    if has_spelled_out([t for t, _, _ in raw]):
+        for trim in (None, "start", "end"):
+            merged = _merge_singles(text, raw, trim)
+            variants.setdefault(tuple(merged), _normalised(merged))
+            if trim is None:
+                base = merged
+    else:
+        variants[tuple(raw)] = _normalised(raw)
+    alternates = word_alternates(text)
+    if alternates:
+        for reading in _with_alternates(base, alternates):
+            variants.setdefault(tuple(reading), _normalised(reading))
     return list(variants.values())
+
+
+# --- Evasions undone, word by word -----------------------------------------------------------------------
+# Digits and symbols typed for letters ("gar4nti", "g@ranti", "r!sque", "zer0"). 1 is read as i, its usual
+# stand-in in such spellings ("r1sque", "garant1e").
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "@": "a",
+    "$": "s",
+    "€": "e",
+    "!": "i",
+    "|": "l",
+}
+_LEET_AT_END = frozenset("0134578")  # "zer0", "garant1": one digit closing a word of 3+ letters
+_LEET_RUN = 2  # at most this many in a row between letters ("g44ranti"); "A380" or "REF2026X" are codes
+_JOIN_RUN = 3  # punctuation of at most this many characters between two letters is read through
+_WORD = re.compile(r"\S+")
+_EMAIL_HOST = re.compile(r"@[^@]*\.[^\W\d_]{2,}")
+
+
+def _kind(char: str) -> str:
+    """Once folded: L (a letter), D (a digit), V (vanishes: accent, zero-width) or S (a separator)."""
+    folded = _FOLD[ord(char)]
+    if not folded:
+        return "V"
+    return "L" if folded.isalpha() else "D" if folded.isdigit() else "S"
+
+
+def _neighbour(kinds: list[str], index: int, step: int) -> str:
+    """The kind of the nearest character from ``index`` on (in direction ``step``) that does not vanish."""
+    while 0 <= index < len(kinds):
+        if kinds[index] != "V":
+            return kinds[index]
+        index += step
+    return ""
+
+
+def _letters_before(kinds: list[str], index: int) -> int:
+    count = 0
+    index -= 1
+    while index >= 0 and kinds[index] in "LV":
+        count += kinds[index] == "L"
+        index -= 1
+    return count
+
+
+def _decoded_letters(word: str, kinds: list[str]) -> dict[int, str]:
+    """Positions in ``word`` of digits and symbols that stand for letters, with those letters.
+
+    Only between letters (a run of at most ``_LEET_RUN``), or one digit ending a word of three letters or
+    more; never before a word's first letter or digit (hashtags, mentions, cashtags: "#", "@", "$") nor after
+    its last (the "!" of a sentence). So "1,5", "2026", "B2B", "O2", "H2O", "4G", "1er", "5ans" and prices
+    are never read as letters.
+    """
+    alnum = [i for i, k in enumerate(kinds) if k in "LD"]
+    if not alnum or "L" not in kinds:
+        return {}
+    first, last = alnum[0], alnum[-1]
+    decoded: dict[int, str] = {}
+    index = first
+    while index <= last:
+        char = word[index]
+        if char not in _LEET or kinds[index] not in "DS":
+            index += 1
+            continue
+        end = index
+        while end <= last and word[end] in _LEET and kinds[end] in "DS":
+            end += 1
+        run = end - index
+        before, after = _neighbour(kinds, index - 1, -1), _neighbour(kinds, end, 1)
+        between = before == "L" and after == "L" and run <= _LEET_RUN
+        closing = (
+            before == "L"
+            and end > last
+            and run == 1
+            and char in _LEET_AT_END
+            and _letters_before(kinds, index) >= 3
+        )
+        if between or closing:
+            for position in range(index, end):
+                decoded[position] = _LEET[word[position]]
+        index = end
+    return decoded
+
+
+def _joined_separators(kinds: list[str]) -> set[int]:
+    """Positions of punctuation runs (at most ``_JOIN_RUN`` characters) with a letter on either side."""
+    joined: set[int] = set()
+    index = 0
+    while index < len(kinds):
+        if kinds[index] != "S":
+            index += 1
+            continue
+        end = index
+        while end < len(kinds) and kinds[end] in "SV":
+            end += 1
+        run = sum(k == "S" for k in kinds[index:end])
+        if run <= _JOIN_RUN and _neighbour(kinds, index - 1, -1) == "L" and _neighbour(kinds, end, 1) == "L":
+            joined.update(range(index, end))
+        index = end
+    return joined
+
+
+def _walk(word: str, decoded: dict[int, str], joined: set[int]) -> list[tuple[str, int, int]]:
+    """``_fold_with_offsets`` with some characters read as letters (``decoded``) and some separators read
+    through (``joined``)."""
+    found: list[tuple[str, int, int]] = []
+    chars: list[str] = []
+    start = end = 0
+    for index, char in enumerate(word):
+        if index in joined:
+            continue
+        folded = decoded.get(index) or _FOLD[ord(char)]
+        if not folded and chars:
+            end = index + 1
+        for out in folded:
+            if out == " ":
+                if chars:
+                    found.append(("".join(chars), start, end))
+                    chars = []
+                continue
+            if not chars:
+                start = index
+            chars.append(out)
+            end = index + 1
+    if chars:
+        found.append(("".join(chars), start, end))
+    return found
+
+
+def _is_address(word: str) -> bool:
+    """An e-mail address or a URL: the personal-data and link checks speak for those, and reading their
+    punctuation through would make words of host names ("contact@banque.fr", "www.bank.fr/offre")."""
+    from compliance.checks.urls import find_urls
+
+    return bool(_EMAIL_HOST.search(word)) or bool(find_urls(word))
+
+
+@dataclass(frozen=True, slots=True)
+class WordAlternates:
+    """One word's readings with its evasions undone: ``letters`` with digits and symbols read as letters
+    ("g@ranti" -> "garanti"), ``joined`` with punctuation between letters also read through ("gar.antie"
+    -> "garantie"); each None when it reads like the word as it is. Spans are offsets into the text."""
+
+    start: int
+    end: int
+    plain: tuple[tuple[str, int, int], ...]
+    letters: tuple[tuple[str, int, int], ...] | None
+    joined: tuple[tuple[str, int, int], ...] | None
+
+
+def word_alternates(text: str) -> list[WordAlternates]:
+    """Words of ``text`` (runs of non-space characters) that read differently once their evasions are
+    undone, with those readings. Most words are letters only and cost one ``isalpha``."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.isalpha():
+            continue
+        kinds = [_kind(c) for c in word]
+        if "L" not in kinds or _is_address(word):
+            continue
+        decoded = _decoded_letters(word, kinds)
+        if decoded:
+            kinds = [("L" if i in decoded else k) for i, k in enumerate(kinds)]
+        joined = _joined_separators(kinds)
+        if not decoded and not joined:
+            continue
+        plain = _fold_with_offsets(word)
+        letters = _walk(word, decoded, set()) if decoded else plain
+        both = _walk(word, decoded, joined) if joined else letters
+        base = match.start()
+        if letters == plain and both == letters:
+            continue
+        found.append(
+            WordAlternates(
+                start=base,
+                end=match.end(),
+                plain=_shifted(plain, base),
+                letters=_shifted(letters, base) if letters != plain else None,
+                joined=_shifted(both, base) if both != letters else None,
+            )
+        )
+    return found
+
+
+def _shifted(tokens: list[tuple[str, int, int]], by: int) -> tuple[tuple[str, int, int], ...]:
+    return tuple((t, by + s, by + e) for t, s, e in tokens)
+
+
+def _with_alternates(
+    base: list[tuple[str, int, int]], alternates: list[WordAlternates]
+) -> list[list[tuple[str, int, int]]]:
+    """``base`` with every word of ``alternates`` replaced by its letters reading, then by its joined one
+    (its letters reading where it has no joined one); a word without such a reading keeps its tokens."""
+    readings = []
+    for pick in ("letters", "joined"):
+        reading: list[tuple[str, int, int]] = []
+        position = 0
+        for word in alternates:
+            chosen = (word.joined or word.letters) if pick == "joined" else word.letters
+            if chosen is None:
+                continue
+            while position < len(base) and base[position][2] <= word.start:
+                reading.append(base[position])
+                position += 1
+            while position < len(base) and base[position][1] < word.end:
+                position += 1  # the word's own tokens, replaced by ``chosen``
+            reading.extend(chosen)
+        reading.extend(base[position:])
+        readings.append(reading)
+    return readings
 
 
 _APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
