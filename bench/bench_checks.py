@@ -8,7 +8,11 @@ both timings), and prints both rates and the ratio. Rates use CPU time of this p
 that other work on a shared machine does not count; wall time is printed too.
 
     .venv/bin/python bench/bench_checks.py [--posts 20000] [--phrases 5000] [--seed 7] [--regex-seconds 20]
-                                           [--repeat 3] [--hit-rate 0.15]
+                                           [--repeat 3] [--hit-rate 0.15] [--evasion-rate 0]
+
+``--evasion-rate`` writes that share of the seeded phrases with an evasion the lexicon undoes (a Cyrillic
+look-alike, "@"/digits for letters, a dot inside a word): those posts take the lexicon's all-readings path,
+and the regex baseline (which reads the text as it is) misses them.
 
 The regex baseline is slow enough that it is timed on as many posts as fit in ``--regex-seconds``
 (at least 200): the rate is what matters, not covering every post. The lexicon is timed over all posts,
@@ -89,7 +93,28 @@ def disguise(rng: random.Random, phrase: str) -> str:
     return phrase.capitalize()
 
 
-def make_posts(rng: random.Random, count: int, pack: list[LexiconEntry], hit_rate: float) -> list[str]:
+LOOK_ALIKES = str.maketrans("aeopcx", "аеорсх")  # noqa: RUF001 - Cyrillic, on purpose
+LEET = str.maketrans("aeio", "@310")
+
+
+def evade(rng: random.Random, phrase: str) -> str:
+    """Write a phrase with an evasion the lexicon undoes: look-alike letters, symbols, a dot in a word."""
+    choice = rng.random()
+    if choice < 0.4:
+        return phrase.translate(LOOK_ALIKES)
+    words = phrase.split()
+    index = rng.randrange(len(words))
+    word = words[index]
+    if choice < 0.7 and len(word) > 2:
+        words[index] = word[0] + word[1:-1].translate(LEET) + word[-1]
+    elif len(word) > 3:
+        words[index] = word[:2] + "." + word[2:]
+    return " ".join(words)
+
+
+def make_posts(
+    rng: random.Random, count: int, pack: list[LexiconEntry], hit_rate: float, evasion_rate: float = 0.0
+) -> list[str]:
     posts = []
     extras = ["#PUB", "https://www.banque.fr/offre", "€", "5 %", "2025", "🏡", "!", ",", "."]
     for _ in range(count):
@@ -103,7 +128,10 @@ def make_posts(rng: random.Random, count: int, pack: list[LexiconEntry], hit_rat
             words.append(word)
             length += len(word) + 1
         if rng.random() < hit_rate:
-            words.insert(rng.randrange(len(words)), disguise(rng, rng.choice(pack).phrase))
+            at = rng.randrange(len(words))  # drawn in this order so that posts stay those of earlier runs
+            phrase = rng.choice(pack).phrase
+            evaded = evasion_rate and rng.random() < evasion_rate
+            words.insert(at, evade(rng, phrase) if evaded else disguise(rng, phrase))
         posts.append(" ".join(words)[:280])
     return posts
 
@@ -120,13 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phrases", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hit-rate", type=float, default=0.15, help="share of posts that contain a phrase")
+    parser.add_argument(
+        "--evasion-rate", type=float, default=0.0, help="share of seeded phrases written with an evasion"
+    )
     parser.add_argument("--regex-seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3, help="lexicon runs over all posts; the best counts")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
     pack = make_pack(rng, args.phrases)
-    posts = make_posts(rng, args.posts, pack, args.hit_rate)
+    posts = make_posts(rng, args.posts, pack, args.hit_rate, args.evasion_rate)
 
     started = time.perf_counter()
     lexicon = CompiledLexicon.build(pack)
@@ -165,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     regex_rate = regex_posts / regex_cpu
     lexicon_hit_posts = sum(bool(lexicon.scan(p)) for p in posts[:regex_posts])
 
-    print(f"pack: {len(pack)} phrases | posts: {len(posts)} ({args.hit_rate:.0%} seeded with a phrase)")
+    print(
+        f"pack: {len(pack)} phrases | posts: {len(posts)} ({args.hit_rate:.0%} seeded with a phrase, "
+        f"{args.evasion_rate:.0%} of those with an evasion)"
+    )
     print(f"build: automaton {build_seconds * 1000:.0f} ms, regex {regex_build_seconds * 1000:.0f} ms")
     print(
         f"lexicon: {len(posts)} posts in {lexicon_cpu:.2f} s CPU ({lexicon_seconds:.2f} s wall), "

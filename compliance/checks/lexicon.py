@@ -12,7 +12,7 @@ and a post without any lexicon token is rejected before the automaton runs. Code
 run of non-space bytes), so a word is folded and stemmed once per process, and so is the question "does
 undoing this word's evasions (``word_alternates``: "g@ranti", "gar.antie") give a lexicon token?". Only
 posts where it does, or with a spelled-out word to merge, are read again in every reading
-(``normalise_variants``); only posts with a hit pay for character offsets.
+(``normalise.readings``); only posts with a hit pay for character offsets.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from compliance.checks.normalise import (
     _ASCII,
     _single_letter,
     fold_raw,
-    normalise_variants,
     phrase_tokens,
+    readings,
     stem,
     token_spans,
     utf8,
@@ -289,11 +289,11 @@ class CompiledLexicon:
         ``normalise_variants``), each finding reported once per span."""
         codes, width = self._codes, self._width
         found = []
-        for norm in normalise_variants(text):
-            encoded = "".join([codes[t] for t in norm.folded])
+        for reading in readings(text):
+            encoded = "".join([codes[t] for t, _s, _e in reading])
             hits = [(end // width, value) for end, value in self._automaton.iter(encoded)]
             if hits:
-                found.append((norm.spans, hits))
+                found.append(([(s, e) for _t, s, e in reading], hits))
         return self._findings(text, found, language, jurisdictions)
 
     def _spans(self, data: bytes, words: list[bytes], needed: set[int]) -> dict[int, tuple[int, int]]:

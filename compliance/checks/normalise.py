@@ -32,6 +32,7 @@ original spans), so both see the same token sequence by construction.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ __all__ = [
     "normalise_variants",
     "phrase_tokens",
     "raw_tokens",
+    "readings",
     "stem",
     "token_spans",
     "tokens",
@@ -348,22 +350,27 @@ def normalise_variants(text: str) -> list[Normalised]:
     spelled-out words of four letters or more leave out their first or last letter (see ``_merge_singles``),
     when the text has spelled-out words at all; and, when a word has evasions to undo (see
     ``word_alternates``), the text with every such word's letters restored, then also joined."""
+    return [_normalised(reading) for reading in readings(text)]
+
+
+def readings(text: str) -> list[list[tuple[str, int, int]]]:
+    """``normalise_variants`` before stemming: each reading as folded tokens with their spans."""
     raw = token_spans(text)
-    variants: dict[tuple, Normalised] = {}
+    found: dict[tuple, list[tuple[str, int, int]]] = {}
     base = raw
     if has_spelled_out([t for t, _, _ in raw]):
         for trim in (None, "start", "end"):
             merged = _merge_singles(text, raw, trim)
-            variants.setdefault(tuple(merged), _normalised(merged))
+            found.setdefault(tuple(merged), merged)
             if trim is None:
                 base = merged
     else:
-        variants[tuple(raw)] = _normalised(raw)
+        found[tuple(raw)] = raw
     alternates = word_alternates(text)
     if alternates:
         for reading in _with_alternates(base, alternates):
-            variants.setdefault(tuple(reading), _normalised(reading))
-    return list(variants.values())
+            found.setdefault(tuple(reading), reading)
+    return list(found.values())
 
 
 # --- Evasions undone, word by word -----------------------------------------------------------------------
@@ -529,31 +536,42 @@ def word_alternates(text: str) -> list[WordAlternates]:
         word = match.group()
         if word.isalpha():
             continue
-        kinds = [_kind(c) for c in word]
-        if "L" not in kinds or _is_address(word):
+        readings = _word_readings(word)
+        if readings is None:
             continue
-        decoded = _decoded_letters(word, kinds)
-        if decoded:
-            kinds = [("L" if i in decoded else k) for i, k in enumerate(kinds)]
-        joined = _joined_separators(kinds)
-        if not decoded and not joined:
-            continue
-        plain = _fold_with_offsets(word)
-        letters = _walk(word, decoded, set()) if decoded else plain
-        both = _walk(word, decoded, joined) if joined else letters
+        plain, letters, joined = readings
         base = match.start()
-        if letters == plain and both == letters:
-            continue
         found.append(
             WordAlternates(
                 start=base,
                 end=match.end(),
                 plain=_shifted(plain, base),
-                letters=_shifted(letters, base) if letters != plain else None,
-                joined=_shifted(both, base) if both != letters else None,
+                letters=None if letters is None else _shifted(letters, base),
+                joined=None if joined is None else _shifted(joined, base),
             )
         )
     return found
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word_readings(word: str) -> tuple[list, list | None, list | None] | None:
+    """(plain tokens, letters reading or None, joined reading or None) of one word, offsets in the word;
+    None when neither reading differs. Cached: the same words come back in post after post."""
+    kinds = [_kind(c) for c in word]
+    if "L" not in kinds or _is_address(word):
+        return None
+    decoded = _decoded_letters(word, kinds)
+    if decoded:
+        kinds = [("L" if i in decoded else k) for i, k in enumerate(kinds)]
+    joined = _joined_separators(kinds)
+    if not decoded and not joined:
+        return None
+    plain = _fold_with_offsets(word)
+    letters = _walk(word, decoded, set()) if decoded else plain
+    both = _walk(word, decoded, joined) if joined else letters
+    if letters == plain and both == letters:
+        return None
+    return plain, letters if letters != plain else None, both if both != letters else None
 
 
 def _shifted(tokens: list[tuple[str, int, int]], by: int) -> tuple[tuple[str, int, int], ...]:
