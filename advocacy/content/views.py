@@ -21,6 +21,7 @@ from advocacy.org.models import Role
 from advocacy.portal.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
 from advocacy.publishing.services import can_share
 from compliance.review import policies, workflow
+from compliance.review import selectors as review_selectors
 
 PAGE_SIZE = 20
 WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
@@ -108,24 +109,28 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             if request.POST.get("action") == "submit":
-                submitted, findings = _submit(request, item)
+                submitted, _findings = _submit(request, item)
                 if not submitted:
-                    return _render_draft(request, item, DraftForm(initial=form.cleaned_data), findings)
+                    return _render_draft(request, item, DraftForm(initial=form.cleaned_data))
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("content:draft_edit", pk=item.pk)
     return render(request, "content/draft_form.html", {"form": form, "item": None, "can_edit": True})
 
 
-def _render_draft(request, item, form, findings=(), status=200) -> HttpResponse:
+def _render_draft(request, item, form, status=200) -> HttpResponse:
+    """The draft editor. While the draft can change, it shows every finding of the automatic checks on the
+    saved version in the reviewer's words: what blocks, and the warnings a reviewer will have to confirm
+    (they do not stop the author submitting, but the author should see them first)."""
+    can_edit = policies.can_edit(request.user, item)
     return render(
         request,
         "content/draft_form.html",
         {
             "form": form,
             "item": item,
-            "findings": findings,
-            "can_edit": policies.can_edit(request.user, item),
+            "checks": review_selectors.checks_for_author(item.current_version) if can_edit else None,
+            "can_edit": can_edit,
             "can_submit": policies.can_submit(request.user, item),
             "decisions": item.decisions.select_related("reviewer", "version"),
             "preview": selectors.preview_for(
@@ -158,9 +163,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("content:draft_edit", pk=item.pk)
     item.refresh_from_db()
     if request.POST.get("action") == "submit":
-        submitted, findings = _submit(request, item)
+        submitted, _findings = _submit(request, item)
         if not submitted:
-            return _render_draft(request, item, form, findings, status=400)
+            return _render_draft(request, item, form, status=400)
     else:
         messages.success(request, _("Draft saved."))
     return redirect("content:draft_edit", pk=item.pk)
@@ -176,7 +181,8 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @access(WRITERS)
 def count(request: HttpRequest) -> HttpResponse:
-    """htmx: the weighted count of the post as it would be published, and what would block it."""
+    """htmx: the weighted count of the post as it would be published, what would block it and what a
+    reviewer would have to confirm (warnings, disclosure notes), worded as on the review page."""
     data = request.POST if request.method == "POST" else request.GET
     text = texts.normalise(data.get("text", ""))
     if texts.is_template(text):
@@ -188,14 +194,14 @@ def count(request: HttpRequest) -> HttpResponse:
         link_url=data.get("link_url", "").strip(),
     )
     limit = selectors.max_weighted_length()
-    blocking = []
+    findings = []
     if text:
         from compliance.review.checking import check_publishable_text
 
         category = data.get("category") if data.get("category") in Category.values else None
         language = data.get("language") if data.get("language") in ("fr", "en") else "fr"
         report = check_publishable_text(composed, item=ContentItem(category=category, language=language))
-        blocking = _readable(report.blocking)
+        findings = _readable(report.findings)
     length = texts.weighted_length(composed) if text else 0
     return render(
         request,
@@ -204,7 +210,8 @@ def count(request: HttpRequest) -> HttpResponse:
             "length": length,
             "limit": limit,
             "over": length > limit,
-            "blocking": blocking,
+            "findings": findings,
+            "blocked": any(f["severity"] == "block" for f in findings),
             "html": texts.contains_tags(text),
             "empty": not text,
         },

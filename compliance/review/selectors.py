@@ -236,15 +236,14 @@ def _decisions(version) -> list[dict]:
     ]
 
 
-def review_page(user, version) -> dict:
-    """Everything the review page shows: each publishable text highlighted with its findings (checked now,
-    with the current rules, exactly as the approval will re-check them), the diff against the previous
-    version, the earlier decisions, and whether this reviewer may decide."""
+def checked_texts(checked: dict[str, dict]) -> list[dict]:
+    """Each publishable text of a checked version (``workflow.run_checks``), highlighted and with its
+    findings in the reader's language: what the review page shows, and the author's page too, so that an
+    author reads every finding, warnings included, in the reviewer's words."""
     from compliance.checks import Finding
-    from compliance.review import checking, workflow
-    from compliance.review.presentation import finding_rows, highlight, word_diff
+    from compliance.review import checking
+    from compliance.review.presentation import finding_rows, highlight
 
-    checked = workflow.run_checks(version)
     entries = []
     for index, (fingerprint, entry) in enumerate(checked.items()):
         findings = [Finding.from_dict(data) for data in entry["findings"]]
@@ -255,6 +254,41 @@ def review_page(user, version) -> dict:
             "findings": finding_rows(findings),
             "weighted": checking.weighted_length(entry["text"]),
         })
+    return entries
+
+
+def checks_for_author(version) -> dict:
+    """The automatic checks of ``version`` as its author sees them: per text, the blocking findings to fix
+    before submitting and the other findings (warnings, disclosure notes), which do not block but which a
+    reviewer must confirm one by one. Checked now, with the current rules, as the review page does."""
+    from compliance.review import workflow
+
+    texts = []
+    for entry in checked_texts(workflow.run_checks(version)):
+        rows = entry["findings"]
+        texts.append({
+            **entry,
+            "blocking": [row for row in rows if row["severity"] == "block"],
+            "warnings": [row for row in rows if row["severity"] != "block"],
+        })
+    return {
+        "texts": texts,
+        "several": len(texts) > 1,
+        "blocked": any(text["blocking"] for text in texts),
+        "warned": any(text["warnings"] for text in texts),
+    }
+
+
+def review_page(user, version) -> dict:
+    """Everything the review page shows: each publishable text highlighted with its findings (checked now,
+    with the current rules, exactly as the approval will re-check them), the diff against the previous
+    version, the earlier decisions, and whether this reviewer may decide."""
+    from compliance.checks import Finding
+    from compliance.review import checking, workflow
+    from compliance.review.presentation import finding_rows, word_diff
+
+    checked = workflow.run_checks(version)
+    entries = checked_texts(checked)
     warn_choices = [
         (data["id"], f"{data['matched']} — {row['message']}" if data["matched"] else row["message"])
         for data in workflow.findings_to_acknowledge(checked)

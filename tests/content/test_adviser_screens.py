@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -163,6 +164,70 @@ def test_a_draft_with_a_blocking_finding_is_kept_and_the_fix_is_shown(adviser, c
     item = ContentItem.objects.get(author=adviser)
     assert item.status == ItemStatus.DRAFT and item.current_version.text.startswith("Rendement garanti")
     assert "What to fix before submitting" in page and "finding-block" in page
+
+
+def _finding_items(page: str, prefix: str = "finding") -> list[str]:
+    """The text of each finding in a page's lists, whitespace collapsed."""
+    items = re.findall(rf'<li id="{prefix}-\d+">(.*?)</li>', page, flags=re.DOTALL)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def test_the_draft_page_shows_a_warning_as_a_warning_with_its_explanation(adviser, client_for):
+    client = client_for(adviser)
+    response = _post_draft(client, text="Le meilleur taux de la place pour votre épargne.")
+    assert response.status_code == 302  # saved: a warning never stops the author
+    page = client.get(response["Location"]).content.decode()
+    assert "Warnings the reviewer will see" in page
+    assert "These do not stop you submitting" in page
+    assert "What to fix before submitting" not in page
+    assert '<mark class="finding-warn" data-finding="1">meilleur taux</mark>' in page
+    (item,) = _finding_items(page)
+    assert item.startswith("Warning")
+    assert "“meilleur taux” is not allowed." in item  # the rule's explanation, as the reviewer reads it
+
+
+def test_a_draft_with_only_warnings_is_submitted_and_the_author_still_sees_them(adviser, client_for):
+    client = client_for(adviser)
+    response = _post_draft(client, text="Le meilleur taux de la place.", action="submit")
+    assert response.status_code == 302
+    item = ContentItem.objects.get(author=adviser)
+    assert item.status == ItemStatus.SUBMITTED
+    page = client.get(response["Location"]).content.decode()
+    assert "Warnings the reviewer will see" in page and "finding-warn" in page
+
+
+def test_a_refused_draft_shows_what_blocks_and_apart_what_only_warns(adviser, client_for):
+    response = _post_draft(client_for(adviser), text="Rendement garanti, au meilleur taux.", action="submit")
+    page = response.content.decode()
+    blocking, warnings = page.split('aria-labelledby="warnings-title"')
+    assert "What to fix before submitting" in blocking and "finding-block" in blocking
+    assert "meilleur taux" not in "".join(_finding_items(blocking))
+    assert [i.split(" ")[0] for i in _finding_items(warnings)] == ["Warning"]
+
+
+def test_the_author_reads_each_finding_in_the_reviewers_words(adviser, compliance_officer, client_for):
+    client = client_for(adviser)
+    response = _post_draft(client, text="Le meilleur taux de la place.", action="submit")
+    author_page = client.get(response["Location"]).content.decode()
+    version = ContentItem.objects.get(author=adviser).current_version
+    review_page = (
+        client_for(compliance_officer)
+        .get(reverse("review:review", kwargs={"pk": version.pk}))
+        .content.decode()
+    )
+    assert _finding_items(author_page) == _finding_items(review_page) != []
+
+
+def test_the_live_counter_shows_warnings_as_warnings(adviser, client_for):
+    response = client_for(adviser).post(
+        reverse("content:count"),
+        {"text": "Le meilleur taux", "category": "market_news", "language": "fr", "link_url": ""},
+    )
+    page = response.content.decode()
+    (item,) = _finding_items(page, prefix="live-finding")
+    assert item.startswith("Warning") and "“meilleur taux” is not allowed." in item
+    assert "Blocks" not in page
+    assert "Nothing blocks this text: a compliance officer will confirm the warnings" in page
 
 
 def test_an_adviser_edits_and_resubmits_a_draft(write_draft, adviser, client_for):
