@@ -121,8 +121,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif TESTING:
+    # One process, and tests that do not all use the database: local memory, emptied by the test fixtures.
+    # The database cache is tested by real processes (tests/publishing/test_links_across_processes.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis the cache still has to be shared by every web process and the worker (rate limits,
+    # tracked-link invalidation, the visitor salt): Django's database cache, whose table the migration
+    # advocacy/portal/migrations/0002_cache_table.py creates.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "relais_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # --- Authentication (django-allauth) -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

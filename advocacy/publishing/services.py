@@ -755,7 +755,7 @@ def recall_shares(*, item_id: int) -> dict:
     from advocacy.publishing import links
 
     now = timezone.now()
-    links.stop_item(item_id)  # done on commit of the recall already; again here for the beat's sweep
+    links.stop_item(item_id)  # done on commit of the recall already; again for the beat's sweep
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted

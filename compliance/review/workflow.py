@@ -488,8 +488,11 @@ def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
         },
     )
     _notify(decision)
-    # Cancel pending shares and delete live posts now, not at the next beat sweep.
+    # Tracked links stop now, in this process, for every web process (the shared cache), without waiting for
+    # a worker; then cancel pending shares and delete live posts now, not at the next beat sweep.
+    from advocacy.publishing import links
     from advocacy.publishing.tasks import recall_item_shares
 
+    transaction.on_commit(functools.partial(links.stop_item, item.pk))
     transaction.on_commit(functools.partial(recall_item_shares.delay, item.pk))
     return decision

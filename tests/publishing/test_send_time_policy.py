@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy.org.models import Role, StaffRole
-from advocacy.publishing import link_views, services, xclient
+from advocacy.publishing import links, services, xclient
 from advocacy.publishing.crypto import Secret
 from advocacy.publishing.models import Share
 from compliance.review import checking, rulepacks
@@ -124,7 +124,7 @@ def test_the_x_client_is_reused_per_thread_with_the_token_of_each_call(settings)
     assert xclient._client(Secret("token-d")) is not one  # routing settings changed: a new client
 
 
-def test_a_redirect_remembers_a_live_link_for_a_second_and_a_recall_here_forgets_it(
+def test_a_redirect_reads_the_share_once_then_the_shared_cache_and_a_recall_stops_it_there(
     sandbox, adviser, connect, make_item, monkeypatch
 ):
     connect(adviser, "camille_x")
@@ -132,16 +132,12 @@ def test_a_redirect_remembers_a_live_link_for_a_second_and_a_recall_here_forgets
     assert services.publish_share(share_id=share.pk) == Share.Status.PUBLISHED
     code = Share.objects.get(pk=share.pk).link_code
     lookups = []
-    original = link_views.links.destination
-    monkeypatch.setattr(link_views.links, "destination", lambda c: lookups.append(c) or original(c))
+    original = links.with_utm
+    monkeypatch.setattr(links, "with_utm", lambda url, **kw: lookups.append(code) or original(url, **kw))
     client = Client()
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 302
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 302
-    assert lookups == [code]
-    until, share_id, url = link_views._memo[code]
-    link_views._memo[code] = (until - link_views.MEMO_SECONDS - 0.01, share_id, url)  # a second later
-    assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 302
-    assert lookups == [code, code]
+    assert lookups == [code]  # the second answer came from the shared cache
     services.recall_shares(item_id=share.item_id)
-    assert code not in link_views._memo
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 404
+    assert lookups == [code]  # the dead marker answered, not the share tables

@@ -94,6 +94,22 @@ def test_a_recalled_items_links_stop_redirecting_at_once(published):
     assert client.get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER).status_code == 404
 
 
+def test_a_lookup_that_races_a_recall_cannot_cache_the_link_live_again(published, monkeypatch):
+    from advocacy.publishing import links
+
+    links.forget([published.link_code])
+    original = links.with_utm
+
+    def recall_lands_between_the_read_and_the_cache_write(url, **kwargs):
+        links.stop_item(published.item_id)
+        return original(url, **kwargs)
+
+    monkeypatch.setattr(links, "with_utm", recall_lands_between_the_read_and_the_cache_write)
+    assert links.destination(published.link_code) is not None  # this reader was ahead of the recall
+    monkeypatch.setattr(links, "with_utm", original)
+    assert Client().get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER).status_code == 404
+
+
 def test_an_expired_items_link_gets_the_404(published):
     ContentItem.objects.filter(pk=published.item_id).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
