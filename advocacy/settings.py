@@ -181,6 +181,12 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = RELAIS_BANK_NAME
 # Roles that may not use the portal until they have enrolled a second factor.
 RELAIS_MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["compliance", "admin"])
+# Roles that only an administrator may grant, and that take effect only when a second administrator approves
+# (four eyes); "admin" is always one of them. Checked at start-up (advocacy/org/apps.py).
+RELAIS_PRIVILEGED_ROLES = env_list("PRIVILEGED_ROLES", ["admin", "compliance"])
+# The bank's e-mail domains: staff addresses (new accounts, address changes) and invitations must be in one of
+# them (or a subdomain). Empty: any domain.
+INVITE_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@.") for d in env_list("INVITE_ALLOWED_EMAIL_DOMAINS", [])]
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_HOURS", 72, minimum=1) * 3600
 
 # Corporate SSO through allauth's OpenID Connect provider, off unless OIDC_SERVER_URL is set.
@@ -230,6 +236,9 @@ TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", [])
 
 # Domains advisers' posts may link to (plus those compliance adds in the portal).
 LINK_ALLOWED_DOMAINS = env_list("LINK_ALLOWED_DOMAINS", [])
+# The longest value that may fill a template slot ({first_name}, {branch_city}): a first name or a city longer
+# than this is refused at import (advocacy/content/validation.py, validate_slot_value).
+SLOT_VALUE_MAX_LENGTH = env_int("SLOT_VALUE_MAX_LENGTH", 50, minimum=10)
 
 # --- Sessions and security ---------------------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)

@@ -13,6 +13,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from advocacy.org.models import Bank, Branch, ManagedRegion, Region, Role
+from advocacy.org.policies import privileged_roles
+from advocacy.org.privileges import bootstrap_grant
 from advocacy.org.services import StaffData, upsert_staff
 from compliance.archive.events import allow_freeform_prefix
 
@@ -67,6 +69,8 @@ def make_staff(org):
         managed_region: str | None = None,
     ):
         n = next(_ids)
+        # Privileged roles are never given by upsert_staff: fixtures take the command line's bootstrap path.
+        privileged = set(roles) & privileged_roles()
         profile, _ = upsert_staff(
             data=StaffData(
                 employee_id=f"T{n:05d}",
@@ -74,10 +78,12 @@ def make_staff(org):
                 first_name=first_name,
                 last_name=last_name or f"Person{n}",
                 branch=org[branch] if branch else None,
-                roles=frozenset(roles),
+                roles=frozenset(set(roles) - privileged),
                 language=language,
             )
         )
+        for role in sorted(privileged):
+            bootstrap_grant(profile=profile, role=role, process="test fixture")
         user = profile.user
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])

@@ -30,8 +30,23 @@ from django.utils.translation import ngettext
 
 from advocacy.accounts.models import RosterImport
 from advocacy.accounts.roster import Roster, RosterFileError, RowError, StaffRow, read_roster
-from advocacy.org.models import Branch, StaffProfile, StaffRole
-from advocacy.org.services import StaffData, deactivate_staff, upsert_staff
+from advocacy.org.models import Branch, EmailChangeRequest, StaffProfile, StaffRole
+from advocacy.org.policies import (
+    NotAllowed,
+    email_domain_refusal,
+    grant_refusal,
+    is_administrator,
+    privileged_roles,
+    role_label,
+)
+from advocacy.org.privileges import request_privileged_role
+from advocacy.org.services import (
+    StaffData,
+    deactivate_staff,
+    first_name_problem,
+    privileged_additions,
+    upsert_staff,
+)
 from compliance.archive.services import record
 
 logger = logging.getLogger(__name__)
@@ -45,6 +60,11 @@ def invitation_url(user) -> str:
 
 
 def send_invitation(*, user, actor=None) -> None:
+    """Mail ``user`` their invitation link; refused (``NotAllowed``) outside the bank's e-mail domains, so
+    that a link that sets a password never leaves the bank's mail system."""
+    refusal = email_domain_refusal(user.email)
+    if refusal:
+        raise NotAllowed(refusal)
     language = getattr(getattr(user, "staff", None), "language", settings.LANGUAGE_CODE)
     with translation.override(language):
         get_adapter().send_mail(
@@ -128,19 +148,33 @@ def import_staff_roster(
     connections and a crash keeps what was done (re-importing the same file is safe: the key is the
     employee id). New staff are invited after their batch commits, outside any transaction. With
     ``dry_run`` nothing is written and the counts say what would happen.
+
+    What a file may not do is refused by row, before anything is written: a first name that could not fill
+    a template slot, an address outside the bank's domains, a privileged role asked for by anyone but an
+    administrator (or by an administrator for themselves). An administrator's file turns privileged roles
+    into pending grant requests for a second administrator; a changed address becomes a pending change an
+    administrator confirms. Privileged roles the file leaves out are kept: they are removed on the portal.
     """
     branches = {branch.code: branch for branch in Branch.objects.all()}
     roster = read_roster(data, branch_codes=branches)
     outcome = RosterOutcome(total_rows=roster.total_rows)
     known = _known_staff()
     owners = _email_owners()
+    pending_emails = dict(
+        EmailChangeRequest.objects.filter(status=EmailChangeRequest.Status.PENDING).values_list(
+            "profile_id", "new_email"
+        )
+    )
+    actor_is_admin = is_administrator(actor)
     pending: list[StaffRow] = []
     seen = 0
 
     for row, errors in roster.rows():
         seen += 1
         if row is not None:
-            conflict = _email_conflict(row, roster=roster, known=known, owners=owners)
+            conflict = _email_conflict(row, roster=roster, known=known, owners=owners) or _rule_problem(
+                row, roster=roster, known=known, owners=owners, actor=actor
+            )
             if conflict is not None:
                 row, errors = None, [conflict]
         if row is None:
@@ -150,13 +184,14 @@ def import_staff_roster(
             pending.append(row)
         if seen == batch_size:
             _apply(pending, branches=branches, known=known, outcome=outcome, actor=actor, invite=invite,
-                   dry_run=dry_run, email_header=roster.header("email"))
+                   dry_run=dry_run, roster=roster, pending_emails=pending_emails,
+                   actor_is_admin=actor_is_admin)
             outcome.processed_rows += seen
             pending, seen = [], 0
             if progress:
                 progress(outcome)
     _apply(pending, branches=branches, known=known, outcome=outcome, actor=actor, invite=invite,
-           dry_run=dry_run, email_header=roster.header("email"))
+           dry_run=dry_run, roster=roster, pending_emails=pending_emails, actor_is_admin=actor_is_admin)
     outcome.processed_rows += seen
 
     if deactivate_missing:
@@ -181,49 +216,90 @@ def import_staff_roster(
 
 
 def _apply(rows: list[StaffRow], *, branches, known, outcome: RosterOutcome, actor, invite: bool,
-           dry_run: bool, email_header: str) -> None:
+           dry_run: bool, roster: Roster, pending_emails: dict[int, str], actor_is_admin: bool) -> None:
     new_staff: list[tuple[int, int]] = []  # (user id, line) of people to invite once the batch commits
+    email_header = roster.header("email")
     with transaction.atomic():
         for row in rows:
             branch = branches[row.branch_code] if row.branch_code else None
             before = known.get(row.employee_id)
-            if before is not None and _unchanged(before, row, branch):
+            # Only an administrator's rows get this far with privileged roles to add (_rule_problem).
+            additions = privileged_additions(wanted=row.roles, current=before.roles if before else ())
+            roles = row.roles - set(additions)
+            unchanged = before is not None and _unchanged(before, row, branch, roles, pending_emails)
+            if unchanged and not additions:
                 outcome.unchanged += 1
+                _note_pending_email(row, before, outcome, email_header)
                 continue
             if dry_run:
                 if before is None:
                     outcome.created += 1
+                elif unchanged:
+                    outcome.unchanged += 1
                 else:
                     outcome.updated += 1
                 continue
-            data = StaffData(
-                employee_id=row.employee_id,
-                email=row.email,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                branch=branch,
-                roles=row.roles,
-                language=row.language,
-                time_zone=row.time_zone,
-            )
-            try:
-                profile, created = upsert_staff(data=data, actor=actor)
-            except DatabaseError as exc:
-                # upsert_staff is atomic: its savepoint is rolled back and the batch goes on.
-                logger.warning("roster line %s not saved: %s", row.line, exc)
-                outcome.rejected += 1
-                outcome.errors.append(RowError(row.line, "", _("This row could not be saved: %(error)s")
-                                               % {"error": exc}))
-                continue
-            if created:
-                outcome.created += 1
-                new_staff.append((profile.user_id, row.line))
+            if unchanged:
+                outcome.unchanged += 1
+                profile = StaffProfile.objects.select_related("user").get(pk=before.profile_id)
             else:
-                outcome.updated += 1
+                data = StaffData(
+                    employee_id=row.employee_id,
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    branch=branch,
+                    roles=frozenset(roles),
+                    language=row.language,
+                    time_zone=row.time_zone,
+                )
+                try:
+                    # upsert_staff is atomic: on either error its savepoint is rolled back, the batch goes on.
+                    profile, created = upsert_staff(data=data, actor=actor, via="roster")
+                except NotAllowed as exc:
+                    outcome.rejected += 1
+                    outcome.errors.append(RowError(row.line, "", exc.message))
+                    continue
+                except DatabaseError as exc:
+                    logger.warning("roster line %s not saved: %s", row.line, exc)
+                    outcome.rejected += 1
+                    outcome.errors.append(RowError(row.line, "", _("This row could not be saved: %(error)s")
+                                                   % {"error": exc}))
+                    continue
+                if created:
+                    outcome.created += 1
+                    new_staff.append((profile.user_id, row.line))
+                else:
+                    outcome.updated += 1
+                    _note_pending_email(row, before, outcome, email_header)
+            if additions and actor_is_admin:
+                _request_grants(profile, additions, row=row, actor=actor, outcome=outcome,
+                                roles_header=roster.header("roles"))
         if invite and new_staff and not dry_run:
             transaction.on_commit(
                 functools.partial(_invite, new_staff, actor=actor, outcome=outcome, email_header=email_header)
             )
+
+
+def _request_grants(profile, roles: list[str], *, row: StaffRow, actor, outcome: RosterOutcome,
+                    roles_header: str) -> None:
+    """An administrator's file asks for privileged roles: each becomes a pending request (the row says so)."""
+    for role in roles:
+        try:
+            request_privileged_role(profile=profile, role=role, actor=actor, via="roster")
+        except NotAllowed as exc:
+            outcome.errors.append(RowError(row.line, roles_header, exc.message))
+        else:
+            outcome.errors.append(RowError(row.line, roles_header, _(
+                "The role %(role)s takes effect once a second administrator approves it (Organisation, "
+                "Approvals).") % {"role": role_label(role)}))
+
+
+def _note_pending_email(row: StaffRow, before: _Known | None, outcome: RosterOutcome, header: str) -> None:
+    if before is not None and before.email != row.email:
+        outcome.errors.append(RowError(row.line, header, _(
+            "The new address %(new)s takes effect once an administrator confirms it; until then the account "
+            "keeps %(old)s, which was told of the change.") % {"new": row.email, "old": before.email}))
 
 
 def _invite(new_staff: list[tuple[int, int]], *, actor, outcome: RosterOutcome, email_header: str) -> None:
@@ -267,16 +343,44 @@ def _deactivate_missing(*, roster: Roster, known: dict[str, _Known], outcome: Ro
                 outcome.deactivated += 1
 
 
-def _unchanged(before: _Known, row: StaffRow, branch: Branch | None) -> bool:
+def _unchanged(before: _Known, row: StaffRow, branch: Branch | None, roles: frozenset[str],
+               pending_emails: dict[int, str]) -> bool:
+    """Whether the row would change nothing. ``roles`` are the row's roles without privileged ones still to
+    be requested; privileged roles the person holds are kept whatever the row says. An address whose change
+    is already pending counts as unchanged: re-importing the file neither re-archives nor re-mails it."""
+    kept = before.roles & privileged_roles()
     return (
-        before.email == row.email
+        (before.email == row.email or pending_emails.get(before.profile_id) == row.email)
         and before.first_name == row.first_name
         and before.last_name == row.last_name
         and before.branch_id == (branch.pk if branch else None)
         and before.language == row.language
         and (row.time_zone is None or before.time_zone == row.time_zone)
-        and before.roles == row.roles
+        and before.roles == (roles | kept)
     )
+
+
+def _rule_problem(row: StaffRow, *, roster: Roster, known: dict[str, _Known],
+                  owners: dict[str, tuple[int, str | None]], actor) -> RowError | None:
+    """What the rules of ``advocacy.org`` refuse in a row, found before anything is written (so a dry run
+    reports it too): a first name that cannot fill a template slot, an address outside the bank's domains,
+    a privileged role asked for by someone who may not grant it."""
+    problem = first_name_problem(row.first_name)
+    if problem:
+        return RowError(row.line, roster.header("first_name"), problem)
+    before = known.get(row.employee_id)
+    if before is None or before.email != row.email:
+        problem = email_domain_refusal(row.email)
+        if problem:
+            return RowError(row.line, roster.header("email"), problem)
+    additions = privileged_additions(wanted=row.roles, current=before.roles if before else ())
+    if additions:
+        subject = before.user_id if before else owners.get(row.email, (None, None))[0]
+        refusal = grant_refusal(actor, subject_user_id=subject)
+        if refusal:
+            return RowError(row.line, roster.header("roles"), refusal + " " + _(
+                "Roles asked for: %(roles)s.") % {"roles": ", ".join(role_label(r) for r in additions)})
+    return None
 
 
 def _email_conflict(row: StaffRow, *, roster: Roster, known: dict[str, _Known],

@@ -20,6 +20,7 @@ from advocacy.content.models import (
     Origin,
     ReviewDecision,
 )
+from advocacy.content.validation import slot_values_are_plain
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import roles_of
 
@@ -115,7 +116,9 @@ def editors_of(item: ContentItem) -> set[int]:
 # --- Publishable texts -------------------------------------------------------------------------------------
 def audience_slot_values(item: ContentItem) -> list[dict[str, str]]:
     """Distinct (first name, branch city) pairs of the active audience, to fill templates. People without a
-    branch (head office) have no city and are left out of templates that use ``{branch_city}``."""
+    branch (head office) have no city and are left out of templates that use ``{branch_city}``; a pair that
+    breaks the slot rule (``validate_slot_value``: tags, links, mentions, too long — stored before the rule)
+    is left out too, so no approved text ever carries it."""
     pairs = (
         audience_members(item)
         .exclude(first_name="")
@@ -123,7 +126,8 @@ def audience_slot_values(item: ContentItem) -> list[dict[str, str]]:
         .distinct()
         .order_by("first_name", "staff__branch__city")
     )
-    return [{"first_name": name, "branch_city": city or ""} for name, city in pairs]
+    values = ({"first_name": name, "branch_city": city or ""} for name, city in pairs)
+    return [pair for pair in values if slot_values_are_plain(pair)]
 
 
 def wordings_of(version: ContentVersion) -> list[tuple[int | None, str]]:
@@ -180,12 +184,26 @@ def text_for_adviser(version: ContentVersion, adviser) -> ApprovedText | None:
     return texts_by_adviser(version, including=adviser).get(adviser.pk)
 
 
+def _plain_pair(first_name: str, city: str | None, seen: dict) -> tuple[str | None, str]:
+    """(first name, city) to match filled templates on; None as the name when the pair breaks the slot rule,
+    so that no filled template matches. ``seen`` remembers pairs already judged (a fan-out to thousands
+    of advisers meets the same few hundred names and cities)."""
+    key = (first_name, city or "")
+    if key not in seen:
+        plain = slot_values_are_plain({"first_name": key[0], "branch_city": key[1]})
+        seen[key] = key if plain else (None, "")
+    return seen[key]
+
+
 def texts_by_adviser(version: ContentVersion, *, including=None) -> dict[int, ApprovedText | None]:
     """The assignment of ``text_for_adviser`` for every member of the item's audience (plus ``including``
     when given and not a member), in two queries: a campaign fan-out to 10,000 advisers asks once."""
-    approved = list(version.approved_texts.order_by("pk"))
+    # A filled template whose slot values break the slot rule (approved before the rule existed) is never
+    # handed out, and a member whose own values break it gets no filled template: plain wordings only.
+    approved = [t for t in version.approved_texts.order_by("pk") if slot_values_are_plain(t.slots or {})]
+    seen: dict = {}
     members = {
-        pk: (first_name, city or "")
+        pk: _plain_pair(first_name, city, seen)
         for pk, first_name, city in audience_members(version.item).values_list(
             "pk", "first_name", "staff__branch__city"
         )
@@ -193,7 +211,7 @@ def texts_by_adviser(version: ContentVersion, *, including=None) -> dict[int, Ap
     if including is not None and including.pk not in members:
         profiles = StaffProfile.objects.filter(user_id=including.pk)
         city = profiles.values_list("branch__city", flat=True).first()
-        members[including.pk] = (including.first_name, city or "")
+        members[including.pk] = _plain_pair(including.first_name, city, seen)
     if not approved:
         return dict.fromkeys(members)
     plain = [t for t in approved if not t.slots]
@@ -247,6 +265,7 @@ def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Prev
         profile = getattr(user, "staff", None)
         branch = getattr(profile, "branch", None) if profile else None
         values = {"first_name": user.first_name, "branch_city": getattr(branch, "city", "")}
+        values = {name: value for name, value in values.items() if slot_values_are_plain({name: value})}
     text = texts.compose(
         texts.fill(version.text, values),
         disclosure=version.disclosure,

@@ -8,6 +8,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
 
 from advocacy.org.models import Bank, Branch, ManagedRegion, Region, Role
+from advocacy.org.policies import privileged_roles
+from advocacy.org.privileges import bootstrap_grant
 from advocacy.org.services import StaffData, upsert_staff
 
 DEMO_PASSWORD = "relais-demo"  # noqa: S105 - documented demo credential, demo data only
@@ -61,6 +63,7 @@ def seed_organisation() -> dict[str, str]:
     secrets: dict[str, str] = {}
     for local, employee_id, first, last, branch, roles, language in STAFF:
         email = f"{local}@{DOMAIN}"
+        privileged = roles & privileged_roles()
         profile, _ = upsert_staff(
             data=StaffData(
                 employee_id=employee_id,
@@ -68,10 +71,14 @@ def seed_organisation() -> dict[str, str]:
                 first_name=first,
                 last_name=last,
                 branch=branches[branch] if branch else None,
-                roles=frozenset(roles),
+                roles=frozenset(roles - privileged),
                 language=language,
             )
         )
+        # The demo's one administrator has nobody to approve them (nor the compliance officers): demo data
+        # takes the command line's bootstrap path, archived as such ("via": "bootstrap").
+        for role in sorted(privileged):
+            bootstrap_grant(profile=profile, role=role, process="seed_demo")
         user = profile.user
         user.is_active = True
         user.set_password(DEMO_PASSWORD)

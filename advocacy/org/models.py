@@ -133,3 +133,106 @@ class ManagedRegion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} → {self.region}"
+
+
+class RoleGrantRequest(models.Model):
+    """An administrator's request to give someone a privileged role (``PRIVILEGED_ROLES``).
+
+    It has no effect until a second administrator (neither the requester nor the person concerned)
+    approves it: four eyes on privilege. Requests are kept once decided; the archive holds the same facts.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second administrator")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    profile = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="grant_requests", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    via = models.CharField(_("asked from"), max_length=20)  # "portal" or "roster"
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "role"],
+                condition=models.Q(status="pending"),
+                name="one_pending_grant_per_role",
+            )
+        ]
+        verbose_name = _("privileged role request")
+        verbose_name_plural = _("privileged role requests")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.profile}"
+
+
+class EmailChangeRequest(models.Model):
+    """A change of someone's sign-in address, waiting for an administrator's confirmation.
+
+    The address is what a password reset is sent to: changed at once, it would let whoever typed the new
+    address take the account over. The old address is told when the change is asked for; the account keeps
+    it until an administrator other than the requester confirms.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an administrator")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+        SUPERSEDED = "superseded", _("Replaced by a later request")
+
+    profile = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="email_changes", verbose_name=_("person")
+    )
+    old_email = models.EmailField(_("current address"))
+    new_email = models.EmailField(_("new address"))
+    via = models.CharField(_("asked from"), max_length=20)  # "portal", "roster" or "command line"
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"], condition=models.Q(status="pending"), name="one_pending_email_change"
+            )
+        ]
+        verbose_name = _("e-mail address change")
+        verbose_name_plural = _("e-mail address changes")
+
+    def __str__(self) -> str:
+        return f"{self.old_email} → {self.new_email}"

@@ -59,6 +59,78 @@ class StaffInvited(TypedDict):
     email: str
 
 
+class PrivilegeRequested(TypedDict):
+    request_id: int
+    employee_id: str
+    role: str
+    via: str  # "portal" or "roster"
+
+
+class PrivilegeGranted(TypedDict):
+    """A privileged role taking effect: a second administrator's approval (actor = the approver), or a
+    command-line bootstrap (``via`` "bootstrap", no request, no requester, actor = the process)."""
+
+    request_id: int | None
+    employee_id: str
+    role: str
+    via: str
+    requested_by: Person | None
+    before: list
+    after: list
+
+
+class PrivilegeRequestRefused(TypedDict):
+    request_id: int
+    employee_id: str
+    role: str
+    requested_by: Person
+    status: str  # "refused", or "withdrawn" by the requester
+
+
+class PrivilegeRevoked(TypedDict):
+    employee_id: str
+    role: str
+    before: list
+    after: list
+
+
+class EmailChangeRequested(TypedDict):
+    request_id: int
+    employee_id: str
+    old_email: str
+    new_email: str
+    via: str
+    supersedes: NotRequired[int]
+
+
+class EmailChanged(TypedDict):
+    request_id: int
+    employee_id: str
+    old_email: str
+    new_email: str
+    requested_by: Person | None
+    sessions_ended: int
+
+
+class EmailChangeRefused(TypedDict):
+    request_id: int
+    employee_id: str
+    old_email: str
+    new_email: str
+
+
+class ManagedRegionsChanged(TypedDict):
+    employee_id: str
+    before: list
+    after: list
+
+
+class BranchSaved(TypedDict):
+    branch_id: int
+    before: dict | None
+    after: dict
+
+
 class RosterImported(TypedDict):
     filename: str
     sha256: str
@@ -370,6 +442,16 @@ SCHEMAS: dict[str, type] = {
     "staff.reactivated": StaffActivation,
     "staff.invited": StaffInvited,
     "staff.roster_imported": RosterImported,
+    "staff.privilege_requested": PrivilegeRequested,
+    "staff.privilege_granted": PrivilegeGranted,
+    "staff.privilege_request_refused": PrivilegeRequestRefused,
+    "staff.privilege_revoked": PrivilegeRevoked,
+    "staff.email_change_requested": EmailChangeRequested,
+    "staff.email_changed": EmailChanged,
+    "staff.email_change_refused": EmailChangeRefused,
+    "staff.managed_regions_changed": ManagedRegionsChanged,
+    "org.branch_created": BranchSaved,
+    "org.branch_changed": BranchSaved,
     "auth.signed_in": SignedIn,
     "auth.signed_out": SignedOut,
     "content.created": ContentCreated,

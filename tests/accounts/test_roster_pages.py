@@ -17,7 +17,7 @@ from tests.accounts.conftest import roster_csv
 
 GOOD = "R1,anne@bank.test,Anne,Martin,LIL01,Conseiller,fr"
 BAD = "R2,not-an-address,Bruno,Petit,LIL01,adviser,fr"
-HELENE = "R3,helene@bank.test,Hélène,Dupré,NIC01,Conformité,en"
+HELENE = "R3,helene@bank.test,Hélène,Dupré,NIC01,Marketing et communication,en"
 
 
 def upload(client, data: bytes, *, name="roster.csv", HTTP_ACCEPT_LANGUAGE="en", **options):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from advocacy.accounts.middleware import EnforceMfaMiddleware, needs_mfa_enrolment
 from advocacy.org.models import Role
-from advocacy.org.services import set_roles
+from advocacy.org.privileges import approve_role_grant, request_privileged_role
 from tests.auth.conftest import HOME_URL, english_client, sign_in, totp_code, wrong_code
 from tests.conftest import PASSWORD
 
@@ -121,7 +121,9 @@ def test_someone_granted_a_privileged_role_mid_session_can_reauthenticate_and_en
     client = english_client()
     client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")  # no recent sign-in
     assert client.get(HOME_URL).status_code == 200
-    set_roles(profile=person.staff, roles={Role.ADVISER, Role.COMPLIANCE})
+    first, second = make_staff(Role.ADMIN, branch=None), make_staff(Role.ADMIN, branch=None)
+    grant, _created = request_privileged_role(profile=person.staff, role=Role.COMPLIANCE, actor=first)
+    approve_role_grant(grant=grant, actor=second)
 
     response = client.get(HOME_URL, follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
