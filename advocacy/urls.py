@@ -19,6 +19,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("advocacy.accounts.urls")),
+    path("organisation/", include("advocacy.org.urls")),
     path("library/", include("advocacy.content.urls")),
     path("shares/", include("advocacy.publishing.urls")),
     path("campaigns/", include("advocacy.publishing.campaign_urls")),

@@ -1,5 +1,9 @@
-"""Roster imports are read-only in the admin: they are created by upload and changed only by the worker."""
+"""Roster imports are read-only in the admin: they are created by upload and changed only by the worker, and
+kept (the file is what an auditor asks for). Sign-in addresses are read-only too: an address added or
+changed here would receive the person's password resets (advocacy/org/identity.py is the only way)."""
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 
 from advocacy.accounts.models import RosterImport
@@ -30,4 +34,24 @@ class RosterImportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class ReadOnlyEmailAddressAdmin(EmailAddressAdmin):
+    actions = []
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

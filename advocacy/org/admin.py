@@ -1,51 +1,91 @@
-"""Administrators manage the organisation in Django's admin; staff changes still go through services so
-that they are archived."""
+"""Django's admin, for superusers (administrators): a read-only view of the organisation.
+
+Everything that changes staff or branches goes through the services that archive it, on the portal's
+Organisation pages (``advocacy.org.views``): roles with four eyes on privilege, address changes confirmed by
+an administrator, branch edits with the slot rule for cities. So the admin shows, and offers only actions
+that call those services (invite, deactivate, reactivate); nothing can be deleted here, and Django's own
+user and group pages cannot set ``is_superuser``, ``is_staff``, addresses or permissions by hand.
+"""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from advocacy.accounts.services import send_invitation
-from advocacy.org.models import Bank, Branch, ManagedRegion, Region, StaffProfile, StaffRole
-from advocacy.org.services import deactivate_staff, reactivate_staff
+from advocacy.org.models import (
+    Bank,
+    Branch,
+    EmailChangeRequest,
+    ManagedRegion,
+    Region,
+    RoleGrantRequest,
+    StaffProfile,
+    StaffRole,
+)
+from advocacy.org.policies import NotAllowed
+from advocacy.org.services import set_active
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Bank)
-class BankAdmin(admin.ModelAdmin):
+class BankAdmin(ReadOnlyAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "bank"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "city", "region"]
     list_filter = ["region"]
     search_fields = ["code", "name", "city"]
     list_select_related = ["region"]
 
 
-class StaffRoleInline(admin.TabularInline):
+class StaffRoleInline(ReadOnlyInline):
     model = StaffRole
-    extra = 0
 
 
-class ManagedRegionInline(admin.TabularInline):
+class ManagedRegionInline(ReadOnlyInline):
     model = ManagedRegion
-    extra = 0
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(ReadOnlyAdmin):
     list_display = ["employee_id", "user", "branch", "language", "is_active"]
     list_filter = ["branch__region", "branch", "roles__role", "user__is_active"]
     search_fields = ["employee_id", "user__email", "user__last_name"]
     list_select_related = ["user", "branch"]
-    raw_id_fields = ["user"]
     inlines = [StaffRoleInline, ManagedRegionInline]
     actions = ["invite", "deactivate", "reactivate"]
 
@@ -55,14 +95,19 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send an invitation e-mail"))
     def invite(self, request, queryset):
+        sent = 0
         for profile in queryset.select_related("user"):
-            send_invitation(user=profile.user, actor=request.user)
-        count = queryset.count()
-        self.message_user(request, ngettext("%d invitation sent.", "%d invitations sent.", count) % count)
+            try:
+                send_invitation(user=profile.user, actor=request.user)
+            except NotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                sent += 1
+        self.message_user(request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent)
 
     @admin.action(description=_("Deactivate (cannot sign in, sessions end)"))
     def deactivate(self, request, queryset):
-        done = sum(deactivate_staff(profile=p, actor=request.user) for p in queryset)
+        done = self._set_active(request, queryset, active=False)
         self.message_user(
             request,
             ngettext("%d person deactivated.", "%d people deactivated.", done) % done,
@@ -71,5 +116,60 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reactivate"))
     def reactivate(self, request, queryset):
-        done = sum(reactivate_staff(profile=p, actor=request.user) for p in queryset)
+        done = self._set_active(request, queryset, active=True)
         self.message_user(request, ngettext("%d person reactivated.", "%d people reactivated.", done) % done)
+
+    def _set_active(self, request, queryset, *, active: bool) -> int:
+        done = 0
+        for profile in queryset.select_related("user"):
+            try:
+                done += set_active(profile=profile, active=active, actor=request.user)
+            except NotAllowed as exc:
+                self.message_user(request, f"{profile}: {exc.message}", messages.ERROR)
+        return done
+
+
+@admin.register(RoleGrantRequest)
+class RoleGrantRequestAdmin(ReadOnlyAdmin):
+    list_display = ["profile", "role", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["profile__user", "requested_by", "decided_by"]
+
+
+@admin.register(EmailChangeRequest)
+class EmailChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "profile",
+        "old_email",
+        "new_email",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["profile__user", "requested_by", "decided_by"]
+
+
+# Django's own user and group pages would set is_superuser, is_staff, addresses and permissions by hand.
+User = get_user_model()
+admin.site.unregister(Group)
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ["email", "first_name", "last_name", "is_active", "is_superuser", "last_login"]
+    list_filter = ["is_active", "is_superuser"]
+    search_fields = ["email", "last_name"]
+    fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    ]

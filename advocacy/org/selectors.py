@@ -6,9 +6,16 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from advocacy.org.models import Branch, Role, StaffProfile
+from advocacy.org.models import (
+    Branch,
+    EmailChangeRequest,
+    Role,
+    RoleGrantRequest,
+    StaffProfile,
+    StaffRole,
+)
 from advocacy.org.timezones import zone_named
 
 User = get_user_model()
@@ -87,3 +94,63 @@ def staff_covered_by(user) -> QuerySet[StaffProfile]:
 
 def users_with_role(role: str) -> QuerySet:
     return User.objects.filter(is_active=True, staff__roles__role=role).distinct()
+
+
+# --- Administration (the portal's Organisation pages) ------------------------------------------------------
+def staff_for_administration(*, q: str = "", branch=None, role: str = "", status: str = "active") -> QuerySet:
+    """Everyone an administrator manages, filtered, with what the list shows in a fixed number of queries
+    (people, their roles, and whether a grant or an address change waits)."""
+    people = (
+        StaffProfile.objects.select_related("user", "branch__region")
+        .prefetch_related("roles")
+        .annotate(
+            grant_waiting=Exists(
+                RoleGrantRequest.objects.filter(
+                    profile=OuterRef("pk"), status=RoleGrantRequest.Status.PENDING
+                )
+            ),
+            email_waiting=Exists(
+                EmailChangeRequest.objects.filter(
+                    profile=OuterRef("pk"), status=EmailChangeRequest.Status.PENDING
+                )
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    if q:
+        people = people.filter(
+            Q(user__email__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(employee_id__iexact=q)
+        )
+    if branch is not None:
+        people = people.filter(branch=branch)
+    if role:
+        people = people.filter(Exists(StaffRole.objects.filter(profile=OuterRef("pk"), role=role)))
+    if status == "active":
+        people = people.filter(user__is_active=True)
+    elif status == "inactive":
+        people = people.filter(user__is_active=False)
+    return people
+
+
+def pending_grants() -> QuerySet:
+    return (
+        RoleGrantRequest.objects.filter(status=RoleGrantRequest.Status.PENDING)
+        .select_related("profile__user", "profile__branch", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def pending_email_changes() -> QuerySet:
+    return (
+        EmailChangeRequest.objects.filter(status=EmailChangeRequest.Status.PENDING)
+        .select_related("profile__user", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def approvals_waiting() -> int:
+    """How many grants and address changes wait for an administrator (the Approvals tab's count)."""
+    return pending_grants().count() + pending_email_changes().count()

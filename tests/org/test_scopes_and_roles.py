@@ -1,8 +1,8 @@
 import pytest
 
 from advocacy.org.models import Role, StaffProfile
-from advocacy.org.selectors import branches_covered_by, roles_of, staff_covered_by, users_with_role
 from advocacy.org.privileges import approve_role_grant, request_privileged_role, revoke_privileged_role
+from advocacy.org.selectors import branches_covered_by, roles_of, staff_covered_by, users_with_role
 from advocacy.org.services import StaffData, deactivate_staff, set_roles, upsert_staff
 
 
