@@ -20,6 +20,8 @@ export EMAIL_URL=${EMAIL_URL:-console://}
 default_post_url_template="http://127.0.0.1:$X_PORT/timeline/{username}"
 export X_POST_URL_TEMPLATE="${X_POST_URL_TEMPLATE:-$default_post_url_template}"
 export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
+# Staff addresses and invitations stay in the demo bank's domain (README, INVITE_ALLOWED_EMAIL_DOMAINS).
+export INVITE_ALLOWED_EMAIL_DOMAINS=${INVITE_ALLOWED_EMAIL_DOMAINS:-demo.relais.test}
 mkdir -p "$RELAIS_VAR_DIR"
 
 pids=()
