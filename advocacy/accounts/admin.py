@@ -1,9 +1,13 @@
 """Roster imports are read-only in the admin: they are created by upload and changed only by the worker, and
 kept (the file is what an auditor asks for). Sign-in addresses are read-only too: an address added or
-changed here would receive the person's password resets (advocacy/org/identity.py is the only way)."""
+changed here would receive the person's password resets (advocacy/org/identity.py is the only way). So are
+social accounts, tokens and apps: linking one's own corporate identity to someone else's user, or adding an
+identity provider, would sign one in as anybody (apps come from settings, README "Corporate SSO")."""
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.admin import SocialAccountAdmin, SocialAppAdmin, SocialTokenAdmin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 
 from advocacy.accounts.models import RosterImport
@@ -40,11 +44,7 @@ class RosterImportAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.unregister(EmailAddress)
-
-
-@admin.register(EmailAddress)
-class ReadOnlyEmailAddressAdmin(EmailAddressAdmin):
+class _ReadOnly:
     actions = []
 
     def has_add_permission(self, request, obj=None):
@@ -55,3 +55,13 @@ class ReadOnlyEmailAddressAdmin(EmailAddressAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+for model, model_admin in (
+    (EmailAddress, EmailAddressAdmin),
+    (SocialAccount, SocialAccountAdmin),
+    (SocialToken, SocialTokenAdmin),
+    (SocialApp, SocialAppAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"ReadOnly{model_admin.__name__}", (_ReadOnly, model_admin), {}))

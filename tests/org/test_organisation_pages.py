@@ -189,6 +189,10 @@ def test_djangos_admin_cannot_delete_staff_nor_change_roles_flags_or_addresses(
     assert client.get("/admin/auth/group/").status_code == 404
     assert client.post(f"/admin/org/staffprofile/{adviser.staff.pk}/change/", {}).status_code == 403
     assert client.get("/admin/account/emailaddress/add/").status_code == 403
+    # Linking one's own corporate identity to someone's account, or adding an identity provider, would sign
+    # one in as them.
+    assert client.get("/admin/socialaccount/socialaccount/add/").status_code == 403
+    assert client.get("/admin/socialaccount/socialapp/add/").status_code == 403
 
 
 def test_djangos_admin_deactivates_through_the_service(administrator, adviser, client_for):
