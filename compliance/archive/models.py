@@ -20,6 +20,7 @@ import json
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 HEAD_PK = 1
@@ -46,7 +47,15 @@ class ArchiveRecord(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["event_type", "seq"], name="archive_event_type_seq")]
+        # Every search form is served by an index that ends with ``seq``, so a page of the newest matches
+        # is read in key order and stops after 51 rows (compliance/archive/selectors.py). The payload's
+        # full-text GIN index is PostgreSQL's own: migration 0003 creates it (``PAYLOAD_FTS_SQL``).
+        indexes = [
+            models.Index(fields=["event_type", "seq"], name="archive_event_type_seq"),
+            models.Index(fields=["actor_id", "seq"], name="archive_actor_seq"),
+            models.Index(fields=["subject_user_id", "seq"], name="archive_subject_user_seq"),
+            models.Index(Lower("actor_email"), "seq", name="archive_actor_email_lower_seq"),
+        ]
         verbose_name = _("archive record")
         verbose_name_plural = _("archive records")
 

@@ -7,11 +7,15 @@ the archive is the compliance function's record of everything.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from compliance.archive import events
 from compliance.archive.chain import canonical_record, record_hash, timestamp
@@ -23,6 +27,51 @@ def latest_verification() -> ArchiveVerification | None:
     return ArchiveVerification.objects.order_by("-finished_at").first()
 
 
+# The payload's full-text vector, exactly as migration 0003 indexes it (GIN, PostgreSQL only).
+PAYLOAD_TSVECTOR = "to_tsvector('simple'::regconfig, left(payload_json, 100000))"
+# At most this many people match a name in the adviser filter (a name shared by more is too vague).
+ADVISER_MATCHES = 200
+
+
+def _people_matching(adviser: str) -> list[int]:
+    """Staff ids for an e-mail (exact, any case) or part of a first or last name: the adviser filter is
+    resolved on the people table (thousands of rows) before the archive (millions) is read."""
+    users = get_user_model().objects
+    if "@" in adviser:
+        people = users.filter(email__iexact=adviser)
+    else:
+        people = users.filter(Q(first_name__icontains=adviser) | Q(last_name__icontains=adviser))
+    return list(people.order_by("pk").values_list("pk", flat=True)[:ADVISER_MATCHES])
+
+
+def _tsquery(text: str) -> str:
+    """Each word of ``text`` as a prefix (``'crédit':* & 'immo':*``), for ``to_tsquery('simple', …)``;
+    quotes and backslashes separate words, so nothing the user types is tsquery syntax."""
+    terms = re.sub(r"['\\]", " ", text).split()
+    return " & ".join(f"'{term}':*" for term in terms if re.search(r"\w", term))
+
+
+def _seq_range(start: datetime, end: datetime) -> tuple[int, int] | None:
+    """The sequence numbers recorded in ``[start, end)``: timestamps follow the sequence (they are taken
+    under the append lock), so a date range is a seq range, found with two probes of the recorded_at
+    index; the page is then read backwards on the primary key from the range's end."""
+    first = (
+        ArchiveRecord.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+        .order_by("recorded_at")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    last = (
+        ArchiveRecord.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+        .order_by("-recorded_at")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return first, last
+
+
 def search_records(
     *,
     adviser: str = "",
@@ -32,27 +81,31 @@ def search_records(
     text: str = "",
     network_post_id: str = "",
 ) -> QuerySet[ArchiveRecord]:
-    """Newest first. ``adviser``: an e-mail or part of a name; matches events by the person (actor) and about
-    them (subject person), including people whose account has since been erased (by the stored e-mail)."""
+    """Newest first, to be read a page at a time by seq (``advocacy.portal.paging.keyset_page``): every
+    filter is served by an index ending with ``seq`` (or by the primary key), so the cost of a page does
+    not grow with the archive (issue 13; the plans are checked by ``tests/archive/test_search_plans.py``).
+
+    ``adviser``: an e-mail (exact, any case) or part of a first or last name; matches events by the person
+    (actor) and about them (subject person), and, by e-mail, events by people whose account has since been
+    erased (the stored e-mail). ``text``: words (or beginnings of words) of the payload, all of them, and
+    then the exact text as typed, any case (full-text search on PostgreSQL, a substring on SQLite)."""
     records = ArchiveRecord.objects.all()
     if adviser:
-        people = (
-            get_user_model()
-            .objects.filter(
-                Q(email__iexact=adviser) | Q(first_name__icontains=adviser) | Q(last_name__icontains=adviser)
-            )
-            .values_list("pk", flat=True)[:200]
-        )
-        ids = list(people)
-        records = records.filter(
-            Q(actor_id__in=ids)
-            | Q(subject_user_id__in=ids)
-            | Q(actor_email__iexact=adviser)
-            | Q(actor_name__icontains=adviser)
-        )
+        adviser = adviser.strip()
+        ids = _people_matching(adviser)
+        match = Q(actor_id__in=ids) | Q(subject_user_id__in=ids) if ids else Q(pk__in=[])
+        if "@" in adviser:
+            records = records.alias(actor_email_lower=Lower("actor_email"))
+            match |= Q(actor_email_lower=adviser.lower())
+        records = records.filter(match)
     if date_from or date_to:
         start, end = day_bounds(date_from or date(1970, 1, 1), date_to or date(9999, 12, 30))
-        records = records.filter(recorded_at__gte=start, recorded_at__lt=end)
+        seqs = _seq_range(start, end)
+        if seqs is None:
+            return records.none()
+        records = records.filter(
+            seq__gte=seqs[0], seq__lte=seqs[1], recorded_at__gte=start, recorded_at__lt=end
+        )
     if event_type:
         records = (
             records.filter(event_type__startswith=event_type)
@@ -60,8 +113,16 @@ def search_records(
             else records.filter(event_type=event_type)
         )
     if text:
+        if connection.vendor == "postgresql" and _tsquery(text):
+            records = records.filter(
+                RawSQL(  # noqa: S611 - constant SQL; the query text is a parameter
+                    f"{PAYLOAD_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)",
+                    (_tsquery(text),),
+                    output_field=BooleanField(),
+                )
+            )
         # The payload is stored as JSON text: characters JSON escapes (quotes, backslashes, newlines) are
-        # searched in their escaped form.
+        # searched in their escaped form. On PostgreSQL this only re-checks the full-text index's rows.
         escaped = json.dumps(text, ensure_ascii=False)[1:-1]
         records = records.filter(payload_json__icontains=escaped)
     if network_post_id:

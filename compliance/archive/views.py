@@ -4,13 +4,13 @@ legal holds. Compliance officers only; nothing here can change a record."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.portal.access import COMPLIANCE, access
+from advocacy.portal.paging import keyset_page, query_without_cursor
 from compliance.archive import selectors, services
 from compliance.archive.forms import ExportForm, LegalHoldForm, SearchForm
 from compliance.archive.models import ArchiveExport
@@ -20,20 +20,20 @@ PAGE_SIZE = 50
 
 @access(COMPLIANCE)
 def search(request: HttpRequest) -> HttpResponse:
+    """Newest first, 50 a page, Newer/Older by seq and no total: counting millions of matching records on
+    every page load cost more than the page itself (issue 13)."""
     form = SearchForm(request.GET or None)
     records = selectors.search_records() if not form.is_bound else None
     if form.is_bound and form.is_valid():
         records = selectors.search_records(**form.cleaned_data)
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page")) if records is not None else None
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(records, request.GET, key="seq", size=PAGE_SIZE) if records is not None else None
     return render(
         request,
         "archive/search.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_cursor(request.GET),
             "event_types": selectors.event_types(),
             "verification": selectors.latest_verification(),
         },

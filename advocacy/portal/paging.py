@@ -1,0 +1,73 @@
+"""Keyset paging for lists that grow with a bank's history (the archive, shares, imports, exports).
+
+Why not Django's ``Paginator`` there: it counts the whole list (``COUNT(*)``) and reaches page *n* with
+``OFFSET``, both of which read every earlier row, so a page gets slower as history grows. A keyset page
+asks for the rows just after (or before) the last key shown, through an index on that key, and reads one
+row more than it shows to know whether there is another page: the cost of a page is the page.
+
+Links carry ``?before=<key>`` (older rows, newest first) or ``?after=<key>`` (newer rows). There is no
+total and no page number, on purpose. ``templates/portal/_keyset_pager.html`` renders "Newer / Older".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class KeysetPage:
+    object_list: list = field(default_factory=list)
+    newer: int | None = None  # ``?after=`` of the newer page, None when this is the newest page
+    older: int | None = None  # ``?before=`` of the older page, None when this is the oldest page
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.newer is not None or self.older is not None
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _cursor(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def keyset_page(queryset: QuerySet, params, *, key: str = "pk", size: int = PAGE_SIZE) -> KeysetPage:
+    """The page of ``queryset`` (newest first by the integer ``key``) that ``params`` (``request.GET``)
+    asks for: one query of ``size + 1`` rows. A malformed cursor reads as the first page."""
+    before, after = _cursor(params.get("before")), _cursor(params.get("after"))
+    if after is not None:
+        rows = list(queryset.filter(**{f"{key}__gt": after}).order_by(key)[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        page = KeysetPage(rows, newer=getattr(rows[0], key) if more and rows else None)
+        page.older = getattr(rows[-1], key) if rows else None
+        return page
+    if before is not None:
+        queryset = queryset.filter(**{f"{key}__lt": before})
+    rows = list(queryset.order_by(f"-{key}")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        newer=getattr(rows[0], key) if before is not None and rows else None,
+        older=getattr(rows[-1], key) if more else None,
+    )
+
+
+def query_without_cursor(params) -> str:
+    """The current query string without the paging cursor, for the pager's links."""
+    query = params.copy()
+    for name in ("before", "after", "page"):
+        query.pop(name, None)
+    return query.urlencode()
