@@ -314,10 +314,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "control_folder": str(VAR_DIR / "broker-control"),
+        "failed_folder": str(VAR_DIR / "broker-failed"),
         "store_processed": False,
     }
 )
 if not REDIS_URL:
+    # kombu's filesystem transport, except that a message file that does not decode is moved to
+    # broker-failed and logged instead of stopping the worker (advocacy/broker.py).
+    CELERY_BROKER_TRANSPORT = "advocacy.broker:Transport"
     (VAR_DIR / "broker").mkdir(exist_ok=True)
     (VAR_DIR / "broker-processed").mkdir(exist_ok=True)
     (VAR_DIR / "broker-control").mkdir(exist_ok=True)

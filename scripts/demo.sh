@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the Relais demo: X sandbox, Celery worker with beat, web server. Ctrl-C stops everything.
+# Start the Relais demo: X sandbox, Celery worker and beat (started again if they stop), web server. Ctrl-C
+# stops everything.
 # Embedded default: SQLite under var/demo and kombu's filesystem broker; set DATABASE_URL/REDIS_URL to use
 # PostgreSQL and Redis instead.
 set -euo pipefail
@@ -26,7 +27,9 @@ mkdir -p "$RELAIS_VAR_DIR"
 
 pids=()
 cleanup() { trap - EXIT INT TERM; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 echo "== Relais demo portal: http://127.0.0.1:$PORT/ (starting)"
 if [ -d advocacy/xsandbox ]; then
@@ -41,8 +44,33 @@ $PY manage.py migrate --no-input -v 0
 $PY manage.py seed_demo
 
 
-echo "== Starting a Celery worker with beat"
-.venv/bin/celery -A advocacy worker -B -Q default,publishing,polling -c 2 --loglevel=WARNING \
+# keep_running NAME COMMAND...: run COMMAND again whenever it exits, after a pause that doubles up to 30 s
+# (back to 1 s once it has run for a minute), so that a failing worker does not take the portal and the
+# sandbox down with it. Beat runs on its own (not the worker's -B): a worker killed outright would leave its
+# embedded beat behind, and the restarted worker would start a second one.
+keep_running() {
+  local name=$1 child="" pause=1 started status
+  shift
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
+  while true; do
+    started=$SECONDS
+    "$@" &
+    child=$!
+    status=0
+    wait "$child" || status=$?
+    if (( SECONDS - started >= 60 )); then pause=1; fi
+    echo "== The $name stopped (exit status $status); starting it again in ${pause} s" >&2
+    sleep "$pause" &  # in the background, so that a stop (TERM) is not held up by the pause
+    child=$!
+    wait "$child" || true
+    pause=$(( pause * 2 > 30 ? 30 : pause * 2 ))
+  done
+}
+echo "== Starting a Celery worker and beat"
+keep_running "Celery worker" .venv/bin/celery -A advocacy worker -Q default,publishing,polling -c 2 \
+  --loglevel=WARNING &
+pids+=($!)
+keep_running "Celery beat" .venv/bin/celery -A advocacy beat --loglevel=WARNING \
   -s "$RELAIS_VAR_DIR/celerybeat-schedule" &
 pids+=($!)
 
@@ -63,4 +91,8 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-wait -n "${pids[@]}"
+# Only the web server or the sandbox ending stops the demo (the worker is restarted above).
+status=0
+wait -n "${pids[@]}" || status=$?
+echo "== A demo process stopped (exit status $status); stopping the demo" >&2
+exit "$status"
