@@ -311,4 +311,5 @@ def recent_exports(limit: int = 20) -> QuerySet[ArchiveExport]:
 
 
 def active_legal_holds() -> QuerySet[LegalHold]:
-    return LegalHold.objects.filter(released_at=None).order_by("-created_at")
+    """Newest first by id (the order they were placed), to be read a page at a time."""
+    return LegalHold.objects.filter(released_at=None).order_by("-pk")

@@ -106,8 +106,11 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Legal hold placed: the retention purge will keep these records."))
         return redirect("archive:legal_holds")
+    holds = keyset_page(selectors.active_legal_holds(), request.GET, key="pk", size=PAGE_SIZE)
     return render(
-        request, "archive/legal_holds.html", {"form": form, "holds": selectors.active_legal_holds()}
+        request,
+        "archive/legal_holds.html",
+        {"form": form, "holds": holds, "page": holds, "query": query_without_cursor(request.GET)},
     )
 
 

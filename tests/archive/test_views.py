@@ -141,3 +141,16 @@ def test_compliance_places_and_releases_a_legal_hold_and_both_are_archived(offic
 def test_the_archive_link_is_in_the_navigation_of_compliance_officers_only(officer, client_for, adviser):
     assert b'href="/compliance/archive/"' in officer.get("/").content
     assert b'href="/compliance/archive/"' not in client_for(adviser).get("/").content
+
+
+def test_active_legal_holds_are_paged_newest_first(officer, compliance_officer):
+    from compliance.archive.services import place_legal_hold
+
+    made = [
+        place_legal_hold(actor=compliance_officer, reason=f"Case {i}", user=None, subject_ref=f"x.y:{i}").pk
+        for i in range(52)
+    ]
+    page = officer.get(reverse("archive:legal_holds")).context["holds"]
+    assert [h.pk for h in page.object_list] == made[::-1][:50] and page.older == made[2]
+    older = officer.get(reverse("archive:legal_holds"), {"before": page.older}).context["holds"]
+    assert [h.pk for h in older.object_list] == made[1::-1] and older.older is None
