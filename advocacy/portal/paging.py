@@ -23,6 +23,7 @@ class KeysetPage:
     object_list: list = field(default_factory=list)
     newer: int | None = None  # ``?after=`` of the newer page, None when this is the newest page
     older: int | None = None  # ``?before=`` of the older page, None when this is the oldest page
+    prefix: str = ""  # of the cursor's name, when a page shows several lists (``gaps_before``)
 
     @property
     def has_other_pages(self) -> bool:
@@ -42,10 +43,18 @@ def _cursor(value: str | None) -> int | None:
         return None
 
 
-def keyset_page(queryset: QuerySet, params, *, key: str = "pk", size: int = PAGE_SIZE) -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet, params, *, key: str = "pk", size: int = PAGE_SIZE, prefix: str = ""
+) -> KeysetPage:
     """The page of ``queryset`` (newest first by the integer ``key``) that ``params`` (``request.GET``)
     asks for: one query of ``size + 1`` rows. A malformed cursor reads as the first page."""
-    before, after = _cursor(params.get("before")), _cursor(params.get("after"))
+    page = _keyset_page(queryset, params, key, size, prefix)
+    page.prefix = prefix
+    return page
+
+
+def _keyset_page(queryset: QuerySet, params, key: str, size: int, prefix: str) -> KeysetPage:
+    before, after = _cursor(params.get(f"{prefix}before")), _cursor(params.get(f"{prefix}after"))
     if after is not None:
         rows = list(queryset.filter(**{f"{key}__gt": after}).order_by(key)[: size + 1])
         more = len(rows) > size
@@ -65,9 +74,10 @@ def keyset_page(queryset: QuerySet, params, *, key: str = "pk", size: int = PAGE
     )
 
 
-def query_without_cursor(params) -> str:
-    """The current query string without the paging cursor, for the pager's links."""
+def query_without_cursor(params, *names: str) -> str:
+    """The current query string without a paging cursor (``before``/``after``/``page`` unless ``names``
+    says which), for the pager's links: another list's cursor on the same page is kept."""
     query = params.copy()
-    for name in ("before", "after", "page"):
+    for name in names or ("before", "after", "page"):
         query.pop(name, None)
     return query.urlencode()

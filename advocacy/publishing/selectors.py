@@ -25,12 +25,15 @@ def disconnected_accounts() -> QuerySet[XAccount]:
             status=XAccount.Status.DISCONNECTED, disconnected_reason=XAccount.Reason.REVOKED
         )
         .select_related("user", "user__staff__branch")
-        .order_by("-disconnected_at")
+        .order_by("-disconnected_at", "-pk")
     )
 
 
-def connection_gaps(*, limit: int = 200) -> QuerySet[ConnectionGap]:
-    return ConnectionGap.objects.select_related("account__user", "account__user__staff__branch")[:limit]
+def connection_gaps() -> QuerySet[ConnectionGap]:
+    """Newest first by id (gaps are opened as they start), to be read a page at a time."""
+    return ConnectionGap.objects.select_related("account__user", "account__user__staff__branch").order_by(
+        "-pk"
+    )
 
 
 def shares_due(*, limit: int = 1000, now=None) -> list[int]:
@@ -52,17 +55,33 @@ def shares_due(*, limit: int = 1000, now=None) -> list[int]:
 
 
 def shares_of(user):
-    """The adviser's shares with their click counts, newest first (one query)."""
-    from django.db.models import Count
-
+    """The adviser's shares, newest first by id, to be read a page at a time (``keyset_page``); the click
+    figures of the page shown come from ``with_click_figures``."""
     from advocacy.publishing.models import Share
 
-    return (
-        Share.objects.filter(adviser_id=user.pk)
-        .select_related("item")
-        .annotate(click_count=Count("clicks"), visitor_count=Count("clicks__visitor", distinct=True))
-        .order_by("-scheduled_for", "-pk")
-    )
+    return Share.objects.filter(adviser_id=user.pk).select_related("item").order_by("-pk")
+
+
+def with_click_figures(shares) -> list:
+    """Sets ``click_count`` and ``visitor_count`` on each of ``shares`` (a page) with one grouped query
+    over those shares' clicks only: counting over all of an adviser's shares before the page was cut grew
+    with their history (issue 13)."""
+    from django.db.models import Count
+
+    from advocacy.publishing.models import ShareClick
+
+    shares = list(shares)
+    figures = {
+        row["share_id"]: row
+        for row in ShareClick.objects.filter(share_id__in=[s.pk for s in shares])
+        .values("share_id")
+        .annotate(clicks=Count("pk"), visitors=Count("visitor", distinct=True))
+        .order_by()
+    }
+    for share in shares:
+        row = figures.get(share.pk, {})
+        share.click_count, share.visitor_count = row.get("clicks", 0), row.get("visitors", 0)
+    return shares
 
 
 def recalls_in_progress(*, limit: int = 50) -> list[dict]:

@@ -10,6 +10,7 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.content.models import ContentItem
 from advocacy.portal.access import ADVISERS, COMPLIANCE, access
+from advocacy.portal.paging import PAGE_SIZE, keyset_page, query_without_cursor
 from advocacy.publishing import selectors, services
 from advocacy.publishing.connections import disconnect_x_account
 from advocacy.publishing.forms import ShareForm, adviser_timezone
@@ -61,12 +63,18 @@ def disconnect(request: HttpRequest) -> HttpResponse:
 
 @access(COMPLIANCE)
 def compliance_connections(request: HttpRequest) -> HttpResponse:
+    """Both lists paged (issue 13): disconnected accounts by page number (at most one per adviser, so the
+    count is cheap), capture gaps, which grow with history, Newer/Older."""
+    disconnected = Paginator(selectors.disconnected_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    gaps = keyset_page(selectors.connection_gaps(), request.GET, key="pk", prefix="gaps_")
     return render(
         request,
         "publishing/compliance_connections.html",
         {
-            "disconnected": selectors.disconnected_accounts(),
-            "gaps": selectors.connection_gaps(),
+            "disconnected": disconnected,
+            "disconnected_query": query_without_cursor(request.GET, "page"),
+            "gaps": gaps,
+            "gaps_query": query_without_cursor(request.GET, "gaps_before", "gaps_after"),
         },
     )
 
@@ -113,7 +121,8 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @access(ADVISERS)
 def my_shares(request: HttpRequest) -> HttpResponse:
-    shares = list(selectors.shares_of(request.user)[:200])
+    page = keyset_page(selectors.shares_of(request.user), request.GET, key="pk")
+    shares = selectors.with_click_figures(page.object_list)
     groups = {
         "scheduled": [
             s
@@ -136,6 +145,8 @@ def my_shares(request: HttpRequest) -> HttpResponse:
         "publishing/my_shares.html",
         {
             "groups": groups,
+            "page": page,
+            "query": query_without_cursor(request.GET),
             "account": selectors.x_account_of(request.user),
             "form": ShareForm(tz=tz),
             "timezone_name": str(tz),
