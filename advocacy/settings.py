@@ -195,6 +195,10 @@ RELAIS_PRIVILEGED_ROLES = env_list("PRIVILEGED_ROLES", ["admin", "compliance"])
 # them (or a subdomain). Empty: any domain.
 INVITE_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@.") for d in env_list("INVITE_ALLOWED_EMAIL_DOMAINS", [])]
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_HOURS", 72, minimum=1) * 3600
+# Failed sign-ins are archived; this many within this many minutes on an account with a privileged role
+# e-mail compliance officers, once per window (advocacy/accounts/sign_in_failures.py).
+SIGN_IN_ALERT_FAILURES = env_int("SIGN_IN_ALERT_FAILURES", 5, minimum=1)
+SIGN_IN_ALERT_WINDOW_MINUTES = env_int("SIGN_IN_ALERT_WINDOW_MINUTES", 15, minimum=1)
 
 # Corporate SSO through allauth's OpenID Connect provider, off unless OIDC_SERVER_URL is set.
 # The corporate identity provider is the authority on staff e-mail addresses: an identity it vouches for

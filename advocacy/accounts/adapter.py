@@ -28,6 +28,18 @@ class RelaisAccountAdapter(DefaultAccountAdapter):
             remember_language(response, language)
         return response
 
+    def authentication_failed(self, request: HttpRequest, **credentials) -> None:
+        """An e-mail and password that signed nobody in: archived (advocacy/accounts/sign_in_failures.py)."""
+        from django.core.exceptions import PermissionDenied
+
+        from advocacy.accounts.sign_in_failures import record_failed_sign_in
+
+        try:
+            ip = self.get_client_ip(request)
+        except PermissionDenied:  # allauth could not tell the client's address
+            ip = ""
+        record_failed_sign_in(email=credentials.get("email", ""), ip=ip)
+
 
 def remember_language(response, language: str) -> None:
     """The language cookie Django's LocaleMiddleware reads on the next requests."""

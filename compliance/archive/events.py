@@ -159,6 +159,27 @@ class SignedOut(TypedDict):
     network: NotRequired[str]
 
 
+class SignInFailed(TypedDict):
+    """An e-mail and password that signed nobody in (advocacy/accounts/sign_in_failures.py). ``network`` is a
+    keyed hash of the source network (/24, /48), never an address; "" when the address was unknown."""
+
+    email: str
+    user_id: int | None
+    network: str
+
+
+class PrivilegedSignInAlert(TypedDict):
+    """Compliance was alerted: ``failures`` failed sign-ins on a privileged account within ``window_minutes``,
+    from ``networks`` distinct source networks."""
+
+    user_id: int
+    email: str
+    roles: list
+    failures: int
+    window_minutes: int
+    networks: int
+
+
 # --- content and review ---------------------------------------------------------------------------------
 class ContentCreated(TypedDict):
     item: int
@@ -454,6 +475,8 @@ SCHEMAS: dict[str, type] = {
     "org.branch_changed": BranchSaved,
     "auth.signed_in": SignedIn,
     "auth.signed_out": SignedOut,
+    "auth.sign_in_failed": SignInFailed,
+    "auth.privileged_sign_in_alert": PrivilegedSignInAlert,
     "content.created": ContentCreated,
     "content.version_created": VersionCreated,
     "content.edited": ContentEdited,

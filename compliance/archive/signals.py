@@ -1,8 +1,8 @@
 """Receivers for third-party signals: sign-ins and sign-outs of privileged people are archived.
 
 Only compliance officers and administrators: they are the ones who can change what the archive records
-(rule packs, approvals, organisation), so when they were in the portal is part of the record. allauth has no
-"failed sign-in" signal; failed attempts are rate-limited by allauth and logged, not archived.
+(rule packs, approvals, organisation), so when they were in the portal is part of the record. Failed
+sign-ins (anyone's) are archived through allauth's adapter instead: advocacy/accounts/sign_in_failures.py.
 """
 
 from __future__ import annotations
