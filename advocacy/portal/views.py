@@ -14,7 +14,7 @@ from advocacy.portal.selectors import home_panels_for
 
 @access(SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", home_panels_for(request.user))
+    return render(request, "portal/home.html", home_panels_for(request.user, params=request.GET))
 
 
 @access(PUBLIC)

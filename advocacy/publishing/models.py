@@ -196,6 +196,8 @@ class Share(models.Model):
         indexes = [
             models.Index(fields=["status", "scheduled_for"], name="share_due"),
             models.Index(fields=["adviser", "-scheduled_for"], name="share_adviser"),
+            # A manager's team panel counts each member's posts of the last 30 days (portal.selectors).
+            models.Index(fields=["adviser", "published_at"], name="share_adviser_published"),
             models.Index(fields=["item", "status"], name="share_item_status"),
         ]
 
