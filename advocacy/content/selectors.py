@@ -42,7 +42,8 @@ def audience_members(item: ContentItem) -> QuerySet:
             Q(staff__branch__in=item.audience_branches.all())
             | Q(staff__branch__region__in=item.audience_regions.all())
         )
-    wanted_roles = list(item.audience_roles.values_list("role", flat=True)) or [Role.ADVISER]
+    # ``.all()``, not ``values_list``: a caller that prefetched the roles (campaign highlights) pays no query.
+    wanted_roles = [r.role for r in item.audience_roles.all()] or [Role.ADVISER]
     people = people.filter(
         Exists(StaffProfile.objects.filter(user_id=OuterRef("pk"), roles__role__in=wanted_roles))
     )

@@ -183,8 +183,9 @@ class Highlight:
 def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:
     """Running campaigns that target ``user`` (an adviser), with their share of each item if they have one.
 
-    Three queries whatever the number of campaigns, plus one per running campaign for targeting (a bank runs
-    a handful at a time)."""
+    The same queries whatever the number of campaigns: the running campaigns (with their places and the
+    items' audience roles prefetched), then ONE query asking whether ``user`` is in each campaign's
+    targeting (an ``EXISTS`` per campaign, side by side), then the adviser's shares of those items."""
     if Role.ADVISER not in roles_of(user):
         return []
     now = now or timezone.now()
@@ -193,10 +194,14 @@ def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:
         .filter(item__status=ItemStatus.APPROVED)
         .filter(Q(item__expires_at__isnull=True) | Q(item__expires_at__gt=now))
         .select_related("item")
-        .prefetch_related("regions", "branches")
+        .prefetch_related("regions", "branches", "item__audience_roles")
         .order_by("ends_at", "pk")[:10]
     )
-    mine = [c for c in running if targeted_advisers(c).filter(pk=user.pk).exists()]
+    if not running:
+        return []
+    targeting = {f"c{c.pk}": Exists(targeted_advisers(c).filter(pk=OuterRef("pk"))) for c in running}
+    found = User.objects.filter(pk=user.pk).annotate(**targeting).values(*targeting).first() or {}
+    mine = [c for c in running if found.get(f"c{c.pk}")]
     if not mine:
         return []
     shares = {

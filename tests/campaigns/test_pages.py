@@ -153,3 +153,41 @@ def test_a_campaign_window_starting_at_a_time_that_does_not_exist_is_refused_wit
     assert response.status_code == 200
     assert "does not exist in Europe/Paris" in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_campaigns(
+    sandbox, adviser, connect, make_item, marketer, client_for, org
+):
+    """The home and the library ask once whether the adviser is in each running campaign's targeting."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connect(adviser, "camille_x")
+    client = client_for(adviser)
+    now = timezone.now()
+
+    def run_one(**places):
+        campaign = campaigns.create_campaign(
+            item=make_item(), starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(days=1),
+            actor=marketer, **places,
+        )  # fmt: skip
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
+        return campaign
+
+    def queries(page):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(page).content.decode()
+        return len(captured), body
+
+    first = run_one()
+    for page in (reverse("portal:home"), reverse("content:library")):
+        client.get(page)
+        one, body = queries(page)
+        assert reverse("campaigns:share", args=[first.pk]) in body
+        others = [run_one(), run_one(branches=[org["nice"]]), run_one(regions=[org["north"]])]
+        several, body = queries(page)
+        assert several == one, page
+        assert reverse("campaigns:share", args=[others[0].pk]) in body
+        assert reverse("campaigns:share", args=[others[1].pk]) not in body  # Nice: not the adviser's branch
+        assert reverse("campaigns:share", args=[others[2].pk]) in body
+        Campaign.objects.filter(pk__in=[c.pk for c in others]).update(status=Campaign.Status.CANCELLED)
