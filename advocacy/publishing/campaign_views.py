@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.portal.access import ADVISERS, CONTENT_AUTHORS, access
+from advocacy.portal.paging import keyset_page, query_without_cursor
 from advocacy.publishing import campaigns, services
 from advocacy.publishing.campaign_forms import CampaignForm
 from advocacy.publishing.forms import adviser_timezone
@@ -22,10 +23,12 @@ def _visible(request: HttpRequest, pk: int) -> Campaign:
 
 @access(CONTENT_AUTHORS)
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Newest first, 50 a page, Newer/Older (no silent cut)."""
+    page = keyset_page(campaigns.campaigns_visible_to(request.user), request.GET, key="pk")
     return render(
         request,
         "campaigns/list.html",
-        {"campaigns": campaigns.campaigns_visible_to(request.user)[:200]},
+        {"campaigns": page, "page": page, "query": query_without_cursor(request.GET)},
     )
 
 

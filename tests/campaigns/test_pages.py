@@ -191,3 +191,22 @@ def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_c
         assert reverse("campaigns:share", args=[others[1].pk]) not in body  # Nice: not the adviser's branch
         assert reverse("campaigns:share", args=[others[2].pk]) in body
         Campaign.objects.filter(pk__in=[c.pk for c in others]).update(status=Campaign.Status.CANCELLED)
+
+
+def test_the_campaign_list_is_paged_newest_first(make_item, marketer, client_for):
+    now = timezone.now()
+    item = make_item()
+    made = [
+        campaigns.create_campaign(
+            item=item,
+            starts_at=now + dt.timedelta(hours=1),
+            ends_at=now + dt.timedelta(days=1),
+            actor=marketer,
+        ).pk
+        for _ in range(52)
+    ]
+    client = client_for(marketer)
+    page = client.get(reverse("campaigns:list")).context["page"]
+    assert [c.pk for c in page.object_list] == made[::-1][:50] and page.older == made[2]
+    older = client.get(reverse("campaigns:list"), {"before": page.older}).context["page"]
+    assert [c.pk for c in older.object_list] == made[1::-1]
