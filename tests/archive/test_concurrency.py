@@ -18,7 +18,9 @@ import os, sys, time
 import django
 django.setup()
 from django.db import transaction
+from compliance.archive.events import allow_freeform_prefix
 from compliance.archive.services import Event, record, record_many
+allow_freeform_prefix("test.")  # this writer's own event type (tests/conftest.py is not loaded here)
 writer, count, start_at = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 time.sleep(max(0.0, start_at - time.time()))
 for i in range(count):
