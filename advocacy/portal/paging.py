@@ -11,7 +11,9 @@ total and no page number, on purpose. ``templates/portal/_keyset_pager.html`` re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -21,8 +23,8 @@ PAGE_SIZE = 50
 @dataclass
 class KeysetPage:
     object_list: list = field(default_factory=list)
-    newer: int | None = None  # ``?after=`` of the newer page, None when this is the newest page
-    older: int | None = None  # ``?before=`` of the older page, None when this is the oldest page
+    newer: Any = None  # ``?after=`` of the newer page, None when this is the newest page
+    older: Any = None  # ``?before=`` of the older page, None when this is the oldest page
     prefix: str = ""  # of the cursor's name, when a page shows several lists (``gaps_before``)
 
     @property
@@ -36,31 +38,45 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def _cursor(value: str | None) -> int | None:
+def _cursor(value: str | None, parse: Callable[[str], Any]) -> Any:
     try:
-        return int(value) if value not in (None, "") else None
+        return parse(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 
 
+def _key_of(row, key: str, spell: Callable[[Any], Any]):
+    return spell(getattr(row, key))
+
+
 def keyset_page(
-    queryset: QuerySet, params, *, key: str = "pk", size: int = PAGE_SIZE, prefix: str = ""
+    queryset: QuerySet,
+    params,
+    *,
+    key: str = "pk",
+    size: int = PAGE_SIZE,
+    prefix: str = "",
+    parse: Callable[[str], Any] = int,
+    spell: Callable[[Any], Any] = lambda value: value,
 ) -> KeysetPage:
-    """The page of ``queryset`` (newest first by the integer ``key``) that ``params`` (``request.GET``)
-    asks for: one query of ``size + 1`` rows. A malformed cursor reads as the first page."""
-    page = _keyset_page(queryset, params, key, size, prefix)
+    """The page of ``queryset`` (newest first by ``key``, an integer unless ``parse`` reads the cursor
+    otherwise and ``spell`` writes it) that ``params`` (``request.GET``) asks for: one query of ``size + 1``
+    rows. A malformed cursor reads as the first page. ``key`` must be unique (or nearly: rows sharing a key
+    across a page boundary would be skipped)."""
+    before = _cursor(params.get(f"{prefix}before"), parse)
+    after = _cursor(params.get(f"{prefix}after"), parse)
+    page = _keyset_page(queryset, before, after, key, size, spell)
     page.prefix = prefix
     return page
 
 
-def _keyset_page(queryset: QuerySet, params, key: str, size: int, prefix: str) -> KeysetPage:
-    before, after = _cursor(params.get(f"{prefix}before")), _cursor(params.get(f"{prefix}after"))
+def _keyset_page(queryset: QuerySet, before, after, key: str, size: int, spell) -> KeysetPage:
     if after is not None:
         rows = list(queryset.filter(**{f"{key}__gt": after}).order_by(key)[: size + 1])
         more = len(rows) > size
         rows = rows[:size][::-1]
-        page = KeysetPage(rows, newer=getattr(rows[0], key) if more and rows else None)
-        page.older = getattr(rows[-1], key) if rows else None
+        page = KeysetPage(rows, newer=_key_of(rows[0], key, spell) if more and rows else None)
+        page.older = _key_of(rows[-1], key, spell) if rows else None
         return page
     if before is not None:
         queryset = queryset.filter(**{f"{key}__lt": before})
@@ -69,8 +85,8 @@ def _keyset_page(queryset: QuerySet, params, key: str, size: int, prefix: str) -
     rows = rows[:size]
     return KeysetPage(
         rows,
-        newer=getattr(rows[0], key) if before is not None and rows else None,
-        older=getattr(rows[-1], key) if more else None,
+        newer=_key_of(rows[0], key, spell) if before is not None and rows else None,
+        older=_key_of(rows[-1], key, spell) if more else None,
     )
 
 

@@ -45,10 +45,13 @@ def _people_matching(adviser: str) -> list[int]:
 
 
 def _tsquery(text: str) -> str:
-    """Each word of ``text`` as a prefix (``'crédit':* & 'immo':*``), for ``to_tsquery('simple', …)``;
-    quotes and backslashes separate words, so nothing the user types is tsquery syntax."""
+    """Each word of ``text`` as a lexeme (``'crédit' & 'immobilier'``), for ``to_tsquery('simple', …)``;
+    quotes and backslashes separate words, so nothing the user types is tsquery syntax. Whole words, not
+    prefixes: PostgreSQL estimates a prefix (``'immo':*``) at 2 % of the archive whatever its real
+    frequency, and then reads the primary key backwards computing every record's vector (a full scan for a
+    rare word), while a whole word is estimated from the index's statistics."""
     terms = re.sub(r"['\\]", " ", text).split()
-    return " & ".join(f"'{term}':*" for term in terms if re.search(r"\w", term))
+    return " & ".join(f"'{term}'" for term in terms if re.search(r"\w", term))
 
 
 def _seq_range(start: datetime, end: datetime) -> tuple[int, int] | None:
@@ -87,8 +90,9 @@ def search_records(
 
     ``adviser``: an e-mail (exact, any case) or part of a first or last name; matches events by the person
     (actor) and about them (subject person), and, by e-mail, events by people whose account has since been
-    erased (the stored e-mail). ``text``: words (or beginnings of words) of the payload, all of them, and
-    then the exact text as typed, any case (full-text search on PostgreSQL, a substring on SQLite)."""
+    erased (the stored e-mail). ``text``: words of the payload, all of them, and
+    then the exact text as typed, any case (whole words through the full-text index on PostgreSQL, a
+    substring on SQLite)."""
     records = ArchiveRecord.objects.all()
     if adviser:
         adviser = adviser.strip()
@@ -306,8 +310,9 @@ def communication_record(network_post_id: str) -> CommunicationRecord | None:
 
 
 # --- Exports and holds -------------------------------------------------------------------------------------
-def recent_exports(limit: int = 20) -> QuerySet[ArchiveExport]:
-    return ArchiveExport.objects.order_by("-created_at")[:limit]
+def recent_exports() -> QuerySet[ArchiveExport]:
+    """Newest first by creation time, to be read a page at a time (``keyset_page`` on ``created_at``)."""
+    return ArchiveExport.objects.order_by("-created_at")
 
 
 def active_legal_holds() -> QuerySet[LegalHold]:

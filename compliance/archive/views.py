@@ -3,6 +3,8 @@ legal holds. Compliance officers only; nothing here can change a record."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,7 +70,19 @@ def exports(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Export requested: it is being built."))
         return redirect("archive:export_status", pk=export.pk)
-    return render(request, "archive/exports.html", {"form": form, "exports": selectors.recent_exports()})
+    page = keyset_page(
+        selectors.recent_exports(),
+        request.GET,
+        key="created_at",
+        parse=datetime.fromisoformat,
+        spell=datetime.isoformat,
+        size=20,
+    )
+    return render(
+        request,
+        "archive/exports.html",
+        {"form": form, "exports": page, "page": page, "query": query_without_cursor(request.GET)},
+    )
 
 
 @access(COMPLIANCE)

@@ -51,7 +51,7 @@ def test_search_by_event_type_text_post_id_and_dates(officer):
 
     assert seqs(event_type="test.published") == [published.seq]
     assert published.seq in seqs(event_type="test.")
-    assert seqs(text="crédit IMMO") == [published.seq]
+    assert seqs(text="crédit IMMOBILIER") == [published.seq]  # whole words (PostgreSQL's full-text index)
     assert seqs(network_post_id="42") == [published.seq]
     today = timezone.localdate()
     assert published.seq in seqs(date_from=today.isoformat(), date_to=today.isoformat())
@@ -154,3 +154,24 @@ def test_active_legal_holds_are_paged_newest_first(officer, compliance_officer):
     assert [h.pk for h in page.object_list] == made[::-1][:50] and page.older == made[2]
     older = officer.get(reverse("archive:legal_holds"), {"before": page.older}).context["holds"]
     assert [h.pk for h in older.object_list] == made[1::-1] and older.older is None
+
+
+def test_exports_are_paged_newest_first(officer):
+    from datetime import date
+    from datetime import timedelta as td
+
+    from compliance.archive.models import ArchiveExport
+
+    start = timezone.now()
+    made = []
+    for i in range(23):
+        export = ArchiveExport.objects.create(date_from=date(2026, 1, 1), date_to=date(2026, 1, 2))
+        ArchiveExport.objects.filter(pk=export.pk).update(created_at=start - td(minutes=i))
+        made.append(export.pk)
+    response = officer.get(reverse("archive:exports"))
+    page = response.context["exports"]
+    assert [e.pk for e in page.object_list] == made[:20] and page.newer is None
+    older = officer.get(reverse("archive:exports"), {"before": page.older}).context["exports"]
+    assert [e.pk for e in older.object_list] == made[20:] and older.older is None
+    newer = officer.get(reverse("archive:exports"), {"after": older.newer}).context["exports"]
+    assert [e.pk for e in newer.object_list] == made[:20]
