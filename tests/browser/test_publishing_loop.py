@@ -112,12 +112,12 @@ def in_english(page, live_server, path: str):
     """Switch the interface to English on ``path`` (the switch keeps the person on the page)."""
     page.goto(f"{live_server.url}{path}")
     page.select_option("#language-select", "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.locator("html[lang=en]").wait_for(state="attached")  # no string predicates: the CSP refuses eval
 
 
 def back_to_french(page):
     page.select_option("#language-select", "fr")
-    page.wait_for_function("document.documentElement.lang === 'fr'")
+    page.locator("html[lang=fr]").wait_for(state="attached")
 
 
 def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(

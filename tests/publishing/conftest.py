@@ -22,6 +22,10 @@ def sandbox(settings):
     server = SandboxServer("127.0.0.1", 0).start()
     settings.X_API_BASE_URL = server.url
     settings.X_AUTHORIZE_URL = server.url + "/i/oauth2/authorize"
+    # The connect form's redirect to the authorize page, as settings.py allows X_AUTHORIZE_URL's origin.
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": [*policy["DIRECTIVES"]["form-action"], server.url]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     settings.X_CLIENT_ID = DEFAULT_CLIENT_ID
     settings.X_CLIENT_SECRET = DEFAULT_CLIENT_SECRET
     settings.X_TIMEOUT_SECONDS = 2
