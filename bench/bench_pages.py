@@ -155,7 +155,7 @@ def fill(
         for seq in range(start_seq, start_seq + count):
             when = origin + STEP * seq
             person_id, email, name = people[(seq * 7919) % len(people)]
-            event = types[(seq * 31) % len(types)]
+            event = types[seq % len(types)]  # every declared type, evenly
             post = str(1_800_000_000 + seq) if event == "share.published" else ""
             words = "Publication du " + ("crédit immobilier" if seq % 1000 == 0 else "livret A")
             if seq <= rare_until and seq % rare_every == 3:
@@ -201,7 +201,11 @@ def grow_archive(pg: str, people, target: int, origin: dt.datetime, rare_until: 
 
 
 def forms(people, total: int, origin: dt.datetime) -> dict[str, dict]:
+    from compliance.archive import events
+
     day = (origin + dt.timedelta(days=10)).date().isoformat()
+    types = events.event_types()
+    post_seq = next(seq for seq in range(total // 3, total) if types[seq % len(types)] == "share.published")
     return {
         "no filter": {},
         "no filter, older page": {"before": str(total // 2)},
@@ -211,7 +215,7 @@ def forms(people, total: int, origin: dt.datetime) -> dict[str, dict]:
         "date range (1 day)": {"date_from": day, "date_to": day},
         "free text, rare (200)": {"text": "zanzibar"},
         "free text, 0.1 %": {"text": "immobilier"},
-        "network post id": {"network_post_id": str(1_800_000_000 + total // 3)},
+        "network post id": {"network_post_id": str(1_800_000_000 + post_seq)},
     }
 
 
