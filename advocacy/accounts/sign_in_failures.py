@@ -17,7 +17,6 @@ web processes failing at once cannot both send the alert, and no cache is involv
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from datetime import timedelta
 
@@ -28,28 +27,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.policies import privileged_roles
 from advocacy.org.selectors import roles_of, users_with_role
 from compliance.archive.models import ArchiveRecord
+from compliance.archive.privacy import source_network
 from compliance.archive.services import record
 
 FAILED = "auth.sign_in_failed"
 ALERT = "auth.privileged_sign_in_alert"
-
-
-def source_network(ip: str) -> str:
-    """A keyed hash of the network ``ip`` belongs to (/24 for IPv4, /48 for IPv6); "" if it is no address."""
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return ""
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    network = ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False)
-    return salted_hmac("relais.sign_in_failures.network", str(network), algorithm="sha256").hexdigest()[:32]
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
+from compliance.archive.privacy import source_network
 from compliance.archive.services import record
 
 PRIVILEGED = frozenset({Role.COMPLIANCE, Role.ADMIN})
@@ -18,7 +19,7 @@ def _client(request) -> dict:
     if request is None:
         return {}
     return {
-        "ip": request.META.get("REMOTE_ADDR", ""),
+        "network": source_network(request.META.get("REMOTE_ADDR", "")),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
     }
 
