@@ -202,7 +202,10 @@ class Share(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item} → @{self.account_username or '?'} ({self.get_status_display()})"
+        # Stored as the archive record's subject label: language-neutral, and no status (it changes; each
+        # record says the status it leaves the share in).
+        account = f" → @{self.account_username}" if self.account_username else ""
+        return f"{self.item}{account} (share {self.pk})"
 
 
 class ShareClick(models.Model):

@@ -104,9 +104,10 @@ def transition_many(
     allowed_from, to, event = TRANSITIONS[action]
     with transaction.atomic():
         shares = list(
-            Share.objects.select_for_update()
+            Share.objects.select_for_update(of=("self",))
             .filter(pk__in=list(share_ids), status__in=allowed_from)
-            .only("pk", "item_id", "version_id", "adviser_id")
+            .select_related("item")
+            .only("pk", "item_id", "version_id", "adviser_id", "account_username", "item__title")
             .order_by("pk")
         )
         if not shares:

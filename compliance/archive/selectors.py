@@ -190,6 +190,7 @@ class CommunicationRecord:
     network_post_id: str
     text: str = ""
     version_id: object = None
+    version_number: int | None = None
     fingerprint: str = ""
     version_text: str = ""
     preparer: str = ""
@@ -286,6 +287,8 @@ def communication_record(network_post_id: str) -> CommunicationRecord | None:
         if entry.event_type == "content.version_created" and not rec.preparer:
             rec.preparer, rec.prepared_at = _who(entry), entry.recorded_at
             rec.version_text = entry.payload.get("text", "")
+            payload = entry.payload  # "number" in records written before the payload schemas
+            rec.version_number = payload.get("version_number", payload.get("number"))
         elif entry.event_type in ("review.first_approval", "review.approved"):
             rec.approvals.append(Approval(approver=_who(entry), approved_at=entry.recorded_at, seq=entry.seq))
         if entry.seq not in seen:

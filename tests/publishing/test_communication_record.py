@@ -81,7 +81,8 @@ def test_the_record_of_a_real_post_names_the_adviser_preparer_both_approvers_and
     rec = response.context["rec"]
     assert rec.text == share.sent_text and TEXT in rec.text
     assert rec.adviser == f"{adviser.get_full_name()} <{adviser.email}>"
-    assert rec.version_id == share.version_id
+    assert rec.version_id == share.version_id and rec.version_number == 1
+    assert f"Version 1 (id {share.version_id})" in response.content.decode()
     assert rec.fingerprint == share.fingerprint
     assert rec.preparer == marketer.get_full_name()
     assert rec.version_text == TEXT
