@@ -31,6 +31,8 @@ STAFF = [
     ("marketing", "E1007", "Léa", "Fournier", None, {Role.MARKETING}, "fr"),
     ("hr", "E1008", "Nadia", "Benali", None, {Role.HR}, "fr"),
     ("admin", "E1009", "Thomas", "Petit", None, {Role.ADMIN}, "en"),
+    # A second administrator: privileged grants need one administrator to ask and another to approve.
+    ("admin2", "E1021", "Aïcha", "Diallo", None, {Role.ADMIN}, "fr"),
     ("julie.girard", "E1010", "Julie", "Girard", "PAR01", {Role.ADVISER}, "fr"),
     ("antoine.roux", "E1011", "Antoine", "Roux", "PAR01", {Role.ADVISER}, "fr"),
     ("ines.faure", "E1012", "Inès", "Faure", "VER01", {Role.ADVISER}, "fr"),
@@ -75,7 +77,7 @@ def seed_organisation() -> dict[str, str]:
                 language=language,
             )
         )
-        # The demo's one administrator has nobody to approve them (nor the compliance officers): demo data
+        # The demo's administrators have nobody to approve them (nor the compliance officers): demo data
         # takes the command line's bootstrap path, archived as such ("via": "bootstrap").
         for role in sorted(privileged):
             bootstrap_grant(profile=profile, role=role, process="seed_demo")

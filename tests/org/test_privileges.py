@@ -378,9 +378,34 @@ def test_the_demo_seed_archives_its_privileged_roles_as_bootstrap_grants(db):
     seed_organisation()  # idempotent: no second grant
     grants = archived("staff.privilege_granted")
     assert sorted((r.subject_repr.split(" (")[0], r.payload["role"]) for r in grants) == [
+        ("Aïcha Diallo", "admin"),
         ("James Wilson", "compliance"),
         ("Sophie Moreau", "compliance"),
         ("Thomas Petit", "admin"),
     ]
     assert {(r.actor_name, r.payload["via"]) for r in grants} == {("seed_demo", "bootstrap")}
-    assert User.objects.filter(is_superuser=True).count() == 1
+    assert User.objects.filter(is_superuser=True).count() == 2
+
+
+def test_in_the_demo_one_administrator_asks_and_the_other_approves_and_both_steps_are_archived(db):
+    from advocacy.org.demo import seed_organisation
+    from advocacy.org.models import StaffProfile
+    from advocacy.org.privileges import approve_role_grant, request_privileged_role
+    from advocacy.org.selectors import roles_of
+
+    seed_organisation()
+    first, second = (User.objects.get(email=f"{who}@demo.relais.test") for who in ("admin", "admin2"))
+    marketing = StaffProfile.objects.get(user__email="marketing@demo.relais.test")
+    grant, created = request_privileged_role(profile=marketing, role="compliance", actor=first)
+    assert created and "compliance" not in roles_of(marketing.user)
+    assert approve_role_grant(grant=grant, actor=second)
+    assert "compliance" in roles_of(User.objects.get(pk=marketing.user_id))
+    steps = [(r.event_type, r.actor_email) for r in archived("staff.privilege_requested")] + [
+        (r.event_type, r.actor_email)
+        for r in archived("staff.privilege_granted")
+        if r.payload["via"] != "bootstrap"
+    ]
+    assert steps == [
+        ("staff.privilege_requested", "admin@demo.relais.test"),
+        ("staff.privilege_granted", "admin2@demo.relais.test"),
+    ]
