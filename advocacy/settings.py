@@ -433,8 +433,8 @@ X_PUBLISH_MAX_ATTEMPTS = env_int("X_PUBLISH_MAX_ATTEMPTS", 8, minimum=1)
 X_PUBLISH_CLAIM_STALE_SECONDS = env_int("X_PUBLISH_CLAIM_STALE_SECONDS", 120, minimum=10)
 # After a timeout, wait this long before looking for the post on the account (X may be slow to list it).
 X_UNKNOWN_RECHECK_SECONDS = env_int("X_UNKNOWN_RECHECK_SECONDS", 20, minimum=0)
-# After this many attempts whose outcome stays unknown, a share is escalated to compliance as "possibly
-# live, not confirmed" (and the adviser told) instead of being looked up again and again.
+# After this many unknown outcomes (a lost answer, a failed look at the account), a share is escalated to
+# compliance as "possibly live, not confirmed" (and the adviser told) instead of being looked up forever.
 X_UNKNOWN_MAX_ATTEMPTS = env_int("X_UNKNOWN_MAX_ATTEMPTS", 6, minimum=1)
 # tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
 LOGGING["loggers"]["tweepy"] = {"level": "INFO"}
