@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, clear_of_totp_period_end
 
 LOGIN_URL = reverse("account_login")
 HOME_URL = reverse("portal:home")
@@ -29,6 +29,8 @@ def _empty_cache():
 
 def totp_code(secret: str, *, offset: int = 0) -> str:
     """The code an authenticator app shows now (``offset`` periods away), computed as allauth checks it."""
+    if offset == 0:
+        clear_of_totp_period_end()
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 

@@ -10,12 +10,13 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_
 
 from advocacy.org.models import Role
 from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, clear_of_totp_period_end
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def current_totp(secret: str) -> str:
+    clear_of_totp_period_end()
     counter = next(iter(yield_hotp_counters_from_time()))
     return format_hotp_value(hotp_value(secret, counter))
 
