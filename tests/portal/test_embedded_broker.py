@@ -18,6 +18,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from advocacy import broker
+from tests.embedded import embedded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,15 +93,7 @@ def test_a_message_still_being_written_is_waited_for_not_set_aside(folders, queu
 
 
 def test_a_real_worker_keeps_consuming_after_an_undecodable_message(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        RELAIS_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path}/relais.sqlite3",
-        DEBUG="1",
-        DJANGO_SETTINGS_MODULE="advocacy.settings",
-        CELERY_TASK_ALWAYS_EAGER="0",
-        LOG_LEVEL="WARNING",
-    )
+    env = embedded_env(tmp_path, DEBUG="1", CELERY_TASK_ALWAYS_EAGER="0")
     enqueue = (
         "import django; django.setup()\n"
         "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"

@@ -7,12 +7,13 @@ a real SQLite file in WAL mode, as the demo does, while a raw connection holds t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.embedded import embedded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,16 +64,7 @@ print(f"{first:.2f} {again:.2f} {upsert:.2f}")
 
 @pytest.fixture
 def sqlite_file_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        RELAIS_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path}/relais.sqlite3",
-        DEBUG="1",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="advocacy.settings",
-        CELERY_TASK_ALWAYS_EAGER="1",
-    )
-    return env
+    return embedded_env(tmp_path, DEBUG="1", CELERY_TASK_ALWAYS_EAGER="1")
 
 
 def test_the_heartbeat_and_read_then_write_transactions_wait_for_sqlites_lock_instead_of_failing(

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.embedded import embedded_env as _embedded_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
@@ -74,10 +76,8 @@ workflow.recall_item(item=ContentItem.objects.get(pk=item_id), actor=officer, re
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        RELAIS_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path}/relais.sqlite3",
+    return _embedded_env(
+        tmp_path,
         DEBUG="0",
         SECRET_KEY="test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1",
@@ -85,13 +85,10 @@ def embedded_env(tmp_path):
         SECURE_HSTS_SECONDS="0",
         SECURE_COOKIES="0",
         STATIC_MANIFEST="0",
-        LOG_LEVEL="WARNING",
         LANGUAGE_CODE="en",
         TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        DJANGO_SETTINGS_MODULE="advocacy.settings",
         CELERY_TASK_ALWAYS_EAGER="0",  # the recall's task goes to the filesystem broker; no worker runs it
     )
-    return env
 
 
 def _python(env: dict, script: str, *args: str) -> str:
