@@ -697,8 +697,9 @@ def recover_stale_claims(*, now: dt.datetime | None = None) -> int:
     stale_before = now - dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
     reason = "worker stopped during the call"
     moved = 0
-    for share in Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).only(
-        "pk", "item_id", "version_id", "adviser_id", "status", "attempts"
+    stale = Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).select_related("item")
+    for share in stale.only(  # the item's title: the archive record's subject label, no query per share
+        "pk", "item_id", "version_id", "adviser_id", "status", "attempts", "account_username", "item__title"
     ):
         moved += transition(
             share,
