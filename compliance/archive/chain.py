@@ -1,7 +1,8 @@
 """The hash chain's canonical form: how a record becomes the exact bytes that are hashed.
 
-Pure functions with no database access, shared by ``services.record`` (writing), ``verify`` (the database
-and an offline export) and ``export``. Changing anything here changes every hash: don't, or version it.
+Pure functions with no database access, shared by ``services.record`` (writing), ``verify`` (the database),
+``verify_export`` (an offline export) and ``export``. Changing anything here changes every hash: don't, or
+version it.
 
 Canonical JSON: keys sorted, separators ``,`` and ``:``, UTF-8 without ``\\u`` escapes for printable
 characters, every string NFC-normalised. Only JSON's own types survive; other values are normalised so

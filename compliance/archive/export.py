@@ -1,6 +1,8 @@
 """Exports for an examiner: ``records.jsonl`` (authoritative), ``records.csv`` (for spreadsheets) and
 ``manifest.json`` (filter, counts, first and last sequence number and hash, SHA-256 of every file, and the
-manifest's own digest). ``manage.py verify_archive --export DIR`` checks all of it with no database.
+manifest's own digest). ``manage.py verify_archive --export DIR`` checks all of it with no database
+(``verify_export``). An officer asks for one in the portal (``request_export``), a worker builds it
+(``build_requested_export``) and each download is archived (``record_export_download``).
 
 The date range is read in the portal's time zone (``TIME_ZONE``): from the start of ``date_from`` to the end
 of ``date_to``. With ``adviser``, records by that person or about them (actor or subject person) are kept.
@@ -21,13 +23,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.archive.chain import timestamp
 from compliance.archive.models import ArchiveExport, ArchiveRecord
 from compliance.archive.services import record
-from compliance.archive.verify import CHUNK_SIZE, ROW_FIELDS, file_sha256, manifest_digest, render_manifest
+from compliance.archive.verify import CHUNK_SIZE, ROW_FIELDS
+from compliance.archive.verify_export import file_sha256, manifest_digest, render_manifest
 
 FORMAT = "relais-archive-export/1"
 CSV_COLUMNS = [
@@ -251,4 +255,42 @@ def build_requested_export(*, export_id: str) -> None:
         finished_at=timezone.now(),
         written=manifest["count"],
         total=manifest["count"],
+    )
+
+
+def request_export(*, actor, date_from, date_to, adviser_email: str = "") -> ArchiveExport:
+    """Create the export row and build it in a worker once the row is committed."""
+    from compliance.archive.tasks import build_export
+
+    if date_from > date_to:
+        raise ValueError("the export's start date is after its end date")
+    with transaction.atomic():
+        export = ArchiveExport.objects.create(
+            requested_by_id=actor.pk,
+            requested_by_email=actor.email,
+            date_from=date_from,
+            date_to=date_to,
+            adviser_email=adviser_email.strip(),
+        )
+        record(
+            "archive.export_requested",
+            subject=export,
+            actor=actor,
+            payload={
+                "export_id": str(export.pk),
+                "from": date_from,
+                "to": date_to,
+                "adviser": export.adviser_email or None,
+            },
+        )
+        transaction.on_commit(lambda: build_export.delay(str(export.pk)))
+    return export
+
+
+def record_export_download(*, export: ArchiveExport, actor) -> None:
+    record(
+        "archive.export_downloaded",
+        subject=export,
+        actor=actor,
+        payload={"export_id": str(export.pk), "manifest_sha256": export.manifest_sha256},
     )

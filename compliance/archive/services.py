@@ -1,5 +1,7 @@
-"""Writes to the regulatory archive: the single entry point ``record``, and the archive's own operations
-(checkpoints, verification runs, legal holds, the retention purge, export requests).
+"""Appending to the regulatory archive: ``record``, the one entry point every module uses, and
+``record_many`` for producers that have a batch. Nothing else writes ``ArchiveRecord`` rows; the archive's
+own operations live beside this module (``checkpoints``, ``verification_runs``, ``legal_holds``,
+``retention``, ``export``) and append through ``record`` like everyone else.
 
 Event types other modules emit, and the payload keys the archive's views rely on (keep them stable):
 
@@ -19,21 +21,15 @@ finds events *about* them as well as events *by* them. A string subject is store
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from advocacy.db import execute_prepared
 from compliance.archive.chain import (
@@ -48,20 +44,14 @@ from compliance.archive.events import check_payload
 from compliance.archive.models import (
     GENESIS_HASH,
     HEAD_PK,
-    ArchiveCheckpoint,
-    ArchiveExport,
     ArchiveHead,
     ArchivePurgedRange,
     ArchiveRecord,
-    ArchiveVerification,
-    LegalHold,
 )
-from compliance.archive.protection import purge_permit
 
 logger = logging.getLogger(__name__)
 
 
-# --- Appending -------------------------------------------------------------------------------------------
 def _actor_snapshot(actor: Any) -> tuple[int | None, str, str]:
     if actor is None:
         return None, "", ""
@@ -371,278 +361,3 @@ def record_many(events) -> list[ArchiveRecord]:
     if not prepared:
         return []
     return _append(prepared, router.db_for_write(ArchiveRecord))
-
-
-# --- Checkpoints -----------------------------------------------------------------------------------------
-def write_checkpoint(
-    *, kind: str = ArchiveCheckpoint.Kind.DAILY, file_path: str | None = None
-) -> ArchiveCheckpoint | None:
-    """Copy the current head into ``ArchiveCheckpoint`` and, when a path is configured, append it to an
-    external file (ideally on other storage: WORM bucket, another host). A rewrite of the chain that also
-    rewrites the database's checkpoints still disagrees with the file. Nothing to do on an empty archive."""
-    head = ArchiveHead.objects.values_list("seq", "hash").first()
-    if not head or head[0] == 0:
-        return None
-    checkpoint = ArchiveCheckpoint.objects.create(
-        seq=head[0], hash=head[1], created_at=timezone.now(), kind=kind
-    )
-    path = file_path or settings.ARCHIVE_CHECKPOINT_FILE
-    if path:
-        line = json.dumps(
-            {"created_at": timestamp(checkpoint.created_at), "hash": checkpoint.hash, "seq": checkpoint.seq},
-            sort_keys=True,
-        )
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    return checkpoint
-
-
-# --- Verification ----------------------------------------------------------------------------------------
-def run_verification(*, trigger: str = "command", notify: bool = False):
-    """Verify the whole chain, keep the outcome (the compliance banner reads the latest one), archive the
-    run, and on failure e-mail administrators and compliance officers. Returns (verification, result)."""
-    from advocacy.org.models import Role
-    from advocacy.org.selectors import users_with_role
-    from compliance.archive.verify import verify_database
-
-    started = timezone.now()
-    result = verify_database(checkpoint_file=settings.ARCHIVE_CHECKPOINT_FILE)
-    problem = result.problem
-    verification = ArchiveVerification.objects.create(
-        started_at=started,
-        finished_at=timezone.now(),
-        ok=result.ok,
-        records_checked=result.checked,
-        last_seq=result.last_seq,
-        first_bad_seq=problem.seq if problem else None,
-        problem=problem.kind if problem else "",
-        detail=problem.detail if problem else "",
-        trigger=trigger,
-    )
-    record(
-        "archive.verified",
-        payload={
-            "ok": result.ok,
-            "records_checked": result.checked,
-            "last_seq": result.last_seq,
-            "first_bad_seq": problem.seq if problem else None,
-            "problem": problem.kind if problem else None,
-            "trigger": trigger,
-        },
-    )
-    if not result.ok and notify:
-        recipients = sorted(
-            {u.email for role in (Role.ADMIN, Role.COMPLIANCE) for u in users_with_role(role) if u.email}
-        )
-        if recipients:
-            send_mail(
-                _("Archive verification failed"),
-                _(
-                    "The nightly verification of the regulatory archive found a problem.\n\n%(problem)s\n\n"
-                    "Records checked before the problem: %(checked)s. Do not purge or export until it is "
-                    "understood; see docs/archive.md, “When verification fails”."
-                )
-                % {"problem": problem, "checked": result.checked},
-                None,
-                recipients,
-            )
-    return verification, result
-
-
-# --- Legal holds -----------------------------------------------------------------------------------------
-@transaction.atomic
-def place_legal_hold(*, actor, reason: str, user=None, subject_ref: str = "") -> LegalHold:
-    if user is None and not subject_ref:
-        raise ValueError("a legal hold needs an adviser or a subject reference")
-    if not reason.strip():
-        raise ValueError("a legal hold needs a reason")
-    hold = LegalHold.objects.create(
-        user_id=user.pk if user else None,
-        user_email=user.email if user else "",
-        subject_ref=subject_ref.strip(),
-        reason=reason.strip(),
-        created_by_id=getattr(actor, "pk", None),
-        created_by_email=getattr(actor, "email", ""),
-    )
-    record(
-        "archive.legal_hold_placed",
-        subject=user or hold.subject_ref,
-        actor=actor,
-        payload={"hold_id": hold.pk, "reason": hold.reason, "subject_ref": hold.subject_ref},
-    )
-    return hold
-
-
-@transaction.atomic
-def release_legal_hold(*, hold_id: int, actor) -> bool:
-    """Safe to call twice: only the first release changes the hold and is archived."""
-    updated = LegalHold.objects.filter(pk=hold_id, released_at=None).update(
-        released_at=timezone.now(), released_by_email=getattr(actor, "email", "")
-    )
-    if updated:
-        hold = LegalHold.objects.get(pk=hold_id)
-        record(
-            "archive.legal_hold_released",
-            subject=hold.subject_ref or f"user:{hold.user_id}",
-            actor=actor,
-            payload={"hold_id": hold.pk, "user_id": hold.user_id, "subject_ref": hold.subject_ref},
-        )
-    return bool(updated)
-
-
-# --- Retention purge -------------------------------------------------------------------------------------
-def retention_years(event_type: str) -> int:
-    """The longest matching prefix of the event type in ``ARCHIVE_RETENTION_YEARS`` (``share.published``,
-    then ``share``), else ``default``."""
-    table = settings.ARCHIVE_RETENTION_YEARS
-    parts = event_type.split(".")
-    for i in range(len(parts), 0, -1):
-        key = ".".join(parts[:i])
-        if key in table:
-            return table[key]
-    return table["default"]
-
-
-def years_before(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - years, day=28)
-
-
-@dataclass
-class PurgeReport:
-    purged: int
-    held: int
-    ranges: list[tuple[int, int, str]]
-    cutoffs: dict[str, str]
-
-
-def purge_expired_records(*, now: datetime | None = None, dry_run: bool = False, actor=None) -> PurgeReport:
-    """Delete the records whose retention period is over and that no active legal hold covers.
-
-    Each run of consecutive deleted records leaves an anchor (``ArchivePurgedRange``) with the hash of its
-    last record, so the chain stays verifiable across the hole. Deletion, anchors and the run's own archive
-    event (``archive.purged``) commit together; the trigger permit lasts only this transaction. Two purges at
-    once: the second fails on the anchors' unique first_seq and rolls back."""
-    now = now or timezone.now()
-    using = router.db_for_write(ArchiveRecord)
-    table = settings.ARCHIVE_RETENTION_YEARS
-    oldest_cutoff = years_before(now, min(table.values()))
-    held_users = set(
-        LegalHold.objects.filter(released_at=None, user_id__isnull=False).values_list("user_id", flat=True)
-    )
-    held_refs = set(
-        LegalHold.objects.filter(released_at=None)
-        .exclude(subject_ref="")
-        .values_list("subject_ref", flat=True)
-    )
-    cutoff_by_type: dict[str, datetime] = {}
-    ranges: list[tuple[int, int, str]] = []
-    held = 0
-    run: list | None = None  # [first_seq, last_seq, last_hash]
-    with transaction.atomic(using=using):
-        rows = (
-            ArchiveRecord.objects.using(using)
-            .filter(recorded_at__lt=oldest_cutoff)
-            .order_by("seq")
-            .values_list(
-                "seq", "recorded_at", "event_type", "actor_id", "subject_user_id", "subject_ref", "hash"
-            )
-            .iterator(chunk_size=5000)
-        )
-        for seq, recorded_at, event_type, actor_id, subject_user_id, subject_ref, digest in rows:
-            cutoff = cutoff_by_type.get(event_type)
-            if cutoff is None:
-                cutoff = cutoff_by_type[event_type] = years_before(now, retention_years(event_type))
-            is_held = actor_id in held_users or subject_user_id in held_users or subject_ref in held_refs
-            expired = recorded_at < cutoff
-            if expired and is_held:
-                held += 1
-            if expired and not is_held:
-                if run is not None and seq == run[1] + 1:
-                    run[1], run[2] = seq, digest
-                else:
-                    run = [seq, seq, digest]
-                    ranges.append(run)
-            else:
-                run = None
-        ranges = [tuple(r) for r in ranges]
-        purged = sum(last - first + 1 for first, last, _ in ranges)
-        report = PurgeReport(
-            purged=purged,
-            held=held,
-            ranges=ranges,
-            cutoffs={k: timestamp(v) for k, v in sorted(cutoff_by_type.items())},
-        )
-        if dry_run:
-            return report
-        if ranges:
-            ArchivePurgedRange.objects.using(using).bulk_create(
-                [
-                    ArchivePurgedRange(
-                        first_seq=f, last_seq=la, last_hash=h, record_count=la - f + 1, purged_at=now
-                    )
-                    for f, la, h in ranges
-                ]
-            )
-            with purge_permit(connections[using]):
-                for first, last, _ in ranges:
-                    ArchiveRecord.objects.using(using).filter(seq__gte=first, seq__lte=last).delete()
-        listed = [list(r) for r in ranges[:500]]
-        record(
-            "archive.purged",
-            actor=actor,
-            payload={
-                "records": purged,
-                "held_back": held,
-                "cutoffs": report.cutoffs,
-                "retention_years": table,
-                "ranges": len(ranges),
-                "ranges_listed": listed,
-                "ranges_sha256": payload_digest(canonical_json([list(r) for r in ranges])),
-            },
-        )
-    return report
-
-
-# --- Exports ---------------------------------------------------------------------------------------------
-def request_export(*, actor, date_from, date_to, adviser_email: str = "") -> ArchiveExport:
-    """Create the export row and build it in a worker once the row is committed."""
-    from compliance.archive.tasks import build_export
-
-    if date_from > date_to:
-        raise ValueError("the export's start date is after its end date")
-    with transaction.atomic():
-        export = ArchiveExport.objects.create(
-            requested_by_id=actor.pk,
-            requested_by_email=actor.email,
-            date_from=date_from,
-            date_to=date_to,
-            adviser_email=adviser_email.strip(),
-        )
-        record(
-            "archive.export_requested",
-            subject=export,
-            actor=actor,
-            payload={
-                "export_id": str(export.pk),
-                "from": date_from,
-                "to": date_to,
-                "adviser": export.adviser_email or None,
-            },
-        )
-        transaction.on_commit(lambda: build_export.delay(str(export.pk)))
-    return export
-
-
-def record_export_download(*, export: ArchiveExport, actor) -> None:
-    record(
-        "archive.export_downloaded",
-        subject=export,
-        actor=actor,
-        payload={"export_id": str(export.pk), "manifest_sha256": export.manifest_sha256},
-    )

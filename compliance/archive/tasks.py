@@ -2,17 +2,17 @@
 
 from celery import shared_task
 
-from compliance.archive import export, services
+from compliance.archive import checkpoints, export, verification_runs
 
 
 @shared_task(ignore_result=True)
 def write_daily_checkpoint() -> None:
-    services.write_checkpoint()
+    checkpoints.write_checkpoint()
 
 
 @shared_task(ignore_result=True)
 def verify_archive_nightly() -> None:
-    services.run_verification(trigger="nightly", notify=True)
+    verification_runs.run_verification(trigger="nightly", notify=True)
 
 
 @shared_task(ignore_result=True)

@@ -1,4 +1,5 @@
-"""Recompute the hash chain and say where it breaks: over the database, or over an export with no database.
+"""Recompute the hash chain and say where it breaks, over the database (an export is checked offline by
+``verify_export``, with the same per-record hash and problem reporting from here).
 
 The core (``verify_chain``) is a single pass over rows in sequence order with constant memory: it keeps the
 previous hash, the next expected sequence number, the (small) list of purge anchors and checkpoints. It
@@ -19,11 +20,9 @@ anchors tile it exactly and the next record's ``prev_hash`` equals the last anch
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import time
-import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from pathlib import Path
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from compliance.archive.chain import canonical_json, canonical_record, payload_digest, timestamp
+from compliance.archive.chain import canonical_record, payload_digest, timestamp
 from compliance.archive.models import GENESIS_HASH
 
 # Order of the columns every row source yields.
@@ -91,7 +90,8 @@ def _sha(data: str) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _hash_of(row) -> str:
+def hash_of(row) -> str:
+    """The hash a row (in ``ROW_FIELDS`` order) should carry: the database and an export are checked alike."""
     ts = row[1] if isinstance(row[1], str) else timestamp(row[1])
     canonical = canonical_record(
         row[0], ts, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
@@ -99,7 +99,8 @@ def _hash_of(row) -> str:
     return _sha(row[12] + canonical)
 
 
-def _content_problem(row, result: Result) -> Result:
+def content_problem(row, result: Result) -> Result:
+    """Name what changed in a record that no longer hashes to its stored hash: its payload, or the rest."""
     seq = row[0]
     if payload_digest(row[10]) != row[11]:
         return result.fail(
@@ -148,7 +149,7 @@ def verify_chain(
         seq = row[0]
         if seq != expected_seq:
             if seq < expected_seq:
-                return _done(
+                return finish(
                     result.fail(
                         "order_swapped",
                         f"seq {seq} appears after seq {expected_seq - 1}: "
@@ -163,11 +164,11 @@ def verify_chain(
                 crossed.append((first, last))
                 result.purged_ranges_crossed += 1
                 if check_checkpoints(last, last_hash):
-                    return _done(result, started)
+                    return finish(result, started)
                 pos, anchor_hash = last + 1, last_hash
             if pos != seq:
                 missing = f"seq {pos}" if pos == seq - 1 else f"seq {pos} to {seq - 1}"
-                return _done(
+                return finish(
                     result.fail(
                         "gap", f"{missing} missing: deleted, and no purge anchor accounts for it", pos
                     ),
@@ -177,7 +178,7 @@ def verify_chain(
         if row[12] != prev_hash:
             nxt = next(it, None)
             if nxt is not None and nxt[0] == seq + 1 and nxt[12] == prev_hash and row[12] == nxt[13]:
-                return _done(
+                return finish(
                     result.fail(
                         "order_swapped",
                         f"seq {seq} and seq {seq + 1} exchanged places "
@@ -187,7 +188,7 @@ def verify_chain(
                     started,
                 )
             if from_anchor:
-                return _done(
+                return finish(
                     result.fail(
                         "anchor_mismatch",
                         "prev_hash does not match the hash the purge "
@@ -196,8 +197,8 @@ def verify_chain(
                     ),
                     started,
                 )
-            if prev_seq is not None and _hash_of(row) == row[13]:
-                return _done(
+            if prev_seq is not None and hash_of(row) == row[13]:
+                return finish(
                     result.fail(
                         "hash_rewritten",
                         f"this record was rewritten with a recomputed "
@@ -207,14 +208,14 @@ def verify_chain(
                     ),
                     started,
                 )
-            return _done(
+            return finish(
                 result.fail("prev_hash_mismatch", "prev_hash does not match the previous record's hash", seq),
                 started,
             )
-        if _hash_of(row) != row[13]:
-            return _done(_content_problem(row, result), started)
+        if hash_of(row) != row[13]:
+            return finish(content_problem(row, result), started)
         if pending_cps and check_checkpoints(seq, row[13]):
-            return _done(result, started)
+            return finish(result, started)
         if result.first_seq is None:
             result.first_seq = seq
         prev_hash, prev_seq, expected_seq, from_anchor = row[13], seq, seq + 1, False
@@ -224,7 +225,7 @@ def verify_chain(
         head_seq, head_hash = head
         last = prev_seq or 0
         if head_seq > last:
-            return _done(
+            return finish(
                 result.fail(
                     "missing_tail",
                     f"the head pointer is at seq {head_seq} but the chain "
@@ -234,7 +235,7 @@ def verify_chain(
                 started,
             )
         if head_seq == last and head_hash != prev_hash:
-            return _done(
+            return finish(
                 result.fail(
                     "hash_rewritten",
                     "the head pointer remembers another hash for the last "
@@ -247,7 +248,7 @@ def verify_chain(
         if any(first <= seq <= last for first, last in crossed):
             continue  # inside a purged hole: nothing left to compare with
         label = pending_cps[seq][0][1]
-        return _done(
+        return finish(
             result.fail(
                 "missing_tail" if seq > (prev_seq or 0) else "gap",
                 f"{label} refers to seq {seq}, which is missing",
@@ -257,7 +258,7 @@ def verify_chain(
         )
     if ranges:
         first, last, _ = ranges[0]
-        return _done(
+        return finish(
             result.fail(
                 "anchor_mismatch",
                 f"a purge anchor covers seq {first}-{last} but those records are not a hole in the chain",
@@ -265,10 +266,11 @@ def verify_chain(
             ),
             started,
         )
-    return _done(result, started)
+    return finish(result, started)
 
 
-def _done(result: Result, started: float) -> Result:
+def finish(result: Result, started: float) -> Result:
+    """Every way out of a verification goes through here, so that ``seconds`` is always set."""
     result.seconds = time.monotonic() - started
     return result
 
@@ -320,141 +322,3 @@ def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None
     result = verify_chain(rows, purged=purged, checkpoints=checkpoints, head=head)
     result.notes += notes
     return result
-
-
-# --- An export, offline ------------------------------------------------------------------------------------
-def row_from_export(item: dict) -> tuple:
-    actor = item.get("actor") or {}
-    subject = item.get("subject") or {}
-    return (
-        int(item["seq"]),
-        item["timestamp"],
-        item["event_type"],
-        actor.get("id"),
-        actor.get("email", ""),
-        actor.get("name", ""),
-        subject.get("ref", ""),
-        subject.get("repr", ""),
-        subject.get("user_id"),
-        item.get("network_post_id", ""),
-        canonical_json(item["payload"]),
-        item["payload_sha256"],
-        item["prev_hash"],
-        item["hash"],
-    )
-
-
-def render_manifest(manifest: dict) -> bytes:
-    """The one byte-exact rendering of a manifest: verification re-renders and compares."""
-    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def manifest_digest(manifest: dict) -> str:
-    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
-    return _sha(canonical_json(body))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_export(location: str | Path) -> Result:
-    """Verify an export directory (or its zip) without any database: the manifest's own digest, every
-    file's SHA-256, each record's hash, the chain wherever consecutive records are both exported, and the
-    manifest's counts and first/last seq and hash. A filtered export cannot prove that nothing is missing
-    between two exported records that are not consecutive: those breaks are counted, not failed."""
-    started = time.monotonic()
-    location = Path(location)
-    if location.is_file() and zipfile.is_zipfile(location):
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(location) as archive:
-            archive.extractall(tmp)
-            inner = list(Path(tmp).rglob("manifest.json"))
-            if not inner:
-                return Result().fail("manifest_missing", "the zip holds no manifest.json")
-            return verify_export(inner[0].parent)
-    result = Result()
-    manifest_path = location / "manifest.json"
-    if not manifest_path.exists():
-        return _done(result.fail("manifest_missing", f"{manifest_path} not found"), started)
-    raw = manifest_path.read_bytes()
-    try:
-        manifest = json.loads(raw)
-    except ValueError as exc:
-        return _done(result.fail("manifest_changed", f"manifest.json is not valid JSON ({exc})"), started)
-    if manifest.get("manifest_sha256") != manifest_digest(manifest) or render_manifest(manifest) != raw:
-        return _done(result.fail("manifest_changed", "manifest.json was modified after the export"), started)
-    for name, expected in sorted(manifest["files"].items()):
-        path = location / name
-        if not path.exists():
-            return _done(result.fail("file_missing", f"{name} is missing"), started)
-        actual = file_sha256(path)
-        if actual != expected:
-            return _done(
-                result.fail(
-                    "file_changed", f"{name} has SHA-256 {actual[:16]}…, the manifest says {expected[:16]}…"
-                ),
-                started,
-            )
-    prev_seq, prev_hash = None, None
-    with (
-        open(location / "records.jsonl", encoding="utf-8") as fh,
-        open(location / "records.csv", encoding="utf-8", newline="") as fcsv,
-    ):
-        table = csv.reader(fcsv)
-        header = next(table, [])
-        seq_col, hash_col = header.index("seq"), header.index("hash")
-        for line in fh:
-            row = row_from_export(json.loads(line))
-            seq = row[0]
-            if prev_seq is not None and seq <= prev_seq:
-                return _done(
-                    result.fail("order_swapped", f"seq {seq} appears after seq {prev_seq}", seq), started
-                )
-            if _hash_of(row) != row[13]:
-                return _done(_content_problem(row, result), started)
-            if prev_seq is not None and seq == prev_seq + 1:
-                if row[12] != prev_hash:
-                    return _done(
-                        result.fail(
-                            "prev_hash_mismatch",
-                            "prev_hash does not match the previous exported record's hash",
-                            seq,
-                        ),
-                        started,
-                    )
-            elif prev_seq is not None:
-                result.chain_breaks_by_filter += 1
-            line_csv = next(table, None)
-            if line_csv is None or int(line_csv[seq_col]) != seq or line_csv[hash_col] != row[13]:
-                return _done(
-                    result.fail("csv_mismatch", "records.csv disagrees with records.jsonl", seq), started
-                )
-            if result.first_seq is None:
-                result.first_seq = seq
-            prev_seq, prev_hash = seq, row[13]
-            result.checked += 1
-        if next(table, None) is not None:
-            return _done(result.fail("csv_mismatch", "records.csv has more rows than records.jsonl"), started)
-    result.last_seq, result.last_hash = prev_seq, prev_hash
-    expected = (manifest["count"], manifest["first_seq"], manifest["last_seq"], manifest["last_hash"])
-    if (result.checked, result.first_seq, result.last_seq, result.last_hash) != expected:
-        return _done(
-            result.fail(
-                "manifest_mismatch",
-                "the records do not match the manifest's count, first or last sequence number or last hash",
-            ),
-            started,
-        )
-    if manifest.get("first_hash") and result.checked:
-        with open(location / "records.jsonl", encoding="utf-8") as fh:
-            if json.loads(fh.readline())["hash"] != manifest["first_hash"]:
-                return _done(
-                    result.fail("manifest_mismatch", "first hash differs from the manifest"), started
-                )
-    return _done(result, started)

@@ -13,8 +13,11 @@ from django.views.decorators.http import require_POST
 
 from advocacy.portal.access import COMPLIANCE, access
 from advocacy.portal.paging import keyset_page, query_without_cursor
-from compliance.archive import selectors, services
+from compliance.archive import selectors
+from compliance.archive.export import record_export_download, request_export
 from compliance.archive.forms import ExportForm, LegalHoldForm, SearchForm
+from compliance.archive.legal_holds import place_legal_hold
+from compliance.archive.legal_holds import release_legal_hold as release_hold  # the view has its name
 from compliance.archive.models import ArchiveExport
 
 PAGE_SIZE = 50
@@ -62,7 +65,7 @@ def communication(request: HttpRequest, network_post_id: str) -> HttpResponse:
 def exports(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        export = services.request_export(
+        export = request_export(
             actor=request.user,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
@@ -99,7 +102,7 @@ def export_download(request: HttpRequest, pk) -> HttpResponse:
         handle = open(export.zip_path, "rb")  # noqa: SIM115 - FileResponse closes it
     except OSError:
         raise Http404 from None
-    services.record_export_download(export=export, actor=request.user)
+    record_export_download(export=export, actor=request.user)
     return FileResponse(
         handle,
         as_attachment=True,
@@ -112,7 +115,7 @@ def export_download(request: HttpRequest, pk) -> HttpResponse:
 def legal_holds(request: HttpRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.place_legal_hold(
+        place_legal_hold(
             actor=request.user,
             reason=form.cleaned_data["reason"],
             user=form.cleaned_data["user"],
@@ -131,6 +134,6 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
 @access(COMPLIANCE)
 @require_POST
 def release_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    if services.release_legal_hold(hold_id=pk, actor=request.user):
+    if release_hold(hold_id=pk, actor=request.user):
         messages.success(request, _("Legal hold released."))
     return redirect("archive:legal_holds")

@@ -3,8 +3,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from compliance.archive.checkpoints import write_checkpoint
 from compliance.archive.protection import purge_permit
-from compliance.archive.services import record, write_checkpoint
+from compliance.archive.services import record
 
 TABLES = ["archive_archiverecord", "archive_archivecheckpoint"]
 

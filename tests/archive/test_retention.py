@@ -8,14 +8,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from compliance.archive.legal_holds import place_legal_hold, release_legal_hold
 from compliance.archive.models import ArchivePurgedRange, ArchiveRecord
-from compliance.archive.services import (
-    place_legal_hold,
-    purge_expired_records,
-    record,
-    release_legal_hold,
-    retention_years,
-)
+from compliance.archive.retention import purge_expired_records, retention_years
+from compliance.archive.services import record
 from compliance.archive.verify import verify_database
 
 IN_SIX_YEARS = timedelta(days=6 * 366)

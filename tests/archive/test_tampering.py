@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from compliance.archive.chain import canonical_record, payload_digest, record_hash
+from compliance.archive.checkpoints import write_checkpoint
 from compliance.archive.models import ArchiveRecord
-from compliance.archive.services import record, write_checkpoint
+from compliance.archive.services import record
 from compliance.archive.verify import verify_database
 
 

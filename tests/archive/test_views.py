@@ -144,7 +144,7 @@ def test_the_archive_link_is_in_the_navigation_of_compliance_officers_only(offic
 
 
 def test_active_legal_holds_are_paged_newest_first(officer, compliance_officer):
-    from compliance.archive.services import place_legal_hold
+    from compliance.archive.legal_holds import place_legal_hold
 
     made = [
         place_legal_hold(actor=compliance_officer, reason=f"Case {i}", user=None, subject_ref=f"x.y:{i}").pk

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from compliance.archive.checkpoints import write_checkpoint
 from compliance.archive.models import ArchiveCheckpoint
-from compliance.archive.services import write_checkpoint
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.archive.services import purge_expired_records
+from compliance.archive.retention import purge_expired_records
 
 
 class Command(BaseCommand):

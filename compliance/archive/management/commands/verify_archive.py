@@ -13,12 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["export"]:
-            from compliance.archive.verify import verify_export
+            from compliance.archive.verify_export import verify_export
 
             result = verify_export(options["export"])
             what = "export records"
         else:
-            from compliance.archive.services import run_verification
+            from compliance.archive.verification_runs import run_verification
 
             _, result = run_verification(trigger="command")
             what = "records"
