@@ -32,7 +32,7 @@ logging.disable(logging.INFO)  # one archive log line per row would dominate the
 from django.core.management import call_command  # noqa: E402
 
 from advocacy.accounts.roster import MAX_FILE_BYTES  # noqa: E402
-from advocacy.accounts.services import import_staff_roster  # noqa: E402
+from advocacy.accounts.roster_import import import_staff_roster  # noqa: E402
 from advocacy.org.models import Bank, Branch, Region  # noqa: E402
 
 

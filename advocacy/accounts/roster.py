@@ -2,7 +2,7 @@
 
 Pure on purpose (no database, no settings): the management command, the Celery task and the tests all
 call the same functions, and the checks that need the database (is this e-mail someone else's?) live
-in ``advocacy.accounts.services``, which passes in what it looked up once (the known branch codes).
+in ``advocacy.accounts.roster_import``, which passes in what it looked up once (the known branch codes).
 
 Reading is two passes over the decoded text rather than a list of rows: the first counts rows and finds
 employee ids and e-mails that appear twice (both rows must be reported, so the first occurrence cannot be

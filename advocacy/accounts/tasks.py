@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from advocacy.accounts.services import run_roster_import
+from advocacy.accounts.roster_uploads import run_roster_import
 
 
 @shared_task(ignore_result=True)

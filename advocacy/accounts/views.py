@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from advocacy.accounts.adapter import remember_language
 from advocacy.accounts.forms import PreferencesForm, RosterUploadForm
 from advocacy.accounts.models import RosterImport
-from advocacy.accounts.services import start_roster_import
+from advocacy.accounts.roster_uploads import start_roster_import
 from advocacy.org.services import set_preferences
 from advocacy.org.timezones import zone_named
 from advocacy.portal.access import SIGNED_IN, STAFF_ADMINS, access

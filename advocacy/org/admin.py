@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from advocacy.accounts.services import send_invitation
+from advocacy.accounts.invitations import send_invitation
 from advocacy.org.models import (
     Bank,
     Branch,

@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from advocacy.accounts import services
+from advocacy.accounts import roster_import
 from advocacy.accounts.roster import RosterFileError
-from advocacy.accounts.services import import_staff_roster
+from advocacy.accounts.roster_import import import_staff_roster
 from advocacy.org.models import StaffProfile
 from advocacy.org.services import StaffData, upsert_staff
 from tests.accounts.conftest import many_rows, roster_csv
@@ -149,7 +149,7 @@ def test_invitations_are_sent_to_new_staff_only_with_the_option(org, django_capt
 
 def test_the_import_is_archived_with_counts_filename_and_file_hash(org, monkeypatch):
     events = []
-    monkeypatch.setattr(services, "record", lambda event, **kw: events.append((event, kw)))
+    monkeypatch.setattr(roster_import, "record", lambda event, **kw: events.append((event, kw)))
     data = roster_csv(GOOD, "R3,bad,C,D,LIL01,adviser,fr")
     import_staff_roster(data=data, filename="rh-2026.csv")
     [kw] = [kw for event, kw in events if event == "staff.roster_imported"]

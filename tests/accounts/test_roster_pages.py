@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from advocacy.accounts.models import RosterImport
-from advocacy.accounts.services import run_roster_import
+from advocacy.accounts.roster_uploads import run_roster_import
 from advocacy.org.models import StaffProfile
 from tests.accounts.conftest import roster_csv
 

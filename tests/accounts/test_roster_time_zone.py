@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from advocacy.accounts.services import import_staff_roster
+from advocacy.accounts.roster_import import import_staff_roster
 from advocacy.org.models import StaffProfile
 from tests.accounts.conftest import HEADER, roster_csv
 

@@ -14,7 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from advocacy.accounts.services import send_invitation
+from advocacy.accounts.invitations import send_invitation
 from advocacy.org.models import Role
 from advocacy.org.services import StaffData, upsert_staff
 from tests.auth.conftest import HOME_URL, english_client, sign_in

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from advocacy.accounts.services import send_invitation
+from advocacy.accounts.invitations import send_invitation
 from advocacy.org.identity import confirm_email_change, request_email_change
 from advocacy.org.models import EmailChangeRequest
 from advocacy.org.policies import NotAllowed

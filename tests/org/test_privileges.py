@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from advocacy.accounts.services import import_staff_roster
+from advocacy.accounts.roster_import import import_staff_roster
 from advocacy.org.models import Role, RoleGrantRequest, StaffProfile
 from advocacy.org.policies import NotAllowed, check_privileged_roles_setting
 from advocacy.org.privileges import (

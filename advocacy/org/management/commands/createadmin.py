@@ -9,7 +9,7 @@ approves. It also recovers a bank whose administrators were all deactivated.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from advocacy.accounts.services import invitation_url, send_invitation
+from advocacy.accounts.invitations import invitation_url, send_invitation
 from advocacy.org.models import Role, StaffProfile, StaffRole
 from advocacy.org.policies import NotAllowed
 from advocacy.org.privileges import bootstrap_grant

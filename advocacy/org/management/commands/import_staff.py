@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from advocacy.accounts.roster import RosterFileError
-from advocacy.accounts.services import import_staff_roster
+from advocacy.accounts.roster_import import import_staff_roster
 
 
 class Command(BaseCommand):
