@@ -1,5 +1,5 @@
 """Appending to the regulatory archive: ``record``, the one entry point every module uses, and
-``record_many`` for producers that have a batch. Nothing else writes ``ArchiveRecord`` rows; the archive's
+``record_many`` for producers that have a batch. Nothing else appends ``ArchiveRecord`` rows; the archive's
 own operations live beside this module (``checkpoints``, ``verification_runs``, ``legal_holds``,
 ``retention``, ``export``) and append through ``record`` like everyone else.
 
