@@ -9,17 +9,13 @@ Standard library only, no Django. Start it with ``python -m advocacy.xsandbox`` 
         access_token, refresh_token = sandbox.state.issue_token(user["id"])
         ...
 
-See README.md in this folder for the endpoints and the fault-injection switches.
+See README.md in this folder for the endpoints, the fault-injection switches and which module does what.
 """
 
-from .server import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
-    DEFAULT_RATE_LIMITS,
-    DEFAULT_SCOPES,
-    SandboxServer,
-    SandboxState,
-)
+from .faults import DEFAULT_RATE_LIMITS
+from .server import SandboxServer
+from .state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxState
+from .tokens import DEFAULT_SCOPES
 from .weighted import MAX_WEIGHTED_LENGTH, URL_LENGTH, weighted_length
 
 __all__ = [
