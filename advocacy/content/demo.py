@@ -12,10 +12,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from advocacy.content import services
+from advocacy.content import services, workflow
 from advocacy.content.models import ContentItem, ItemStatus, Origin
 from advocacy.org.demo import DOMAIN
-from compliance.review import workflow
 
 User = get_user_model()
 SITE = "https://www.banque-exemple.fr"

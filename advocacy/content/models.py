@@ -6,7 +6,7 @@ How a version becomes what an adviser posts
 * A ``ContentItem`` is the mutable envelope (title, audience, validity, guidance for advisers). Its words
   live in ``ContentVersion`` rows, which are never changed once written: an edit makes a new version
   (``advocacy.content.services.edit_item``), and only the workflow fields (``status``, ``submitted_at``,
-  ``findings``) of a version move, through ``compliance.review.workflow``.
+  ``findings``) of a version move, through ``advocacy.content.workflow``.
 * A version has a base wording (``text``) and optional ``ContentVariant`` rows (alternative wordings). Any
   wording may be a *template* holding the slots ``{first_name}`` and ``{branch_city}``; a template stands
   for one text per (first name, branch city) pair of the active advisers in the item's audience.
@@ -77,7 +77,7 @@ class Origin(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
-    """The allowed moves between these are listed once, in ``compliance.review.workflow.TRANSITIONS``."""
+    """The allowed moves between these are listed once, in ``advocacy.content.workflow.TRANSITIONS``."""
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -335,6 +335,38 @@ class ReviewDecision(_WriteOnce):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.version}"
+
+
+class ComplianceSettings(models.Model):
+    """The bank's publishing constraints that are not lexicon rules. One row (pk=1), read by ``current()``.
+
+    Here, not in ``compliance.review``, because content's own field validation (link domain, length) reads
+    it and content never imports the review app; compliance officers still edit it (the review app's admin)
+    and the automatic checks read it too."""
+
+    allowed_domains = models.JSONField(
+        _("allowed link domains"),
+        default=list,
+        blank=True,
+        help_text=_("Links may only point to these domains (and their sub-domains)."),
+    )
+    max_weighted_length = models.PositiveIntegerField(
+        _("maximum weighted length"), default=280, help_text=_("X counts 280 weighted characters.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("compliance settings")
+        verbose_name_plural = _("compliance settings")
+
+    def __str__(self) -> str:
+        return str(_("Compliance settings"))
+
+    @classmethod
+    def current(cls) -> ComplianceSettings:
+        """The one row; created with the model defaults if the data migration has not run (tests, new DB)."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 class SubmissionDigest(models.Model):

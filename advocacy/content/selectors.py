@@ -252,12 +252,6 @@ class Preview:
         return self.length > self.limit
 
 
-def max_weighted_length() -> int:
-    from compliance.review.models import ComplianceSettings
-
-    return ComplianceSettings.current().max_weighted_length
-
-
 def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Preview:
     """The base wording as ``user`` would post it (their own slot values), with disclosure, label and link.
     No query: the feed calls this once per item."""

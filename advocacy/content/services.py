@@ -1,10 +1,12 @@
-"""Writes about content: create an item, edit it (always a new immutable version), expire what is due.
+"""Writes about content: create an item, edit it (always a new immutable version), save and submit in one
+step, expire what is due.
 
-Status changes belong to ``compliance.review.workflow``; these functions call it for their part.
+Status changes belong to ``advocacy.content.workflow``; these functions call it for their part.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.content import texts, validation
+from advocacy.content import policies, texts, validation, workflow
 from advocacy.content.models import (
     AudienceRole,
     ContentItem,
@@ -24,7 +26,6 @@ from advocacy.content.models import (
 )
 from advocacy.content.sanitise import sanitise_guidance
 from compliance.archive.services import record
-from compliance.review import policies, workflow
 
 ITEM_FIELDS = (
     "title",
@@ -258,6 +259,42 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
         },
     )
     return version
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What ``save_item`` did: the saved item, and whether it was submitted (else why not, if asked)."""
+
+    item: ContentItem
+    submitted: bool = False
+    refusal: workflow.WorkflowError | None = None
+
+
+def save_item(
+    *, actor, item: ContentItem | None = None, origin: str = "", submit: bool = False, **fields: Any
+) -> Saved:
+    """Create (``item`` None, of ``origin``) or edit an item, then submit it for review when asked.
+
+    The save is committed before the submission is tried, on purpose: a submission the checks refuse leaves
+    the author's words saved ("fix the problems below, your draft is saved"). So a refused save raises
+    (``ValidationError``, ``WorkflowError``: nothing written), while a refused submission is returned in
+    ``refusal`` (``BlockingFindings`` carries the findings to show).
+    """
+    if item is None:
+        item = create_item(actor=actor, origin=origin, **fields)
+    else:
+        edit_item(item=item, actor=actor, **fields)
+        item.refresh_from_db()
+    return submit_item(item=item, actor=actor) if submit else Saved(item=item)
+
+
+def submit_item(*, item: ContentItem, actor) -> Saved:
+    """Submit the item's current version; a refusal is returned, not raised (see ``save_item``)."""
+    try:
+        workflow.submit_for_review(version=item.current_version, actor=actor)
+    except workflow.WorkflowError as exc:
+        return Saved(item=item, refusal=exc)
+    return Saved(item=item, submitted=True)
 
 
 def expire_due_items(*, now=None) -> list[int]:

@@ -50,7 +50,7 @@ def normalise(text: str) -> str:
 
 
 def fingerprint(text: str) -> str:
-    """SHA-256 hex of the NFC text: what an approval binds to (same as ``compliance.review.checking``)."""
+    """SHA-256 hex of the NFC text: what an approval binds to (the checks key reports by it)."""
     return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
 
 

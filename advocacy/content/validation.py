@@ -2,7 +2,9 @@
 what is wrong and how to fix it) and by the services (so the shell, tasks and admin get the same rules).
 
 These are the rules of the *form* of a post (empty, too long, HTML, link domain, dates, duplicates); the
-compliance lexicon and disclosure rules are the automatic checks of ``compliance.review.checking``.
+compliance lexicon and disclosure rules are the automatic checks (``advocacy.content.checks``, provided by the
+review app). The bank's link domains and length limit are ``ComplianceSettings``, a content model for that
+reason: this module reads them without importing ``compliance.review``.
 """
 
 from __future__ import annotations
@@ -16,20 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content import texts
+from advocacy.content.models import ComplianceSettings
 from compliance.checks.urls import find_urls
 
 
 def allowed_link_domains() -> list[str]:
-    from compliance.review.models import ComplianceSettings
-
     return [
         d.strip().lower().lstrip(".") for d in ComplianceSettings.current().allowed_domains or () if d.strip()
     ]
 
 
 def max_weighted_length() -> int:
-    from compliance.review.models import ComplianceSettings
-
     return ComplianceSettings.current().max_weighted_length
 
 

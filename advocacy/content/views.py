@@ -1,7 +1,9 @@
 """Adviser and author screens: library feed, my drafts, draft editor, library authoring, item page.
 
 Views parse, check access (``@access`` outermost, then a policy function; refusals on objects are 404),
-call a service or a workflow function, and render.
+call a service or a workflow function, and render. "Save, then submit" is one service (``save_item``); the
+findings of the automatic checks reach these pages through ``advocacy.content.checks`` and
+``presentation``, never through the compliance review app (which depends on content).
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocacy.content import selectors, services, texts, validation
+from advocacy.content import policies, presentation, selectors, services, workflow
 from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, initial_for
 from advocacy.content.models import Category, ContentItem, Origin
+from advocacy.content.validation import max_weighted_length
 from advocacy.org.models import Role
 from advocacy.portal.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
-from advocacy.publishing.services import can_share
-from compliance.review import policies, workflow
-from compliance.review import selectors as review_selectors
+from advocacy.shares.services import can_share
 
 PAGE_SIZE = 20
 WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
@@ -40,31 +41,18 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
-def _readable(findings) -> list[dict]:
-    """Findings in the reader's language, as the review page shows them: the engine keeps an English
-    sentence per finding, ``finding_rows`` translates it. Accepts ``Finding`` objects or their dicts."""
-    from types import SimpleNamespace
-
-    from compliance.review.presentation import finding_rows
-
-    fields = ("check", "severity", "matched", "message", "suggestion", "rule_id", "code", "params")
-    return finding_rows(
-        f if not isinstance(f, dict) else SimpleNamespace(**{k: f.get(k) for k in fields}) for f in findings
-    )
-
-
-def _submit(request: HttpRequest, item: ContentItem) -> tuple[bool, list[dict]]:
-    """Submit the item's current version; on refusal, tell the person why and keep the draft."""
-    try:
-        workflow.submit_for_review(version=item.current_version, actor=request.user)
-    except workflow.BlockingFindings as exc:
+def _tell(request: HttpRequest, saved: services.Saved, *, saved_message: str) -> list[dict]:
+    """Tell the person what ``save_item``/``submit_item`` did; returns the findings that refused it."""
+    if saved.submitted:
+        messages.success(request, _("Submitted for review. You will get an e-mail when compliance decides."))
+    elif isinstance(saved.refusal, workflow.BlockingFindings):
         messages.error(request, _("Not submitted: fix the problems below, your draft is saved."))
-        return False, _readable(exc.findings)
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
-        return False, []
-    messages.success(request, _("Submitted for review. You will get an e-mail when compliance decides."))
-    return True, []
+        return presentation.readable(saved.refusal.findings)
+    elif saved.refusal is not None:
+        messages.error(request, str(saved.refusal))
+    else:
+        messages.success(request, saved_message)
+    return []
 
 
 # --- Adviser: library feed -----------------------------------------------------------------------------
@@ -76,7 +64,7 @@ def library(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.library_feed_for(request.user, category=category), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    limit = selectors.max_weighted_length()
+    limit = max_weighted_length()
     entries = [
         (item, selectors.preview_for(item.current_version, request.user, limit=limit)) for item in page
     ]
@@ -104,17 +92,19 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     form = DraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.create_item(actor=request.user, origin=Origin.ADVISER_DRAFT, **form.cleaned_data)
+            saved = services.save_item(
+                actor=request.user,
+                origin=Origin.ADVISER_DRAFT,
+                submit=request.POST.get("action") == "submit",
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            if request.POST.get("action") == "submit":
-                submitted, _findings = _submit(request, item)
-                if not submitted:
-                    return _render_draft(request, item, DraftForm(initial=form.cleaned_data))
-            else:
-                messages.success(request, _("Draft saved."))
-            return redirect("content:draft_edit", pk=item.pk)
+            _tell(request, saved, saved_message=_("Draft saved."))
+            if saved.refusal is not None:
+                return _render_draft(request, saved.item, DraftForm(initial=form.cleaned_data))
+            return redirect("content:draft_edit", pk=saved.item.pk)
     return render(request, "content/draft_form.html", {"form": form, "item": None, "can_edit": True})
 
 
@@ -129,12 +119,12 @@ def _render_draft(request, item, form, status=200) -> HttpResponse:
         {
             "form": form,
             "item": item,
-            "checks": review_selectors.checks_for_author(item.current_version) if can_edit else None,
+            "checks": presentation.checks_for_author(item.current_version) if can_edit else None,
             "can_edit": can_edit,
             "can_submit": policies.can_submit(request.user, item),
             "decisions": item.decisions.select_related("reviewer", "version"),
             "preview": selectors.preview_for(
-                item.current_version, request.user, limit=selectors.max_weighted_length()
+                item.current_version, request.user, limit=max_weighted_length()
             ),
         },
         status=status,
@@ -154,20 +144,18 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_draft(request, item, form, status=400)
     try:
-        services.edit_item(item=item, actor=request.user, **form.cleaned_data)
+        saved = services.save_item(
+            actor=request.user, item=item, submit=request.POST.get("action") == "submit", **form.cleaned_data
+        )
     except ValidationError as exc:
         _apply_errors(form, exc)
         return _render_draft(request, item, form, status=400)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("content:draft_edit", pk=item.pk)
-    item.refresh_from_db()
-    if request.POST.get("action") == "submit":
-        submitted, _findings = _submit(request, item)
-        if not submitted:
-            return _render_draft(request, item, form, status=400)
-    else:
-        messages.success(request, _("Draft saved."))
+    _tell(request, saved, saved_message=_("Draft saved."))
+    if saved.refusal is not None:
+        return _render_draft(request, saved.item, form, status=400)
     return redirect("content:draft_edit", pk=item.pk)
 
 
@@ -184,38 +172,16 @@ def count(request: HttpRequest) -> HttpResponse:
     """htmx: the weighted count of the post as it would be published, what would block it and what a
     reviewer would have to confirm (warnings, disclosure notes), worded as on the review page."""
     data = request.POST if request.method == "POST" else request.GET
-    text = texts.normalise(data.get("text", ""))
-    if texts.is_template(text):
-        text = texts.fill(text, validation.longest_slot_values())  # the longest text it can produce
-    composed = texts.compose(
-        text,
+    context = presentation.live_counter(
+        text=data.get("text", ""),
         disclosure=data.get("disclosure", ""),
         label=data.get("label", ""),
-        link_url=data.get("link_url", "").strip(),
+        link_url=data.get("link_url", ""),
+        category=data.get("category") if data.get("category") in Category.values else None,
+        language=data.get("language") if data.get("language") in ("fr", "en") else "fr",
+        limit=max_weighted_length(),
     )
-    limit = selectors.max_weighted_length()
-    findings = []
-    if text:
-        from compliance.review.checking import check_publishable_text
-
-        category = data.get("category") if data.get("category") in Category.values else None
-        language = data.get("language") if data.get("language") in ("fr", "en") else "fr"
-        report = check_publishable_text(composed, item=ContentItem(category=category, language=language))
-        findings = _readable(report.findings)
-    length = texts.weighted_length(composed) if text else 0
-    return render(
-        request,
-        "content/_counter.html",
-        {
-            "length": length,
-            "limit": limit,
-            "over": length > limit,
-            "findings": findings,
-            "blocked": any(f["severity"] == "block" for f in findings),
-            "html": texts.contains_tags(text),
-            "empty": not text,
-        },
-    )
+    return render(request, "content/_counter.html", context)
 
 
 # --- Library authoring (compliance, marketing) ------------------------------------------------------------
@@ -257,25 +223,24 @@ def _item_form(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
         if item is not None and not fields.get("image"):
             fields["image"] = None
         try:
-            if item is None:
-                item = services.create_item(actor=request.user, origin=Origin.LIBRARY, **fields)
-            else:
-                services.edit_item(item=item, actor=request.user, **fields)
-                item.refresh_from_db()
+            saved = services.save_item(
+                actor=request.user,
+                item=item,
+                origin=Origin.LIBRARY,
+                submit=request.POST.get("action") == "submit",
+                **fields,
+            )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _apply_errors(form, exc)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("content:item_detail", pk=item.pk)
         else:
-            if request.POST.get("action") == "submit":
-                submitted, findings = _submit(request, item)
-                if submitted:
-                    return redirect("content:item_detail", pk=item.pk)
-            else:
-                messages.success(request, _("Saved."))
+            item = saved.item
+            findings = _tell(request, saved, saved_message=_("Saved."))
+            if saved.submitted:
+                return redirect("content:item_detail", pk=item.pk)
+            if saved.refusal is None:
                 return redirect("content:item_edit", pk=item.pk)
     return render(
         request,
@@ -319,7 +284,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "variants": version.variants.all() if version else [],
             "approved_texts": approved_texts,
             "decisions": item.decisions.select_related("reviewer", "version"),
-            "preview": selectors.preview_for(version, request.user, limit=selectors.max_weighted_length()),
+            "preview": selectors.preview_for(version, request.user, limit=max_weighted_length()),
             "can_edit": policies.can_edit(request.user, item) and item.origin == Origin.LIBRARY,
             "can_submit": policies.can_submit(request.user, item),
             "can_recall": policies.can_recall(request.user, item),
@@ -334,7 +299,7 @@ def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible_item_or_404(request.user, pk)
     if not policies.can_edit(request.user, item):
         raise Http404
-    _submit(request, item)
+    _tell(request, services.submit_item(item=item, actor=request.user), saved_message="")
     if item.origin == Origin.ADVISER_DRAFT:
         return redirect("content:draft_edit", pk=item.pk)
     return redirect("content:item_detail", pk=item.pk)

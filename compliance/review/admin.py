@@ -3,8 +3,9 @@ bumps the version and is archived); compliance settings are edited here, and arc
 
 from django.contrib import admin
 
+from advocacy.content.models import ComplianceSettings
 from compliance.archive.services import record
-from compliance.review.models import CategoryRequirement, ComplianceSettings, LexiconRule, RulePack
+from compliance.review.models import CategoryRequirement, LexiconRule, RulePack
 
 
 class LexiconRuleInline(admin.TabularInline):

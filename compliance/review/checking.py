@@ -5,7 +5,9 @@ the same compiled lexicon serves every check until a compliance officer changes 
 per process per set of pack versions: one cheap query reads ``(id, version, updated_at)`` of the active
 packs, and the cached lexicon is reused while that key is unchanged. Any pack or rule change goes through
 ``compliance.review.rulepacks``, which moves the version (and ``updated_at``) on, so the next check anywhere
-rebuilds. The publishing engine calls these functions again just before sending.
+rebuilds. The publishing engine calls these functions again just before sending, and content's workflow
+calls ``run_checks`` and ``check_text`` through ``advocacy.content.checks`` (provided at start-up by
+``compliance.review.apps``: content does not import this app).
 
 ``policy_for`` reads everything else a policy needs (the settings row, the category's requirement rows) in
 the SAME query as the pack versions, so a policy costs one query, always read fresh: no invalidation to get
@@ -16,6 +18,8 @@ checked again under unchanged rows (a campaign: one approved text, many advisers
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
 import json
 import threading
@@ -25,18 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
+from advocacy.content.models import ComplianceSettings
+from advocacy.content.selectors import publishable_texts as content_texts
 from advocacy.db import execute_prepared
 from compliance import checks
 from compliance.checks.lexicon import ANY
-from compliance.review.models import (
-    CategoryRequirement,
-    ComplianceSettings,
-    LexiconRule,
-    RuleLanguage,
-    RulePack,
-)
+from compliance.review.models import CategoryRequirement, LexiconRule, RuleLanguage, RulePack
 
 if TYPE_CHECKING:
+    from advocacy.content.models import ContentVersion
     from compliance.checks import CheckReport
 
 _lock = threading.Lock()
@@ -203,20 +204,8 @@ def fingerprint(text: str) -> str:
 
 
 def publishable_texts(version) -> dict[str, str]:
-    """Every text sharing ``version`` could publish, keyed by fingerprint."""
-    try:
-        from advocacy.content.selectors import publishable_texts as content_texts
-    except ImportError:  # CONTENT's selector not there yet: the version's own text, disclosure appended
-        content_texts = None
-    if content_texts is not None:
-        texts = content_texts(version)
-        if isinstance(texts, dict):
-            return dict(texts)
-        return {fingerprint(t): t for t in texts}
-    text = version.text
-    if getattr(version, "disclosure", ""):
-        text = f"{text}\n{version.disclosure}"
-    return {fingerprint(text): text}
+    """Every text sharing ``version`` could publish, keyed by fingerprint (content's selector decides)."""
+    return {fingerprint(text): text for text in content_texts(version)}
 
 
 def check_version(version) -> dict[str, CheckReport]:
@@ -234,3 +223,50 @@ def weighted_length(text: str) -> int:
 
 def max_weighted_length() -> int:
     return ComplianceSettings.current().max_weighted_length
+
+
+# --- A version's check, in the form content stores (``advocacy.content.checks.run_checks``) ------------
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def finding_id(fp: str, finding: dict) -> str:
+    """Stable across re-checks of the same text under the same rules, so an acknowledgement given on the
+    review page still matches when the approval re-runs the checks."""
+    rule = finding.get("rule_id") or ""
+    return f"{fp[:12]}:{finding.get('code')}:{rule}:{finding.get('start')}-{finding.get('end')}"
+
+
+def run_checks(version: ContentVersion) -> dict[str, dict]:
+    """Check every publishable text of ``version``. Returns {fingerprint: {text, variant, slots, findings}},
+    each finding a dict with its ``id`` and whether it ``blocks``. Runs the database-backed checks of
+    this module (no network). What content's workflow stores on a submitted version."""
+    candidates = content_texts(version)
+    reports = check_version(version)
+    result: dict[str, dict] = {}
+    for text in candidates:
+        report = reports.get(text.fingerprint)
+        if report is None:  # the checker saw another text set (audience changed in between): check this one
+            report = check_publishable_text(str(text), item=version.item)
+        blocking = list(report.blocking)
+        findings = []
+        for finding in report.findings:
+            data = _plain(finding.to_dict() if hasattr(finding, "to_dict") else dataclasses.asdict(finding))
+            data["blocks"] = any(finding is b or finding == b for b in blocking)
+            data["id"] = finding_id(text.fingerprint, data)
+            findings.append(data)
+        result[text.fingerprint] = {
+            "text": str(text),
+            "variant": text.variant_id,
+            "slots": text.slots,
+            "findings": findings,
+        }
+    return result

@@ -11,6 +11,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocacy.content import workflow
+from advocacy.content.models import Category, ContentVersion
+from advocacy.content.policies import can_review, versions_reviewable_by
+from advocacy.content.presentation import checked_texts, finding_rows, word_diff
+from advocacy.content.selectors import editors_of
+from advocacy.org.models import Branch, Role
+from advocacy.org.selectors import roles_of
+from compliance.checks import Finding
+from compliance.review import checking
 from compliance.review.models import RulePack
 
 
@@ -26,8 +35,6 @@ def review_age_target_hours() -> int:
 
 def category_choices() -> list[tuple[str, str]]:
     """Content categories (CONTENT's choices)."""
-    from advocacy.content.models import Category
-
     return list(Category.choices)
 
 
@@ -70,12 +77,6 @@ def queue_age_cutoff(hours: int):
 
 
 # --- Review queue -----------------------------------------------------------------------------------------
-def _content_models():
-    from advocacy.content.models import ContentVersion
-
-    return ContentVersion
-
-
 def _waiting_since_field() -> str:
     """When the version entered review."""
     return "submitted_at"
@@ -100,8 +101,6 @@ def review_queue(user, *, filters: QueueFilters) -> QuerySet:
 
     Costs a fixed number of queries whatever the length of the queue (the severity filter reads the stored
     findings of the waiting versions in one query)."""
-    from compliance.review.policies import versions_reviewable_by
-
     waited = _waiting_since_field()
     versions = versions_reviewable_by(user).select_related("item", "created_by__staff__branch")
     if filters.category:
@@ -163,8 +162,6 @@ def queue_rows(versions) -> list[dict]:
 
 
 def queue_filter_choices() -> dict:
-    from advocacy.org.models import Branch
-
     target = review_age_target_hours()
     ages = sorted({max(1, target // 2), target, target * 2})
     return {
@@ -182,8 +179,6 @@ def queue_filter_choices() -> dict:
 
 def queue_summary_for(user) -> dict:
     """The compliance home panel: how many versions wait, and for how long the oldest has waited."""
-    from compliance.review.policies import versions_reviewable_by
-
     waited = _waiting_since_field()
     versions = versions_reviewable_by(user)
     oldest = versions.order_by(waited).values_list(waited, flat=True).first()
@@ -201,22 +196,15 @@ def queue_summary_for(user) -> dict:
 def version_for_review(user, pk: int):
     """Any version a compliance officer may look at (all of them: they also see what they cannot decide on,
     with the reason); None when it does not exist. Deciding is ``can_review``'s answer, not this one's."""
-    from advocacy.org.models import Role
-    from advocacy.org.selectors import roles_of
-
     if Role.COMPLIANCE not in roles_of(user):
         return None
-    return _content_models().objects.select_related("item", "created_by__staff__branch").filter(pk=pk).first()
+    return ContentVersion.objects.select_related("item", "created_by__staff__branch").filter(pk=pk).first()
 
 
 def refusal_for(user, version) -> str:
     """Why ``user`` may not decide on ``version`` (empty when they may)."""
-    from compliance.review.policies import can_review
-
     if can_review(user, version):
         return ""
-    from advocacy.content.selectors import editors_of
-
     if user.pk in editors_of(version.item):
         return _("You wrote or edited this content: another compliance officer must review it (four eyes).")
     return _("This version is not waiting for your review.")
@@ -236,58 +224,11 @@ def _decisions(version) -> list[dict]:
     ]
 
 
-def checked_texts(checked: dict[str, dict]) -> list[dict]:
-    """Each publishable text of a checked version (``workflow.run_checks``), highlighted and with its
-    findings in the reader's language: what the review page shows, and the author's page too, so that an
-    author reads every finding, warnings included, in the reviewer's words."""
-    from compliance.checks import Finding
-    from compliance.review import checking
-    from compliance.review.presentation import finding_rows, highlight
-
-    entries = []
-    for index, (fingerprint, entry) in enumerate(checked.items()):
-        findings = [Finding.from_dict(data) for data in entry["findings"]]
-        entries.append({
-            "label": _("Text") if index == 0 else _("Variant %(number)s") % {"number": index},
-            "fingerprint": fingerprint,
-            "highlighted": highlight(entry["text"], findings),
-            "findings": finding_rows(findings),
-            "weighted": checking.weighted_length(entry["text"]),
-        })
-    return entries
-
-
-def checks_for_author(version) -> dict:
-    """The automatic checks of ``version`` as its author sees them: per text, the blocking findings to fix
-    before submitting and the other findings (warnings, disclosure notes), which do not block but which a
-    reviewer must confirm one by one. Checked now, with the current rules, as the review page does."""
-    from compliance.review import workflow
-
-    texts = []
-    for entry in checked_texts(workflow.run_checks(version)):
-        rows = entry["findings"]
-        texts.append({
-            **entry,
-            "blocking": [row for row in rows if row["severity"] == "block"],
-            "warnings": [row for row in rows if row["severity"] != "block"],
-        })
-    return {
-        "texts": texts,
-        "several": len(texts) > 1,
-        "blocked": any(text["blocking"] for text in texts),
-        "warned": any(text["warnings"] for text in texts),
-    }
-
-
 def review_page(user, version) -> dict:
     """Everything the review page shows: each publishable text highlighted with its findings (checked now,
     with the current rules, exactly as the approval will re-check them), the diff against the previous
     version, the earlier decisions, and whether this reviewer may decide."""
-    from compliance.checks import Finding
-    from compliance.review import checking, workflow
-    from compliance.review.presentation import finding_rows, word_diff
-
-    checked = workflow.run_checks(version)
+    checked = checking.run_checks(version)
     entries = checked_texts(checked)
     warn_choices = [
         (data["id"], f"{data['matched']} — {row['message']}" if data["matched"] else row["message"])

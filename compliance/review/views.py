@@ -1,7 +1,8 @@
 """Compliance screens: review queue, item review, rule-pack editor, try a text.
 
-Views parse, check access, call and render: the review decisions are CONTENT's workflow functions, rule-pack
-writes are ``rulepacks``, reads are ``selectors``, checks are ``checking``.
+Views parse, check access, call and render: the review decisions are CONTENT's workflow functions
+(``advocacy.content.workflow``, where the state machine and the decisions live together), rule-pack writes
+are ``rulepacks``, reads are ``selectors``, checks are ``checking``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from advocacy.content import workflow
+from advocacy.content.presentation import finding_rows, highlight
 from advocacy.portal.access import COMPLIANCE, CONTENT_AUTHORS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack
-from compliance.review.presentation import finding_rows, highlight
 
 QUEUE_PAGE_SIZE = 25
 
@@ -166,8 +168,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @access(COMPLIANCE)
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    from compliance.review import workflow
-
     version = _reviewable_version_or_404(request, pk)
     context = _review_context(request, version)
     if not context["can_decide"]:

@@ -12,9 +12,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from advocacy.content import services
+from advocacy.content import services, workflow
 from advocacy.content.models import Origin
-from compliance.review import workflow
 
 ALLOWED_DOMAIN = "banque-exemple.fr"
 
@@ -30,8 +29,9 @@ RULES = [
 @pytest.fixture(autouse=True)
 def rules(db):
     """A rule pack blocking promises of return and warning on superlatives; links only to the bank's site."""
+    from advocacy.content.models import ComplianceSettings
     from compliance.review import checking, rulepacks
-    from compliance.review.models import CategoryRequirement, ComplianceSettings, RulePack
+    from compliance.review.models import CategoryRequirement, RulePack
 
     # Only this pack and no category requirement: what blocks in these tests is written here.
     RulePack.objects.update(active=False)

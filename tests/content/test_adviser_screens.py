@@ -29,7 +29,7 @@ def test_an_adviser_never_sees_another_advisers_draft(write_draft, adviser2, cli
 def test_my_drafts_shows_status_and_the_reviewers_comment(
     write_draft, adviser, compliance_officer, client_for
 ):
-    from compliance.review import workflow
+    from advocacy.content import workflow
 
     item = write_draft()
     version = workflow.submit_for_review(version=item.current_version, actor=adviser)
@@ -99,7 +99,7 @@ def _feed_queries(client, url) -> int:
 def test_the_feed_and_my_drafts_cost_the_same_queries_for_3_or_30_items(
     write_library_item, write_draft, approve, adviser, client_for, compliance_officer
 ):
-    from compliance.review import workflow
+    from advocacy.content import workflow
 
     def add(n):
         for _ in range(n):
@@ -347,7 +347,7 @@ def test_new_content_takes_each_writer_to_their_editor(adviser, marketer, client
 
 
 def test_services_refuse_a_draft_from_someone_who_is_not_an_adviser(marketer):
-    from compliance.review.workflow import NotAllowed
+    from advocacy.content.workflow import NotAllowed
 
     with pytest.raises(NotAllowed):
         services.create_item(

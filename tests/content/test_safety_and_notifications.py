@@ -9,10 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.content import notifications, services
+from advocacy.content import notifications, services, workflow
 from advocacy.content.models import Origin
 from advocacy.content.sanitise import sanitise_guidance
-from compliance.review import workflow
 
 pytestmark = pytest.mark.django_db
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'

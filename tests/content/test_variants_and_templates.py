@@ -63,7 +63,7 @@ def test_a_template_is_expanded_for_every_adviser_and_each_text_is_fingerprinted
 
 
 def test_each_template_text_is_checked_at_submission(write_library_item, adviser, make_staff):
-    from compliance.review import workflow
+    from advocacy.content import workflow
 
     make_staff(Role.ADVISER, branch="nice", first_name="Garantie")  # a name that trips the lexicon
     item = write_library_item(text="Bonjour, ici {first_name} de votre agence.")

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from advocacy.content import services
+from advocacy.content import policies, services, workflow
 from advocacy.content.models import (
     ApprovedText,
     ContentItem,
@@ -19,8 +19,7 @@ from advocacy.content.models import (
     VersionStatus,
 )
 from advocacy.content.texts import fingerprint
-from compliance.review import policies, workflow
-from compliance.review.workflow import (
+from advocacy.content.workflow import (
     BlockingFindings,
     FindingsNotAcknowledged,
     FourEyesViolation,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from advocacy.content.models import ContentItem, ContentVersion, Origin
+from advocacy.content.workflow import begin_new_version, submit_for_review
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
-from compliance.review.workflow import begin_new_version, submit_for_review
 
 
 def submitted_version(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from advocacy.content.models import ComplianceSettings
 from compliance.review import checking, rulepacks
-from compliance.review.models import CategoryRequirement, ComplianceSettings, RulePack
+from compliance.review.models import CategoryRequirement, RulePack
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from compliance.review.presentation import highlight, word_diff
+from advocacy.content.presentation import highlight, word_diff
 
 
 def _finding(start, end, severity):

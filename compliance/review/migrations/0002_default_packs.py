@@ -1,4 +1,5 @@
-"""Default rule packs (from ``compliance.checks.default_packs``) and compliance settings.
+"""Default rule packs (from ``compliance.checks.default_packs``) and compliance settings (a content model:
+``advocacy.content`` reads them without importing this app).
 
 Runs once; afterwards compliance officers own the packs through the rule-pack editor (every change bumps the
 pack version and is archived). Re-running is harmless: existing packs, rules and settings are left alone.
@@ -42,7 +43,7 @@ def _pack_definitions():
 def load_defaults(apps, schema_editor):
     RulePack = apps.get_model("review", "RulePack")
     LexiconRule = apps.get_model("review", "LexiconRule")
-    ComplianceSettings = apps.get_model("review", "ComplianceSettings")
+    ComplianceSettings = apps.get_model("content", "ComplianceSettings")
     CategoryRequirement = apps.get_model("review", "CategoryRequirement")
 
     for name, language, jurisdiction, entries in _pack_definitions():
@@ -88,6 +89,6 @@ def load_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("review", "0001_initial")]
+    dependencies = [("review", "0001_initial"), ("content", "0002_compliancesettings")]
 
     operations = [migrations.RunPython(load_defaults, migrations.RunPython.noop)]

@@ -1,5 +1,8 @@
 """Who may do what with content: the one place views, tasks, the admin and the workflow ask.
 
+Here, in content, because the workflow (``advocacy.content.workflow``) guards every move with these
+answers, reviewers' included (``can_review``); the compliance review app asks the same functions.
+
 Each policy answers both "may this user act on this object" and "which objects may this user act on", so
 that a list and the page it links to can never disagree.
 """
@@ -16,6 +19,7 @@ from advocacy.content.models import (
     ReviewDecision,
     VersionStatus,
 )
+from advocacy.content.selectors import _audience_q, currently_valid_q
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
@@ -87,8 +91,6 @@ def can_recall(user, item: ContentItem) -> bool:
 def items_visible_to(user) -> QuerySet[ContentItem]:
     """Compliance sees everything; marketing sees the library; advisers see their own drafts and the library
     feed meant for them; anyone else sees the approved, valid library content of their audience."""
-    from advocacy.content.selectors import _audience_q, currently_valid_q
-
     if not _active(user):
         return ContentItem.objects.none()
     roles = roles_of(user)
