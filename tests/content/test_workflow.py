@@ -325,3 +325,15 @@ def test_no_email_is_sent_for_a_decision_that_rolled_back(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.reject_version(version=_submit(item), reviewer=compliance_officer, reason="Non.")
     assert len(callbacks) == 1 and not mail.outbox
+
+
+def test_content_runs_the_checks_the_review_app_provided_and_refuses_without_them(monkeypatch):
+    """Content declares the checks it needs; the review app provides them at start-up. Without a provider
+    a submission must fail loudly, never pass unchecked."""
+    from advocacy.content import checks
+    from compliance.review import checking
+
+    assert checks._provided["run_checks"] is checking.run_checks
+    monkeypatch.setattr(checks, "_provided", {})
+    with pytest.raises(checks.ChecksUnavailable):
+        checks.check_text("Bonjour", category=None, language="fr")
