@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "advocacy.accounts",
     "advocacy.portal",
     "advocacy.content",
-    "advocacy.publishing",
+    "advocacy.networks.x",
+    "advocacy.shares",
+    "advocacy.campaigns",
+    "advocacy.links",
     "compliance.review",
     "compliance.archive",
 ]
@@ -212,7 +215,7 @@ SIGN_IN_ALERT_WINDOW_MINUTES = env_int("SIGN_IN_ALERT_WINDOW_MINUTES", 15, minim
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
-SOCIALACCOUNT_STORE_TOKENS = False  # X tokens are stored encrypted by advocacy.publishing, not by allauth
+SOCIALACCOUNT_STORE_TOKENS = False  # X tokens are stored encrypted by advocacy.networks.x, not by allauth
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
 OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
 if OIDC_SERVER_URL:
@@ -376,7 +379,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # CONN_MAX_AGE (DB_CONN_MAX_AGE) and drops a broken connection, as a web request would.
 CELERY_DB_REUSE_MAX = 100_000
 CELERY_TASK_ROUTES = {
-    "advocacy.publishing.tasks.*": {"queue": "publishing"},
+    # The share engine, campaigns and tracked links share the "publishing" queue and its workers.
+    "advocacy.shares.tasks.*": {"queue": "publishing"},
+    "advocacy.campaigns.tasks.*": {"queue": "publishing"},
+    "advocacy.links.tasks.*": {"queue": "publishing"},
     "*.tasks.poll_*": {"queue": "polling"},
 }
 # Under the test runner tasks run inline unless a test starts a real worker (tests marked "services").
@@ -418,7 +424,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Publishing to X (advocacy.publishing) ----------------------------------------------------------
+# --- Publishing to X (advocacy.networks.x, advocacy.shares) -------------------------------------------
 # Refresh the access token when it expires within this many seconds (X's live about 2 hours).
 X_REFRESH_MARGIN_SECONDS = env_int("X_REFRESH_MARGIN_SECONDS", 300, minimum=0)
 # Link to a live post; the demo points it at the sandbox's timeline page.
@@ -439,9 +445,9 @@ X_UNKNOWN_MAX_ATTEMPTS = env_int("X_UNKNOWN_MAX_ATTEMPTS", 6, minimum=1)
 # tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
 LOGGING["loggers"]["tweepy"] = {"level": "INFO"}
 CELERY_BEAT_SCHEDULE.update({
-    "publish-due-shares": {"task": "advocacy.publishing.tasks.publish_due_shares",
+    "publish-due-shares": {"task": "advocacy.shares.tasks.publish_due_shares",
                            "schedule": timedelta(seconds=30)},
-    "record-link-clicks": {"task": "advocacy.publishing.tasks.flush_link_clicks",
+    "record-link-clicks": {"task": "advocacy.links.tasks.flush_link_clicks",
                            "schedule": timedelta(seconds=10)},
 })
 

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from advocacy.links import views as link_views
 from advocacy.portal import views as portal_views
-from advocacy.publishing import link_views
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -21,8 +21,9 @@ urlpatterns = [
     path("staff/", include("advocacy.accounts.urls")),
     path("organisation/", include("advocacy.org.urls")),
     path("library/", include("advocacy.content.urls")),
-    path("shares/", include("advocacy.publishing.urls")),
-    path("campaigns/", include("advocacy.publishing.campaign_urls")),
+    path("shares/", include("advocacy.shares.urls")),
+    path("shares/", include("advocacy.networks.x.urls")),  # the X connection pages, under the same prefix
+    path("campaigns/", include("advocacy.campaigns.urls")),
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.urls")),
     path("admin/", admin.site.urls),

@@ -281,7 +281,7 @@ def fill(pg: str, first_seq: int, count: int, prev_hash: str) -> str:
                 )
                 event = "share.published" if post else "content.version_created"
                 email, name = f"adviser{adviser}@bank.test", f"Adviser {adviser}"
-                ref, rep = f"publishing.share:{seq}", f"Share {seq}"
+                ref, rep = f"shares.share:{seq}", f"Share {seq}"
                 canonical = canonical_record(
                     seq, timestamp(when), event, adviser, email, name, ref, rep, adviser, post, payload
                 )

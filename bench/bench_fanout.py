@@ -72,11 +72,12 @@ def _seed(n: int):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from advocacy.campaigns.models import AutoShareOptIn
     from advocacy.content.models import ApprovedText, ContentItem, ContentVariant, ContentVersion
     from advocacy.content.selectors import publishable_texts
+    from advocacy.networks.crypto import encrypt
+    from advocacy.networks.x.models import XAccount
     from advocacy.org.models import Bank, Branch, Region, Role, StaffProfile, StaffRole
-    from advocacy.publishing.crypto import encrypt
-    from advocacy.publishing.models import AutoShareOptIn, XAccount
     from compliance.review.models import ComplianceSettings
 
     User = get_user_model()
@@ -187,8 +188,9 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from advocacy.publishing import campaigns
-    from advocacy.publishing.models import Campaign, Share
+    from advocacy.campaigns import fanout, lifecycle
+    from advocacy.campaigns.models import Campaign
+    from advocacy.shares.models import Share
     from compliance.archive.models import ArchiveRecord
 
     started = time.perf_counter()
@@ -198,12 +200,12 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s"
     )
     now = timezone.now()
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=item, starts_at=now, ends_at=now + dt.timedelta(days=2), actor=author
     )
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FANNING_OUT)  # launch, no broker
     started = time.perf_counter()
-    done = campaigns.fan_out(campaign_id=campaign.pk, chunk_size=args.chunk)
+    done = fanout.fan_out(campaign_id=campaign.pk, chunk_size=args.chunk)
     seconds = time.perf_counter() - started
     shares = Share.objects.filter(campaign=campaign)
     distinct = shares.values("fingerprint").distinct().count()
@@ -215,7 +217,7 @@ def main() -> None:
     )
     again = time.perf_counter()
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FANNING_OUT, cursor=0, processed=0)
-    campaigns.fan_out(campaign_id=campaign.pk, chunk_size=args.chunk)
+    fanout.fan_out(campaign_id=campaign.pk, chunk_size=args.chunk)
     print(
         f"{label}: replay from the start in {time.perf_counter() - again:.2f} s, "
         f"shares now {shares.count()} (no duplicate)"

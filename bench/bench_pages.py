@@ -161,7 +161,7 @@ def fill(
             if seq <= rare_until and seq % rare_every == 3:
                 words += " zanzibar"
             payload = canonical_json({"n": seq, "text": f"{words} #{seq}", "network_post_id": post or None})
-            ref, rep = f"publishing.share:{seq}", f"Share {seq}"
+            ref, rep = f"shares.share:{seq}", f"Share {seq}"
             canonical = canonical_record(
                 seq, timestamp(when), event, person_id, email, name, ref, rep, person_id, post, payload
             )

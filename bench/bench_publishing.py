@@ -42,9 +42,9 @@ from advocacy.org.models import Bank, Region, Branch, Role
 from advocacy.org.services import StaffData, upsert_staff
 from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
 from advocacy.content.selectors import publishable_texts
-from advocacy.publishing import xclient
-from advocacy.publishing.crypto import Secret
-from advocacy.publishing.connections import connect_x_account
+from advocacy.networks.x import client as xclient
+from advocacy.networks.crypto import Secret
+from advocacy.networks.x.connections import connect_x_account
 from compliance.review.models import ComplianceSettings
 import datetime as dt
 advisers, items = int(sys.argv[1]), int(sys.argv[2])
@@ -85,7 +85,7 @@ import json, sys, time
 import django; django.setup()
 from django.contrib.auth import get_user_model
 from advocacy.content.models import ContentItem
-from advocacy.publishing import services
+from advocacy.shares import services
 data = json.loads(sys.argv[1])
 User = get_user_model()
 items = list(ContentItem.objects.select_related("current_version").filter(pk__in=data["items"]))
@@ -99,7 +99,7 @@ print(time.time() - started)
 DELAYS = r"""
 import json
 import django; django.setup()
-from advocacy.publishing.models import Share
+from advocacy.shares.models import Share
 rows = Share.objects.filter(status="published").values_list("created_at", "published_at")
 d = sorted((p - c).total_seconds() for c, p in rows)
 print(json.dumps({"p50": d[len(d) // 2], "p99": d[int(len(d) * 0.99) - 1],
@@ -111,8 +111,8 @@ import cProfile, os, pstats, sys, time
 import django; django.setup()
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from advocacy.publishing import services
-from advocacy.publishing.models import Share
+from advocacy.shares import services
+from advocacy.shares.models import Share
 ids = list(Share.objects.filter(status="scheduled").order_by("pk").values_list("pk", flat=True))
 services.publish_share(share_id=ids[0])  # warm up (lexicon, client)
 with CaptureQueriesContext(connection) as queries:
@@ -180,7 +180,7 @@ def status_counts(db_url: str) -> dict:
     import psycopg
 
     with psycopg.connect(db_url, autocommit=True) as conn:
-        return dict(conn.execute("SELECT status, count(*) FROM publishing_share GROUP BY status").fetchall())
+        return dict(conn.execute("SELECT status, count(*) FROM shares_share GROUP BY status").fetchall())
 
 
 def cpu_seconds(groups: dict[str, list[int]]) -> dict[str, float]:

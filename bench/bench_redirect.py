@@ -107,7 +107,7 @@ from advocacy.org.models import Bank, Region, Branch, Role
 from advocacy.org.services import StaffData, upsert_staff
 from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
 from advocacy.content.texts import compose, fingerprint
-from advocacy.publishing.models import Share
+from advocacy.shares.models import Share
 bank = Bank.objects.create(name="Bench")
 region = Region.objects.create(bank=bank, code="R", name="R")
 branch = Branch.objects.create(region=region, code="B", name="B", city="C")
@@ -281,8 +281,8 @@ def cpu_seconds(master_pid: int) -> float:
 
 def count_clicks(env: dict) -> int:
     script = (
-        "import django; django.setup()\nfrom advocacy.publishing import clicks\nclicks.flush()\n"
-        "from advocacy.publishing.models import ShareClick\nprint(ShareClick.objects.count())"
+        "import django; django.setup()\nfrom advocacy.links import clicks\nclicks.flush()\n"
+        "from advocacy.shares.models import ShareClick\nprint(ShareClick.objects.count())"
     )
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else -1

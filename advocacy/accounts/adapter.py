@@ -59,17 +59,17 @@ class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def get_requests_session(self):
         """Every call allauth makes to a provider carries a timeout; X calls go to X_API_BASE_URL."""
-        from advocacy.publishing.xhttp import route_x_calls
+        from advocacy.networks.x.http import route_x_calls
 
         return route_x_calls(super().get_requests_session())
 
-    # --- X connection (advocacy.publishing) -----------------------------------------------------------
-    # See advocacy/publishing/xprovider.py: allauth's twitter_oauth2 provider with our authorize URL,
+    # --- X connection (advocacy.networks.x) ----------------------------------------------------------
+    # See advocacy/networks/x/provider.py: allauth's twitter_oauth2 provider with our authorize URL,
     # used only to connect an adviser's X account; the tokens go encrypted into XAccount.
     def get_provider(self, request, provider, client_id=None):
         found = super().get_provider(request, provider, client_id=client_id)
         if found.id == "twitter_oauth2":
-            from advocacy.publishing.xprovider import RelaisXProvider
+            from advocacy.networks.x.provider import RelaisXProvider
 
             return RelaisXProvider(request, app=found.app)
         return found
@@ -78,7 +78,7 @@ class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.account.provider == "twitter_oauth2":
             from allauth.core.exceptions import ImmediateHttpResponse
 
-            from advocacy.publishing.xprovider import complete_x_connection
+            from advocacy.networks.x.provider import complete_x_connection
 
             raise ImmediateHttpResponse(complete_x_connection(request, sociallogin))
         super().pre_social_login(request, sociallogin)
@@ -87,7 +87,7 @@ class RelaisSocialAccountAdapter(DefaultSocialAccountAdapter):
         if getattr(provider, "id", None) == "twitter_oauth2":
             from allauth.core.exceptions import ImmediateHttpResponse
 
-            from advocacy.publishing.xprovider import x_connection_failed
+            from advocacy.networks.x.provider import x_connection_failed
 
             raise ImmediateHttpResponse(x_connection_failed(request, error))
         super().on_authentication_error(

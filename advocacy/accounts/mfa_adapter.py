@@ -4,7 +4,7 @@ mint second-factor codes."""
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from advocacy.publishing import crypto
+from advocacy.networks import crypto
 
 
 class RelaisMFAAdapter(DefaultMFAAdapter):

@@ -28,6 +28,6 @@ def portal(request):
 def _x_reconnect_needed(user, roles) -> bool:
     if Role.ADVISER not in roles:
         return False
-    from advocacy.publishing.selectors import needs_reconnection
+    from advocacy.networks.x.selectors import needs_reconnection
 
     return needs_reconnection(user)

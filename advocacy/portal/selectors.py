@@ -29,7 +29,7 @@ def team_page(user, params) -> dict[str, object]:
     with each member's posts of the last 30 days counted for the page shown only: one grouped query served
     by the shares' (adviser, published_at) index. The team is bounded by the organisation (about a thousand
     people for a region), so its count and page numbers are cheap; history never enters it."""
-    from advocacy.publishing.models import Share
+    from advocacy.shares.models import Share
 
     sort = params.get("team_sort") if params.get("team_sort") in TEAM_SORTS else "name"
     members = staff_covered_by(user).order_by(*TEAM_SORTS[sort])
@@ -72,7 +72,7 @@ def home_panels_for(user, params=None) -> dict[str, object]:
         }
     if Role.ADVISER in roles:
         panels["content_adviser"] = content_selectors.adviser_home_panel(user)
-        from advocacy.publishing.selectors import sharing_home_panel
+        from advocacy.shares.selectors import sharing_home_panel
 
         panels["sharing"] = sharing_home_panel(user)
     if roles & {Role.COMPLIANCE, Role.MARKETING}:

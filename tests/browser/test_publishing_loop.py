@@ -99,7 +99,7 @@ def loop_settings(settings, live_server, sandbox):  # noqa: F811 - the sandbox f
     """Tracked links point at the live server; the X calls at the sandbox (set by ``sandbox``)."""
     from django.core.cache import cache
 
-    from advocacy.publishing import clicks
+    from advocacy.links import clicks
 
     settings.PUBLIC_BASE_URL = live_server.url
     clicks._local.clear()
@@ -132,8 +132,8 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     screenshot,
 ):
     from advocacy.content.models import ApprovedText, ContentItem, ReviewDecision
-    from advocacy.publishing import clicks
-    from advocacy.publishing.models import Share
+    from advocacy.links import clicks
+    from advocacy.shares.models import Share
     from compliance.archive.models import ArchiveRecord
 
     adviser, officer = personas[Role.ADVISER], personas[Role.COMPLIANCE]

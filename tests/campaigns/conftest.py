@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from advocacy.campaigns.models import AutoShareOptIn
 from advocacy.org.models import Role
-from advocacy.publishing.models import AutoShareOptIn
 from tests.publishing import conftest as publishing
 
 sandbox = publishing.sandbox
@@ -43,14 +43,14 @@ def window():
 @pytest.fixture
 def launched(marketer, window, django_capture_on_commit_callbacks):
     """Create and launch a campaign; the fan-out task runs (eagerly) on commit. Returns the campaign."""
-    from advocacy.publishing import campaigns
+    from advocacy.campaigns import lifecycle
 
     def make(item, **kwargs):
-        campaign = campaigns.create_campaign(
+        campaign = lifecycle.create_campaign(
             item=item, starts_at=window[0], ends_at=window[1], actor=marketer, **kwargs
         )
         with django_capture_on_commit_callbacks(execute=True):
-            assert campaigns.launch_campaign(campaign=campaign, actor=marketer)
+            assert lifecycle.launch_campaign(campaign=campaign, actor=marketer)
         campaign.refresh_from_db()
         return campaign
 

@@ -8,8 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.publishing import campaigns, services
-from advocacy.publishing.models import Campaign, Share
+from advocacy.campaigns import fanout, lifecycle
+from advocacy.campaigns import selectors as campaign_selectors
+from advocacy.campaigns.models import Campaign
+from advocacy.shares import services
+from advocacy.shares.models import Share
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +20,11 @@ pytestmark = pytest.mark.django_db
 def test_a_window_ending_after_the_contents_expiry_is_refused(make_item, marketer):
     now = timezone.now()
     item = make_item(expires_at=now + dt.timedelta(days=2))
-    with pytest.raises(campaigns.CampaignRefused, match="expires"):
-        campaigns.create_campaign(
+    with pytest.raises(lifecycle.CampaignRefused, match="expires"):
+        lifecycle.create_campaign(
             item=item, starts_at=now, ends_at=now + dt.timedelta(days=3), actor=marketer
         )
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=item, starts_at=now, ends_at=now + dt.timedelta(days=2), actor=marketer
     )
     assert campaign.status == Campaign.Status.PLANNED
@@ -36,32 +39,32 @@ def test_content_that_is_not_approved_or_has_expired_is_refused(make_item, marke
     expired.expires_at = now - dt.timedelta(minutes=1)
     expired.save(update_fields=["expires_at"])
     for item in (submitted, expired):
-        with pytest.raises(campaigns.CampaignRefused):
-            campaigns.create_campaign(
+        with pytest.raises(lifecycle.CampaignRefused):
+            lifecycle.create_campaign(
                 item=item, starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer
             )
-    assert list(campaigns.campaign_items()) == []
+    assert list(campaign_selectors.campaign_items()) == []
 
 
 def test_a_window_that_ends_before_it_starts_is_refused(make_item, marketer):
     now = timezone.now()
-    with pytest.raises(campaigns.CampaignRefused):
-        campaigns.create_campaign(
+    with pytest.raises(lifecycle.CampaignRefused):
+        lifecycle.create_campaign(
             item=make_item(), starts_at=now + dt.timedelta(days=1), ends_at=now, actor=marketer
         )
 
 
 def test_marketing_and_compliance_may_run_campaigns_but_advisers_and_managers_may_not(personas):
-    assert campaigns.can_run_campaign(personas["marketing"])
-    assert campaigns.can_run_campaign(personas["compliance"])
+    assert campaign_selectors.can_run_campaign(personas["marketing"])
+    assert campaign_selectors.can_run_campaign(personas["compliance"])
     for role in ("adviser", "branch_manager", "regional_manager", "hr", "admin"):
-        assert not campaigns.can_run_campaign(personas[role]), role
+        assert not campaign_selectors.can_run_campaign(personas[role]), role
 
 
 def test_an_adviser_cannot_create_a_campaign_even_by_calling_the_service(make_item, adviser):
     now = timezone.now()
-    with pytest.raises(campaigns.CampaignRefused):
-        campaigns.create_campaign(
+    with pytest.raises(lifecycle.CampaignRefused):
+        lifecycle.create_campaign(
             item=make_item(), starts_at=now, ends_at=now + dt.timedelta(days=1), actor=adviser
         )
 
@@ -107,7 +110,7 @@ def test_cancelling_a_campaign_cancels_its_pending_shares_but_not_published_ones
     assert services.publish_share(share_id=shares[0].pk) == Share.Status.PUBLISHED
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert campaigns.cancel_campaign(campaign=campaign, actor=marketer)
+        assert lifecycle.cancel_campaign(campaign=campaign, actor=marketer)
 
     statuses = dict(Share.objects.filter(campaign=campaign).values_list("adviser_id", "status"))
     assert statuses == {
@@ -116,16 +119,16 @@ def test_cancelling_a_campaign_cancels_its_pending_shares_but_not_published_ones
     }
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CANCELLED
-    assert not campaigns.cancel_campaign(campaign=campaign, actor=marketer)  # already over
+    assert not lifecycle.cancel_campaign(campaign=campaign, actor=marketer)  # already over
     # Nothing is scheduled again by a late fan-out run.
-    assert campaigns.fan_out(campaign_id=campaign.pk).status == Campaign.Status.CANCELLED
+    assert fanout.fan_out(campaign_id=campaign.pk).status == Campaign.Status.CANCELLED
     assert Share.objects.filter(campaign=campaign, status="scheduled").count() == 0
 
 
 def test_launching_twice_schedules_once(sandbox, team, make_item, launched, marketer):
     team(2)
     campaign = launched(make_item())
-    assert not campaigns.launch_campaign(campaign=campaign, actor=marketer)
+    assert not lifecycle.launch_campaign(campaign=campaign, actor=marketer)
     assert Share.objects.filter(campaign=campaign).count() == 2
 
 

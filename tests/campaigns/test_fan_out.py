@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from advocacy.content.selectors import text_for_adviser
-from advocacy.publishing import campaigns
-from advocacy.publishing.models import Campaign, Share
+from advocacy.campaigns import fanout, lifecycle, opt_in
+from advocacy.campaigns.models import Campaign
+from advocacy.content.selectors import text_for_adviser, texts_by_adviser
+from advocacy.shares.models import Share
 from compliance.archive.models import ArchiveRecord
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_fan_out_schedules_one_share_per_opted_in_connected_adviser_across_the_w
 
 
 def test_fan_out_skips_the_other_advisers_and_counts_why(sandbox, team, make_item, launched, make_staff):
-    from advocacy.publishing import services
+    from advocacy.shares import services
 
     ready = team(2, prefix="R")
     not_opted = team(2, opted_in=False, prefix="N")
@@ -72,14 +73,14 @@ def test_running_the_fan_out_again_never_creates_a_second_share(sandbox, team, m
     before = set(Share.objects.filter(campaign=campaign).values_list("pk", flat=True))
     assert len(before) == 5
 
-    campaigns.fan_out(campaign_id=campaign.pk)  # finished: nothing to do
+    fanout.fan_out(campaign_id=campaign.pk)  # finished: nothing to do
     # Replay from the start, as if the progress had been lost, with one share cancelled by its adviser.
     cancelled = Share.objects.filter(campaign=campaign).first()
     Share.objects.filter(pk=cancelled.pk).update(status=Share.Status.CANCELLED)
     Campaign.objects.filter(pk=campaign.pk).update(
         status=Campaign.Status.FANNING_OUT, cursor=0, processed=0, scheduled=0, skipped=0, skip_reasons={}
     )
-    replay = campaigns.fan_out(campaign_id=campaign.pk)
+    replay = fanout.fan_out(campaign_id=campaign.pk)
 
     assert set(Share.objects.filter(campaign=campaign).values_list("pk", flat=True)) == before
     assert replay.scheduled == 0
@@ -91,27 +92,27 @@ def test_fan_out_runs_in_chunks_with_progress_and_one_archive_event_per_chunk(
 ):
     people = team(7)
     item = make_item(variants=[TEMPLATE])
-    campaign = campaigns.create_campaign(item=item, starts_at=window[0], ends_at=window[1], actor=marketer)
+    campaign = lifecycle.create_campaign(item=item, starts_at=window[0], ends_at=window[1], actor=marketer)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FANNING_OUT)
     seen = []
-    original = campaigns._fan_out_chunk
+    original = fanout._fan_out_chunk
 
     def spy(campaign, chunk, *args):
         result = original(campaign, chunk, *args)
         seen.append(Campaign.objects.values_list("processed", "scheduled").get(pk=campaign.pk))
         return result
 
-    campaigns._fan_out_chunk = spy
+    fanout._fan_out_chunk = spy
     try:
-        done = campaigns.fan_out(campaign_id=campaign.pk, chunk_size=3)
+        done = fanout.fan_out(campaign_id=campaign.pk, chunk_size=3)
     finally:
-        campaigns._fan_out_chunk = original
+        fanout._fan_out_chunk = original
 
     assert seen == [(3, 3), (6, 6), (7, 7)]
     assert (done.status, done.targeted, done.processed, done.scheduled) == ("scheduled", 7, 7, 7)
     events = list(
         ArchiveRecord.objects.filter(
-            event_type="campaign.fanned_out_chunk", subject_ref=f"publishing.campaign:{campaign.pk}"
+            event_type="campaign.fanned_out_chunk", subject_ref=f"campaigns.campaign:{campaign.pk}"
         ).order_by("seq")
     )
     assert len(events) == 3
@@ -135,10 +136,10 @@ def event_payload(event) -> dict:
 
 def _queries_for_one_chunk(make_item, marketer, window, item_kwargs) -> int:
     item = make_item(**item_kwargs)
-    campaign = campaigns.create_campaign(item=item, starts_at=window[0], ends_at=window[1], actor=marketer)
+    campaign = lifecycle.create_campaign(item=item, starts_at=window[0], ends_at=window[1], actor=marketer)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FANNING_OUT)
     with CaptureQueriesContext(connection) as queries:
-        done = campaigns.fan_out(campaign_id=campaign.pk, chunk_size=100)
+        done = fanout.fan_out(campaign_id=campaign.pk, chunk_size=100)
     return len(queries), done
 
 
@@ -163,7 +164,7 @@ def test_the_batch_assignment_gives_advisers_their_own_fill_and_distinct_texts(s
         variants=[TEMPLATE, "Deuxième formulation du livret.", "Troisième formulation du livret."]
     )
     version = item.current_version
-    batch = campaigns.texts_by_adviser(version)
+    batch = texts_by_adviser(version)
     chosen = [batch[person.pk] for person in people]
     assert None not in chosen
     # As many different texts as there are approved texts to go round (9 advisers, fewer texts).
@@ -180,7 +181,7 @@ def test_opting_out_cancels_the_auto_shares_still_waiting(sandbox, team, make_it
     campaign = launched(make_item())
     share = Share.objects.get(campaign=campaign, adviser=person)
 
-    assert campaigns.set_auto_share(adviser=person, category="market_news", enabled=False, actor=person)
+    assert opt_in.set_auto_share(adviser=person, category="market_news", enabled=False, actor=person)
 
     share.refresh_from_db()
     assert share.status == Share.Status.CANCELLED

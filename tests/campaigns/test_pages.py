@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.publishing import campaigns
-from advocacy.publishing.models import AutoShareOptIn, Campaign, Share
+from advocacy.campaigns import lifecycle
+from advocacy.campaigns.models import AutoShareOptIn, Campaign
+from advocacy.shares.models import Share
 from compliance.archive.models import ArchiveRecord
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def running(make_item, marketer, django_capture_on_commit_callbacks):
     """A campaign running now (window started a minute ago) on a market-news item."""
     now = timezone.now()
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=make_item(title="Livret Relais"),
         name="Semaine de l'épargne",
         starts_at=now - dt.timedelta(minutes=1),
@@ -28,7 +29,7 @@ def running(make_item, marketer, django_capture_on_commit_callbacks):
         actor=marketer,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.launch_campaign(campaign=campaign, actor=marketer)
+        lifecycle.launch_campaign(campaign=campaign, actor=marketer)
     campaign.refresh_from_db()
     return campaign
 
@@ -56,7 +57,7 @@ def test_advisers_outside_the_campaigns_audience_see_no_highlight(
     make_item, marketer, adviser2, client_for, org
 ):
     now = timezone.now()
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=make_item(),
         starts_at=now - dt.timedelta(minutes=1),
         ends_at=now + dt.timedelta(days=1),
@@ -77,18 +78,18 @@ def test_an_opted_in_adviser_sees_the_share_scheduled_for_them(
     connect(adviser, "camille_x")
     AutoShareOptIn.objects.create(adviser=adviser, category="market_news")
     now = timezone.now()
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=make_item(), starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer
     )
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.launch_campaign(campaign=campaign, actor=marketer)
+        lifecycle.launch_campaign(campaign=campaign, actor=marketer)
     body = client_for(adviser).get(reverse("portal:home")).content.decode()
     assert "Scheduled for you on" in body or "Programmé pour vous" in body
 
 
 def test_the_campaign_page_shows_progress_and_polls_only_while_scheduling(make_item, marketer, client_for):
     now = timezone.now()
-    campaign = campaigns.create_campaign(
+    campaign = lifecycle.create_campaign(
         item=make_item(), starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer
     )
     Campaign.objects.filter(pk=campaign.pk).update(
@@ -142,7 +143,7 @@ def test_campaigns_are_in_the_navigation_of_marketing_and_compliance_only(person
 def test_a_campaign_window_starting_at_a_time_that_does_not_exist_is_refused_with_the_reason(
     make_item, marketer, client_for, settings
 ):
-    from advocacy.publishing.models import Campaign
+    from advocacy.campaigns.models import Campaign
 
     settings.TIME_ZONE = "Europe/Paris"
     item = make_item()
@@ -167,7 +168,7 @@ def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_c
     now = timezone.now()
 
     def run_one(**places):
-        campaign = campaigns.create_campaign(
+        campaign = lifecycle.create_campaign(
             item=make_item(), starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(days=1),
             actor=marketer, **places,
         )  # fmt: skip
@@ -197,7 +198,7 @@ def test_the_campaign_list_is_paged_newest_first(make_item, marketer, client_for
     now = timezone.now()
     item = make_item()
     made = [
-        campaigns.create_campaign(
+        lifecycle.create_campaign(
             item=item,
             starts_at=now + dt.timedelta(hours=1),
             ends_at=now + dt.timedelta(days=1),

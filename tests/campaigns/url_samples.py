@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 def _campaign(personas):
-    from advocacy.publishing.models import Campaign
+    from advocacy.campaigns.models import Campaign
     from tests.publishing.url_samples import _item
 
     item, _version, _approved = _item(personas)

@@ -364,7 +364,7 @@ def test_an_approved_item_page_offers_the_adviser_a_share_button_and_compliance_
     write_library_item, approve, adviser, compliance_officer2, client_for
 ):
     item = approve(write_library_item(text="Nos agences ouvrent le samedi.", link_url=""))
-    share_url = reverse("publishing:share", args=[item.pk])
+    share_url = reverse("shares:share", args=[item.pk])
     page = client_for(adviser).get(reverse("content:item_detail", args=[item.pk])).content.decode()
     assert share_url in page
     officer = client_for(compliance_officer2)

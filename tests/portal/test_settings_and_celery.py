@@ -38,7 +38,7 @@ def test_email_url_covers_smtp_with_starttls_and_refuses_unknown_schemes():
 @pytest.mark.parametrize(
     ("task", "queue"),
     [
-        ("advocacy.publishing.tasks.publish_share", "publishing"),
+        ("advocacy.shares.tasks.publish_share", "publishing"),
         ("advocacy.relationships.tasks.poll_mentions", "polling"),
         ("advocacy.portal.tasks.record_worker_heartbeat", "default"),
     ],

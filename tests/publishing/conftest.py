@@ -11,9 +11,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from advocacy.publishing import xclient
-from advocacy.publishing.connections import connect_x_account
-from advocacy.publishing.crypto import Secret
+from advocacy.networks.crypto import Secret
+from advocacy.networks.x import client as xclient
+from advocacy.networks.x.connections import connect_x_account
 from advocacy.xsandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxServer
 
 
@@ -149,7 +149,7 @@ def _empty_click_buffer():
     """Clicks buffered in this process by an earlier test belong to rows that were rolled back."""
     from django.core.cache import cache
 
-    from advocacy.publishing import clicks
+    from advocacy.links import clicks
 
     clicks._local.clear()
     cache.clear()

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from advocacy.publishing import services
-from advocacy.publishing.compiled import CompiledQuery
-from advocacy.publishing.models import Share
+from advocacy.shares import sending, services
+from advocacy.shares.compiled import CompiledQuery
+from advocacy.shares.models import Share
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def share(sandbox, adviser, connect, make_item):
 
 
 def test_the_compiled_load_equals_the_querysets_rows_and_related_objects(share):
-    compiled = services._load(share.pk)
+    compiled = sending._load(share.pk)
     plain = Share.objects.select_related(*RELATED, "adviser__x_account").filter(pk=share.pk).get()
     assert _fields(compiled) == _fields(plain)
     for name in RELATED:
@@ -40,11 +40,11 @@ def test_the_compiled_load_equals_the_querysets_rows_and_related_objects(share):
 
 
 def test_an_unknown_id_is_none_and_the_query_runs_again_after_a_rollback(share):
-    assert services._load(-1) is None
+    assert sending._load(-1) is None
     with pytest.raises(RuntimeError), transaction.atomic():
-        assert services._load(share.pk).pk == share.pk  # prepared (PostgreSQL) inside a transaction...
+        assert sending._load(share.pk).pk == share.pk  # prepared (PostgreSQL) inside a transaction...
         raise RuntimeError("rolled back")
-    assert services._load(share.pk).pk == share.pk  # ...still usable after it rolled back
+    assert sending._load(share.pk).pk == share.pk  # ...still usable after it rolled back
 
 
 def test_a_queryset_with_the_key_twice_is_refused():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advocacy.publishing.demo import seed_publishing
-from advocacy.publishing.models import XAccount
+from advocacy.networks.x.demo import seed_publishing
+from advocacy.networks.x.models import XAccount
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ from advocacy.org.models import Bank, Region, Branch, Role, StaffRole
 from advocacy.org.services import StaffData, upsert_staff
 from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
 from advocacy.content.texts import compose, fingerprint
-from advocacy.publishing.models import Share
+from advocacy.shares.models import Share
 bank = Bank.objects.create(name="Banque Test")
 branch = Branch.objects.create(region=Region.objects.create(bank=bank, code="N", name="Nord"), code="LIL01",
                                name="Lille Centre", city="Lille")

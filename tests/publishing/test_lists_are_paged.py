@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.publishing.models import ConnectionGap, Share, ShareClick, XAccount
+from advocacy.networks.x.models import ConnectionGap, XAccount
+from advocacy.shares.models import Share, ShareClick
 
 pytestmark = pytest.mark.django_db
 
@@ -54,22 +55,22 @@ def _queries(client, url, params=None) -> int:
 def test_my_shares_is_paged_with_the_click_figures_of_the_page(first_share, adviser, client_for):
     client = client_for(adviser)
     made = [first_share.pk, *_more_shares(first_share, 54)]
-    response = client.get(reverse("publishing:my_shares"))
+    response = client.get(reverse("shares:my_shares"))
     page = response.context["page"]
     assert [s.pk for s in page.object_list] == made[::-1][:50] and page.older == made[5]
     assert [(s.click_count, s.visitor_count) for s in page.object_list[:2]] == [(2, 1), (2, 1)]
-    older = client.get(reverse("publishing:my_shares"), {"before": page.older}).context["page"]
+    older = client.get(reverse("shares:my_shares"), {"before": page.older}).context["page"]
     assert [s.pk for s in older.object_list] == made[4::-1] and older.newer == made[4]
     assert older.object_list[-1].click_count == 0  # the first share has no click
 
 
 def test_my_shares_costs_the_same_queries_with_few_and_many_shares(first_share, adviser, client_for):
     client = client_for(adviser)
-    client.get(reverse("publishing:my_shares"))
+    client.get(reverse("shares:my_shares"))
     _more_shares(first_share, 3)
-    few = _queries(client, reverse("publishing:my_shares"))
+    few = _queries(client, reverse("shares:my_shares"))
     _more_shares(first_share, 80)
-    assert _queries(client, reverse("publishing:my_shares")) == few
+    assert _queries(client, reverse("shares:my_shares")) == few
 
 
 def test_compliance_connections_pages_disconnected_accounts_and_gaps(
@@ -86,7 +87,7 @@ def test_compliance_connections_pages_disconnected_accounts_and_gaps(
         for _ in range(53)
     ]
     client = client_for(compliance_officer)
-    url = reverse("publishing:compliance_connections")
+    url = reverse("xnetwork:compliance_connections")
     response = client.get(url)
     assert [g.pk for g in response.context["gaps"].object_list] == gaps[::-1][:50]
     assert f'href="?gaps_before={gaps[3]}"' in response.content.decode()

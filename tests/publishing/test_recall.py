@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from advocacy.publishing import services
-from advocacy.publishing.models import Share
+from advocacy.shares import services
+from advocacy.shares.models import Share
 
 from .conftest import faults, live_posts
 
@@ -45,7 +45,7 @@ def test_recalling_through_the_workflow_cancels_pending_shares_and_deletes_live_
     with django_capture_on_commit_callbacks(execute=True):
         recall_item(item=item, actor=compliance_officer, reason="Taux erroné")
     # Whether or not the workflow enqueues our task on commit, the beat sweep catches the recall.
-    from advocacy.publishing.tasks import publish_due_shares
+    from advocacy.shares.tasks import publish_due_shares
 
     publish_due_shares()
     assert Share.objects.get(pk=pending.pk).status == Share.Status.CANCELLED
@@ -65,7 +65,7 @@ def test_deletion_honours_xs_rate_limit_and_resumes_after_the_reset(
     faults(sandbox, rate_limit_next=1, reset_after_s=1, endpoints=["DELETE /2/tweets/:id"])
     counts = services.recall_shares(item_id=item.pk)
     assert counts["deleted"] == 1 and counts["waiting"] == 1
-    page = client_for(compliance_officer).get(reverse("publishing:compliance_recalls")).content.decode()
+    page = client_for(compliance_officer).get(reverse("shares:compliance_recalls")).content.decode()
     assert "Waiting for X" in page
     time.sleep(2.1)
     assert services.delete_pending_posts()["deleted"] == 1
@@ -81,11 +81,11 @@ def test_a_post_whose_account_is_gone_is_listed_as_a_failure(
 
     item, _live, _pending = two_live_posts_and_one_scheduled
     requests.post(f"{sandbox.url}/_sandbox/revoke_user_tokens", json={"user": "camille_x"}, timeout=5)
-    from advocacy.publishing.models import XAccount
+    from advocacy.networks.x.models import XAccount
 
     XAccount.objects.filter(user=adviser).update(expires_at=None)  # the revoked token is still "fresh" for us
     ContentItem.objects.filter(pk=item.pk).update(status="recalled")
     counts = services.recall_shares(item_id=item.pk)
     assert counts == {"deleted": 1, "failed": 1, "waiting": 0}
-    page = client_for(compliance_officer).get(reverse("publishing:compliance_recalls")).content.decode()
+    page = client_for(compliance_officer).get(reverse("shares:compliance_recalls")).content.decode()
     assert "deleted by hand" in page or "@camille_x" in page

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from advocacy.publishing import services
-from advocacy.publishing.integrity import verify_shares
-from advocacy.publishing.models import Share
+from advocacy.shares import services
+from advocacy.shares.integrity import verify_shares
+from advocacy.shares.models import Share
 from compliance.archive.models import ArchiveRecord
 
 from .conftest import faults, sandbox_state
@@ -47,7 +47,7 @@ def test_hundreds_of_shares_under_429s_5xx_timeouts_and_latency_each_end_once(
             services.schedule_share(adviser=person, item=item, when=None, actor=person)
     total = ADVISERS * ITEMS
     deadline = time.monotonic() + 240
-    from advocacy.publishing.tasks import publish_due_shares
+    from advocacy.shares.tasks import publish_due_shares
 
     while time.monotonic() < deadline:
         faults(

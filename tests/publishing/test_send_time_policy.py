@@ -10,10 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from advocacy.links import destinations as links
+from advocacy.networks.crypto import Secret
+from advocacy.networks.x import client as xclient
 from advocacy.org.models import Role, StaffRole
-from advocacy.publishing import links, services, xclient
-from advocacy.publishing.crypto import Secret
-from advocacy.publishing.models import Share
+from advocacy.shares import services
+from advocacy.shares.models import Share
 from compliance.review import checking, rulepacks
 from compliance.review.models import CategoryRequirement, ComplianceSettings
 

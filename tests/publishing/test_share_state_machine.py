@@ -18,10 +18,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.publishing import services
-from advocacy.publishing.integrity import verify_shares
-from advocacy.publishing.models import Share
-from advocacy.publishing.transitions import TRANSITIONS
+from advocacy.shares import services
+from advocacy.shares.integrity import verify_shares
+from advocacy.shares.models import Share
+from advocacy.shares.transitions import TRANSITIONS
 from compliance.archive.events import SchemaError
 from compliance.archive.models import ArchiveRecord
 from compliance.archive.services import record
@@ -112,7 +112,7 @@ def _due_share(adviser, item) -> Share:
 
 def _events(share) -> list[str]:
     return list(
-        ArchiveRecord.objects.filter(subject_ref=f"publishing.share:{share.pk}")
+        ArchiveRecord.objects.filter(subject_ref=f"shares.share:{share.pk}")
         .order_by("seq")
         .values_list("event_type", flat=True)
     )
@@ -205,7 +205,7 @@ def test_an_outcome_that_stays_unknown_is_escalated_after_the_bound_and_the_advi
     [message] = mail.outbox
     assert message.to == [adviser.email] and "could not confirm" in message.subject
     assert verify_shares().ok
-    page = client_for(compliance_officer).get(reverse("publishing:compliance_recalls")).content.decode()
+    page = client_for(compliance_officer).get(reverse("shares:compliance_recalls")).content.decode()
     assert "1 post possibly live, not confirmed" in page and "@camille_x" in page
 
 

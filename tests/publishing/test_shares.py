@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.content.models import ContentItem
-from advocacy.publishing import services
-from advocacy.publishing.models import Share, XAccount
+from advocacy.networks.x.models import XAccount
+from advocacy.shares import services
+from advocacy.shares.models import Share
 
 from .conftest import faults, live_posts, sandbox_state
 
@@ -48,11 +49,11 @@ def test_share_now_posts_on_the_sandbox_timeline_with_the_tracked_link(
 ):
     item = make_item()
     client = client_for(adviser)
-    page = client.get(reverse("publishing:share", args=[item.pk]))
+    page = client.get(reverse("shares:share", args=[item.pk]))
     assert page.status_code == 200
     assert "https://relais.banque-test.fr/l/" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("publishing:share", args=[item.pk]), {"now": "1"})
+        response = client.post(reverse("shares:share", args=[item.pk]), {"now": "1"})
     assert response.status_code == 302
     share = Share.objects.get(adviser=adviser)
     assert share.status == Share.Status.PUBLISHED, share.last_error
@@ -218,7 +219,7 @@ def test_the_schedule_form_reads_the_advisers_local_time(
 
     wall = local.astimezone(ZoneInfo("Europe/Paris")).replace(second=0, microsecond=0)
     client_for(adviser).post(
-        reverse("publishing:share", args=[item.pk]),
+        reverse("shares:share", args=[item.pk]),
         {"schedule": "1", "when": wall.strftime("%Y-%m-%dT%H:%M")},
     )
     share = Share.objects.get(adviser=adviser)
@@ -271,13 +272,13 @@ def test_two_workers_claiming_one_share_post_it_once(sandbox, adviser, connected
 def test_an_adviser_cancels_a_scheduled_share(adviser, connected, make_item, client_for):
     item = make_item()
     share = _scheduled(adviser, item)
-    client_for(adviser).post(reverse("publishing:cancel", args=[share.pk]))
+    client_for(adviser).post(reverse("shares:cancel", args=[share.pk]))
     assert Share.objects.get(pk=share.pk).status == Share.Status.CANCELLED
 
 
 def test_another_advisers_share_is_not_found(adviser, adviser2, connected, make_item, client_for):
     share = _scheduled(adviser, make_item())
-    assert client_for(adviser2).post(reverse("publishing:cancel", args=[share.pk])).status_code == 404
+    assert client_for(adviser2).post(reverse("shares:cancel", args=[share.pk])).status_code == 404
 
 
 def test_my_shares_lists_every_state_in_a_bounded_number_of_queries(
@@ -289,9 +290,9 @@ def test_my_shares_lists_every_state_in_a_bounded_number_of_queries(
             _make_due(share)
             services.publish_share(share_id=share.pk)
     client = client_for(adviser)
-    client.get(reverse("publishing:my_shares"))
+    client.get(reverse("shares:my_shares"))
     with django_assert_max_num_queries(12):
-        page = client.get(reverse("publishing:my_shares"))
+        page = client.get(reverse("shares:my_shares"))
     assert page.status_code == 200
     assert page.content.decode().count("See the post on X") == 3
 
@@ -301,7 +302,7 @@ def test_the_share_page_promises_a_tracked_link_only_when_the_post_has_one(
 ):
     promise = "The link is your own tracked link"
     client = client_for(adviser)
-    with_link = client.get(reverse("publishing:share", args=[make_item().pk])).content.decode()
-    without = client.get(reverse("publishing:share", args=[make_item(link="").pk])).content.decode()
+    with_link = client.get(reverse("shares:share", args=[make_item().pk])).content.decode()
+    without = client.get(reverse("shares:share", args=[make_item(link="").pk])).content.decode()
     assert promise in with_link and "/l/" in with_link
     assert promise not in without and "/l/" not in without

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from advocacy.org.models import StaffProfile
-from advocacy.publishing import services
-from advocacy.publishing.models import Share
+from advocacy.shares import services
+from advocacy.shares.models import Share
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _next_year() -> int:
 
 
 def _schedule(client, item, local: str):
-    return client.post(reverse("publishing:share", args=[item.pk]), {"schedule": "1", "when": local})
+    return client.post(reverse("shares:share", args=[item.pk]), {"schedule": "1", "when": local})
 
 
 def _short(moment: dt.datetime) -> str:
@@ -53,7 +53,7 @@ def test_a_tokyo_adviser_scheduling_9_am_local_gets_a_share_due_at_midnight_utc(
     item = make_item()
     client = client_for(adviser)
     client.post(reverse("accounts:preferences"), {"language": "en", "time_zone": "Asia/Tokyo"})
-    page = client.get(reverse("publishing:share", args=[item.pk])).content.decode()
+    page = client.get(reverse("shares:share", args=[item.pk])).content.decode()
     assert "Your local time (Asia/Tokyo)." in page
     assert f'href="{reverse("accounts:preferences")}"' in page
 
@@ -118,7 +118,7 @@ def test_share_now_ignores_a_date_left_in_the_field(sandbox, adviser, connected,
     _in_zone(adviser, "Europe/Paris")
     item = make_item()
     response = client_for(adviser).post(
-        reverse("publishing:share", args=[item.pk]), {"now": "1", "when": "2027-03-28T02:30"}
+        reverse("shares:share", args=[item.pk]), {"now": "1", "when": "2027-03-28T02:30"}
     )
     assert response.status_code == 302
     assert Share.objects.filter(adviser=adviser).count() == 1
@@ -129,7 +129,7 @@ def test_my_shares_shows_times_in_the_advisers_time_zone(sandbox, adviser, conne
     when = (timezone.now() + dt.timedelta(days=3)).replace(hour=23, minute=15, second=0, microsecond=0)
     services.schedule_share(adviser=adviser, item=make_item(), when=when, actor=adviser)
 
-    page = client_for(adviser).get(reverse("publishing:my_shares")).content.decode()
+    page = client_for(adviser).get(reverse("shares:my_shares")).content.decode()
 
     assert "Times are shown in your time zone, Asia/Tokyo." in page
     assert f"{_short(when.astimezone(TOKYO))} <span" in page
@@ -149,7 +149,7 @@ def test_rescheduling_a_failed_share_reads_the_time_in_the_advisers_zone(
     day = (timezone.now() + dt.timedelta(days=10)).date()
 
     response = client.post(
-        reverse("publishing:reschedule", args=[first.pk]), {"when": f"{day:%Y-%m-%d}T09:00"}
+        reverse("shares:reschedule", args=[first.pk]), {"when": f"{day:%Y-%m-%d}T09:00"}
     )
 
     again = Share.objects.exclude(pk=first.pk).get()
@@ -166,7 +166,7 @@ def test_rescheduling_at_a_skipped_time_is_refused(sandbox, adviser, connected, 
     Share.objects.filter(pk=first.pk).update(status=Share.Status.FAILED)
     client = client_for(adviser)
 
-    response = client.post(reverse("publishing:reschedule", args=[first.pk]), {"when": "2027-03-28T02:30"})
+    response = client.post(reverse("shares:reschedule", args=[first.pk]), {"when": "2027-03-28T02:30"})
 
     assert Share.objects.count() == 1
     assert "does not exist in Europe/Paris" in client.get(response["Location"]).content.decode()

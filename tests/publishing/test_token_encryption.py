@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from advocacy.publishing import crypto
+from advocacy.networks import crypto
 
 
 def test_a_token_round_trips_and_the_ciphertext_does_not_contain_it(settings):
@@ -45,7 +45,7 @@ def test_the_first_key_encrypts_and_every_key_decrypts_so_keys_can_rotate(settin
 def test_without_a_key_debug_derives_one_from_the_secret_key_and_warns(settings, caplog):
     settings.TOKEN_ENCRYPTION_KEYS = []
     settings.DEBUG = True
-    with caplog.at_level(logging.WARNING, logger="advocacy.publishing.crypto"):
+    with caplog.at_level(logging.WARNING, logger="advocacy.networks.crypto"):
         stored = crypto.encrypt("t0ken")
         crypto.encrypt("again")
     assert crypto.decrypt(stored).reveal() == "t0ken"
@@ -72,7 +72,7 @@ def test_a_malformed_key_is_reported_by_the_check(settings):
 def test_rotate_token_key_reencrypts_every_stored_token_under_the_new_key(
     settings, sandbox, adviser, connect
 ):
-    from advocacy.publishing.models import XAccount
+    from advocacy.networks.x.models import XAccount
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.TOKEN_ENCRYPTION_KEYS = [old]

@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy.content.models import ContentItem
-from advocacy.publishing import clicks, services
-from advocacy.publishing.models import Share, ShareClick
+from advocacy.links import clicks
+from advocacy.shares import services
+from advocacy.shares.models import Share, ShareClick
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_a_recalled_items_links_stop_redirecting_at_once(published):
 
 
 def test_a_lookup_that_races_a_recall_cannot_cache_the_link_live_again(published, monkeypatch):
-    from advocacy.publishing import links
+    from advocacy.links import destinations as links
 
     links.forget([published.link_code])
     original = links.with_utm
@@ -114,7 +115,7 @@ def test_an_expired_items_link_gets_the_404(published):
     ContentItem.objects.filter(pk=published.item_id).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    from advocacy.publishing import links
+    from advocacy.links import destinations as links
 
     links.forget([published.link_code])
     assert Client().get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER).status_code == 404

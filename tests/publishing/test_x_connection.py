@@ -13,10 +13,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.publishing import xclient
-from advocacy.publishing.connections import fresh_account
-from advocacy.publishing.crypto import decrypt
-from advocacy.publishing.models import ConnectionGap, XAccount
+from advocacy.networks.crypto import decrypt
+from advocacy.networks.x import client as xclient
+from advocacy.networks.x.connections import fresh_account
+from advocacy.networks.x.models import ConnectionGap, XAccount
 
 from .conftest import sandbox_state
 
@@ -57,7 +57,7 @@ def test_an_adviser_connects_through_allauth_and_the_tokens_are_stored_encrypted
     client = client_for(adviser)
     response = _run_connect_flow(client, sandbox, "camille_x")
     assert response.status_code == 302
-    assert response["Location"] == reverse("publishing:connection")
+    assert response["Location"] == reverse("xnetwork:connection")
     account = XAccount.objects.get(user=adviser)
     assert account.username == "camille_x" and account.is_connected
     assert account.expires_at > timezone.now()
@@ -65,7 +65,7 @@ def test_an_adviser_connects_through_allauth_and_the_tokens_are_stored_encrypted
     refresh = decrypt(account.refresh_token_encrypted)
     assert xclient.me(access).username == "camille_x"  # the stored token is the real one
     with connection.cursor() as cursor:
-        cursor.execute("SELECT access_token_encrypted, refresh_token_encrypted FROM publishing_xaccount")
+        cursor.execute("SELECT access_token_encrypted, refresh_token_encrypted FROM xnetwork_xaccount")
         raw = " ".join(cursor.fetchone())
     assert access.reveal() not in raw and refresh.reveal() not in raw
     assert access.reveal() not in repr(account)
@@ -73,7 +73,7 @@ def test_an_adviser_connects_through_allauth_and_the_tokens_are_stored_encrypted
     from allauth.socialaccount.models import SocialAccount, SocialToken
 
     assert not SocialAccount.objects.exists() and not SocialToken.objects.exists()
-    page = client.get(reverse("publishing:connection"))
+    page = client.get(reverse("xnetwork:connection"))
     assert "@camille_x" in page.content.decode()
 
 
@@ -146,7 +146,7 @@ def test_two_workers_refreshing_at_once_make_exactly_one_refresh_call(sandbox, a
     thread.start()
     thread.join(0.5)
     assert thread.is_alive(), "worker B must wait while A holds the lease"
-    from advocacy.publishing.connections import _refresh_with_lease
+    from advocacy.networks.x.connections import _refresh_with_lease
 
     refreshed_by_a = _refresh_with_lease(XAccount.objects.get(pk=account.pk), claim)
     thread.join(10)
@@ -169,7 +169,7 @@ def test_a_revoked_connection_disconnects_opens_a_gap_and_tells_the_adviser(
     assert account.access_token_encrypted == "" and account.refresh_token_encrypted == ""
     assert ConnectionGap.objects.filter(account=account, ended_at=None).count() == 1
     assert len(mail.outbox) == 1 and adviser.email in mail.outbox[0].to
-    page = client_for(adviser).get(reverse("publishing:connection")).content.decode()
+    page = client_for(adviser).get(reverse("xnetwork:connection")).content.decode()
     assert 'class="banner"' in page
 
 
@@ -187,7 +187,7 @@ def test_reconnecting_closes_the_gap(sandbox, adviser, connect):
 def test_the_adviser_disconnects_and_the_token_is_revoked_at_x(sandbox, adviser, connect, client_for):
     account = connect(adviser, "leaving_x")
     access = decrypt(account.access_token_encrypted)
-    response = client_for(adviser).post(reverse("publishing:disconnect"))
+    response = client_for(adviser).post(reverse("xnetwork:disconnect"))
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.status == XAccount.Status.DISCONNECTED
@@ -205,5 +205,5 @@ def test_compliance_sees_disconnected_advisers_and_gaps(
     requests.post(f"{sandbox.url}/_sandbox/revoke_user_tokens", json={"user": "gap_x"}, timeout=5)
     with pytest.raises(xclient.Unauthorized):
         fresh_account(account)
-    page = client_for(compliance_officer).get(reverse("publishing:compliance_connections")).content.decode()
+    page = client_for(compliance_officer).get(reverse("xnetwork:compliance_connections")).content.decode()
     assert page.count("@gap_x") == 2

@@ -9,9 +9,9 @@ import threading
 import pytest
 import requests
 
-from advocacy.publishing import xclient
-from advocacy.publishing.crypto import Secret
-from advocacy.publishing.xhttp import route_x_calls
+from advocacy.networks.crypto import Secret
+from advocacy.networks.x import client as xclient
+from advocacy.networks.x.http import route_x_calls
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ def _item(personas):
 
 
 def _share(personas):
-    from advocacy.publishing.models import Share
+    from advocacy.shares.models import Share
 
     item, version, approved = _item(personas)
     share = Share.objects.create(
@@ -48,8 +48,8 @@ def _share(personas):
 
 
 SAMPLES: dict = {
-    "publishing:share": lambda personas: {"item_id": _item(personas)[0].pk},
-    "publishing:cancel": _share,
-    "publishing:reschedule": _share,
+    "shares:share": lambda personas: {"item_id": _item(personas)[0].pk},
+    "shares:cancel": _share,
+    "shares:reschedule": _share,
     "link_follow": lambda personas: {"code": "no-such-code"},
 }

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from advocacy.content.demo import seed_content
+from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
-from advocacy.publishing.demo import seed_publishing
 
 
 class Command(BaseCommand):

@@ -1,0 +1,102 @@
+"""Campaigns: an approved item pushed to an audience over a time window, and advisers' auto-share opt-ins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Campaign(models.Model):
+    """An approved item pushed to an audience over a time window: opted-in advisers get shares scheduled.
+
+    Lifecycle (``advocacy.campaigns.lifecycle``): planned -> fanning_out (launch) -> scheduled (fan-out
+    done) or failed; planned, fanning_out and scheduled may be cancelled. ``cursor`` is the last adviser id
+    the fan-out handled: it advances in the same transaction as the shares of a chunk and the counters, so
+    a re-run resumes where the last one stopped and the counters always match the shares.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        FANNING_OUT = "fanning_out", _("Scheduling shares")
+        SCHEDULED = "scheduled", _("Shares scheduled")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("content")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    regions = models.ManyToManyField(
+        "org.Region",
+        blank=True,
+        related_name="+",
+        verbose_name=_("regions"),
+        help_text=_("Leave regions and branches empty for the item's whole audience."),
+    )
+    branches = models.ManyToManyField(
+        "org.Branch",
+        blank=True,
+        related_name="+",
+        verbose_name=_("branches"),
+        help_text=_("Leave empty for the item's whole audience."),
+    )
+    roles = models.JSONField(
+        _("roles"),
+        default=list,
+        blank=True,
+        help_text=_("Only advisers who also hold one of these roles; empty: every adviser."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    targeted = models.PositiveIntegerField(_("advisers targeted"), default=0)
+    processed = models.PositiveIntegerField(_("advisers processed"), default=0)
+    scheduled = models.PositiveIntegerField(_("shares scheduled"), default=0)
+    skipped = models.PositiveIntegerField(_("advisers skipped"), default=0)
+    skip_reasons = models.JSONField(_("reasons for skipping"), default=dict, blank=True)
+    cursor = models.PositiveBigIntegerField(default=0, editable=False)
+    last_error = models.CharField(_("problem"), max_length=500, blank=True)
+    launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("fan-out finished"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["status", "ends_at"], name="campaign_running")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cancelled(self) -> bool:
+        """What the share engine asks of a share's campaign at send time (it never imports this app)."""
+        return self.status == self.Status.CANCELLED
+
+
+class AutoShareOptIn(models.Model):
+    """An adviser agrees that campaigns of this category may schedule shares on their account."""
+
+    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auto_share")
+    category = models.CharField(_("category"), max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["adviser", "category"], name="unique_auto_share")]
+
+    def __str__(self) -> str:
+        return f"{self.adviser_id} {self.category}"

@@ -1,0 +1,180 @@
+"""Reads for campaigns: who may run them, which are visible, their audience, progress, and the
+adviser's highlights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from advocacy.campaigns.models import AutoShareOptIn, Campaign
+from advocacy.content.models import (
+    ApprovedText,
+    Category,
+    ContentItem,
+    ItemStatus,
+    Origin,
+    VersionStatus,
+)
+from advocacy.org.models import Role, StaffRole
+from advocacy.org.selectors import roles_of
+from advocacy.shares.models import ACTIVE_SHARE_STATUSES, Share, ShareStatus
+
+C = Campaign.Status
+
+User = get_user_model()
+
+SKIP_REASONS = {
+    "already_in_campaign": gettext_lazy("Already has a share from this campaign"),
+    "not_opted_in": gettext_lazy("Not opted in to auto-share this category"),
+    "not_connected": gettext_lazy("No connected X account"),
+    "already_shared": gettext_lazy("Already shared or scheduled this content"),
+    "no_text": gettext_lazy("No approved wording suits them"),
+}
+
+
+RUNNING = (C.FANNING_OUT, C.SCHEDULED)
+
+
+CANCELLABLE = (C.PLANNED, C.FANNING_OUT, C.SCHEDULED)
+
+
+RUNNER_ROLES = frozenset({Role.COMPLIANCE, Role.MARKETING})
+
+
+# --- policy ---------------------------------------------------------------------------------------------
+def can_run_campaign(user) -> bool:
+    """Compliance and marketing run campaigns (create, launch, follow, cancel); nobody else."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and roles_of(user) & RUNNER_ROLES)
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """The campaigns ``user`` may see and manage: all of them for a runner, none for anyone else."""
+    if not can_run_campaign(user):
+        return Campaign.objects.none()
+    return Campaign.objects.select_related("item", "created_by")
+
+
+# --- reads ----------------------------------------------------------------------------------------------
+def campaign_items(now: dt.datetime | None = None) -> QuerySet[ContentItem]:
+    """Library items a campaign may push: approved, with an approved current version, not expired."""
+    now = now or timezone.now()
+    return (
+        ContentItem.objects.filter(
+            origin=Origin.LIBRARY,
+            status=ItemStatus.APPROVED,
+            current_version__status=VersionStatus.APPROVED,
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("current_version")
+        .order_by("-approved_at", "-pk")
+    )
+
+
+def targeted_advisers(campaign: Campaign) -> QuerySet:
+    """Active advisers of the item's audience, narrowed to the campaign's places and roles."""
+    from advocacy.content.selectors import audience_members
+
+    people = audience_members(campaign.item)
+    region_ids = [r.pk for r in campaign.regions.all()]
+    branch_ids = [b.pk for b in campaign.branches.all()]
+    if region_ids or branch_ids:
+        people = people.filter(
+            Q(staff__branch_id__in=branch_ids) | Q(staff__branch__region_id__in=region_ids)
+        )
+    holds = functools.partial(StaffRole.objects.filter, profile__user_id=OuterRef("pk"))
+    people = people.filter(Exists(holds(role=Role.ADVISER)))
+    if campaign.roles:
+        people = people.filter(Exists(holds(role__in=campaign.roles)))
+    return people
+
+
+@dataclass(frozen=True)
+class Progress:
+    campaign: Campaign
+    reasons: list[tuple[str, int]]  # (label, count), most frequent first
+    share_counts: list[tuple[str, int]]  # (status label, count) of the campaign's shares now
+    distinct_texts: int
+
+    @property
+    def percent(self) -> int:
+        c = self.campaign
+        if not c.targeted:
+            return 100 if c.status == C.SCHEDULED else 0
+        return min(100, round(100 * c.processed / c.targeted))
+
+    @property
+    def running(self) -> bool:
+        return self.campaign.status == C.FANNING_OUT
+
+
+def progress_of(campaign: Campaign) -> Progress:
+    """Counters of the fan-out and where the campaign's shares stand now (two queries)."""
+    campaign.refresh_from_db()
+    reasons = sorted(campaign.skip_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    counts = dict(
+        Share.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    version_id = campaign.item.current_version_id
+    distinct = ApprovedText.objects.filter(version_id=version_id).count() if version_id else 0
+    return Progress(
+        campaign=campaign,
+        reasons=[(str(SKIP_REASONS.get(key, key)), n) for key, n in reasons],
+        share_counts=[(label, counts[value]) for value, label in ShareStatus.choices if counts.get(value)],
+        distinct_texts=distinct,
+    )
+
+
+@dataclass(frozen=True)
+class Highlight:
+    campaign: Campaign
+    share: Share | None  # the adviser's live share of the item, if any (scheduled by the campaign or not)
+
+
+def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:
+    """Running campaigns that target ``user`` (an adviser), with their share of each item if they have one.
+
+    The same queries whatever the number of campaigns: the running campaigns (with their places and the
+    items' audience roles prefetched), then ONE query asking whether ``user`` is in each campaign's
+    targeting (an ``EXISTS`` per campaign, side by side), then the adviser's shares of those items."""
+    if Role.ADVISER not in roles_of(user):
+        return []
+    now = now or timezone.now()
+    running = list(
+        Campaign.objects.filter(status__in=RUNNING, starts_at__lte=now, ends_at__gt=now)
+        .filter(item__status=ItemStatus.APPROVED)
+        .filter(Q(item__expires_at__isnull=True) | Q(item__expires_at__gt=now))
+        .select_related("item")
+        .prefetch_related("regions", "branches", "item__audience_roles")
+        .order_by("ends_at", "pk")[:10]
+    )
+    if not running:
+        return []
+    targeting = {f"c{c.pk}": Exists(targeted_advisers(c).filter(pk=OuterRef("pk"))) for c in running}
+    found = User.objects.filter(pk=user.pk).annotate(**targeting).values(*targeting).first() or {}
+    mine = [c for c in running if found.get(f"c{c.pk}")]
+    if not mine:
+        return []
+    shares = {
+        s.item_id: s
+        for s in Share.objects.filter(
+            adviser_id=user.pk, item_id__in=[c.item_id for c in mine], status__in=ACTIVE_SHARE_STATUSES
+        )
+    }
+    return [Highlight(c, shares.get(c.item_id)) for c in mine]
+
+
+def auto_share_settings_of(user) -> list[tuple[str, str, bool]]:
+    """(category value, label, opted in) for every category, in the categories' order."""
+    chosen = set(AutoShareOptIn.objects.filter(adviser_id=user.pk).values_list("category", flat=True))
+    return [(value, label, value in chosen) for value, label in Category.choices]

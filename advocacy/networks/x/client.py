@@ -1,0 +1,308 @@
+"""Every call Relais makes to X, and the only module that imports tweepy.
+
+Callers get plain values and a handful of our own exceptions, never tweepy's or requests' types, so that
+the publishing engine reads as policy ("rate limited: retry at reset") rather than HTTP. Every request
+goes through a ``requests.Session`` routed by ``advocacy.networks.x.http.route_x_calls``: pointed at
+``X_API_BASE_URL`` (the sandbox in development and tests) and bounded by ``X_TIMEOUT_SECONDS``.
+
+Functions expect an account whose access token is fresh: ``connection.fresh_access_token`` refreshes it
+(under a lease) before the engine calls here. Nothing here touches the database.
+
+The distinction that matters most is between "X never got the request" (``ServerError``: safe to retry)
+and "X may have acted but we do not know" (``OutcomeUnknown``: a read timeout or a dropped connection after
+the request went out, or a 2xx body we cannot parse). After an unknown outcome of a post the engine looks
+for the text on the account before anything else, so that nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass
+
+import requests
+import tweepy
+from django.conf import settings
+from django.utils import timezone
+from urllib3.exceptions import NewConnectionError
+
+from advocacy.networks.crypto import Secret, decrypt, reveal
+from advocacy.networks.x.http import route_x_calls
+
+TOKEN_URL = "https://api.x.com/2/oauth2/token"  # noqa: S105 - a URL, rewritten to X_API_BASE_URL by xhttp
+REVOKE_URL = "https://api.x.com/2/oauth2/revoke"
+RECENT_PAGES = 5  # at most 5 x 100 recent posts are searched after an unknown outcome
+
+
+# --- Our exceptions --------------------------------------------------------------------------------------
+class XError(Exception):
+    """Anything that went wrong talking to X. ``message`` is safe to show and to store (no token)."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(XError):
+    def __init__(self, reset_at: dt.datetime, message: str = "Too Many Requests"):
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class ServerError(XError):
+    """X answered 5xx, or could not be reached at all: the request did not take effect."""
+
+
+class Unauthorized(XError):
+    """X refuses the token (revoked, expired, or a refresh token already used)."""
+
+
+class Forbidden(XError):
+    """X refused this request for good (duplicate text, too long, not allowed); ``message`` says why."""
+
+
+class NotFound(XError):
+    """The post does not exist (any more)."""
+
+
+class OutcomeUnknown(XError):
+    """The request was sent and may have taken effect, but no answer came back."""
+
+
+class MalformedResponse(OutcomeUnknown):
+    """X answered 2xx with a body we cannot read: it acted, but we do not know the result."""
+
+
+# --- Values --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class XUser:
+    id: str
+    username: str
+    name: str
+
+
+@dataclass(frozen=True)
+class XPost:
+    id: str
+    text: str
+    created_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: Secret
+    refresh_token: Secret
+    expires_at: dt.datetime | None
+    scopes: str
+
+    def __repr__(self) -> str:
+        return f"TokenSet(expires_at={self.expires_at!r}, scopes={self.scopes!r})"
+
+
+def post_url(username: str, post_id: str) -> str:
+    return settings.X_POST_URL_TEMPLATE.format(username=username, id=post_id)
+
+
+# --- Plumbing --------------------------------------------------------------------------------------------
+_per_thread = threading.local()
+
+
+def _client(access_token: Secret) -> tweepy.Client:
+    """This thread's tweepy client (and its routed ``requests`` session, so its connection pool), with
+    ``access_token`` as the bearer token of the calls that follow.
+
+    Building a client per call cost a ``requests.Session`` (two transport adapters and their pools) and a new
+    connection to X every time. A thread makes one call at a time, so the token is simply set before each
+    use. A new client is built when the routing settings change (tests) or after a fork (prefork workers
+    must not share sockets with their parent)."""
+    route = (settings.X_API_BASE_URL, settings.X_TIMEOUT_SECONDS, os.getpid())
+    client = getattr(_per_thread, "client", None)
+    if client is None or _per_thread.route != route:
+        client = tweepy.Client(wait_on_rate_limit=False)
+        route_x_calls(client.session)
+        _per_thread.client, _per_thread.route = client, route
+    client.bearer_token = reveal(access_token)
+    return client
+
+
+def _session() -> requests.Session:
+    return route_x_calls(requests.Session())
+
+
+def _message(exc: tweepy.HTTPException) -> str:
+    if exc.api_messages:
+        return "; ".join(exc.api_messages)
+    try:
+        body = exc.response.json()
+    except ValueError:
+        body = {}
+    return str(body.get("detail") or body.get("title") or f"HTTP {exc.response.status_code}")
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached X (connection refused, DNS, connect timeout)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def _call(fn, *args, **kwargs):
+    """Run a tweepy call and translate whatever happens into our exceptions."""
+    try:
+        return fn(*args, **kwargs)
+    except tweepy.TooManyRequests as exc:
+        reset = exc.reset_time if hasattr(exc, "reset_time") else None
+        header = exc.response.headers.get("x-rate-limit-reset")
+        if reset is None and header and header.isdigit():
+            reset = int(header)
+        reset_at = (
+            dt.datetime.fromtimestamp(reset, tz=dt.UTC)
+            if reset
+            else timezone.now() + dt.timedelta(seconds=60)
+        )
+        raise RateLimited(reset_at) from None
+    except tweepy.TwitterServerError as exc:
+        raise ServerError(_message(exc)) from None
+    except tweepy.Unauthorized as exc:
+        raise Unauthorized(_message(exc)) from None
+    except tweepy.NotFound as exc:
+        raise NotFound(_message(exc)) from None
+    except (tweepy.Forbidden, tweepy.BadRequest) as exc:
+        raise Forbidden(_message(exc)) from None
+    except tweepy.HTTPException as exc:
+        raise ServerError(_message(exc)) from None
+    except requests.JSONDecodeError:
+        raise MalformedResponse("X answered with a body that is not JSON") from None
+    except requests.RequestException as exc:
+        if _never_sent(exc):
+            raise ServerError(f"X unreachable ({type(exc).__name__})") from None
+        raise OutcomeUnknown(f"no answer from X ({type(exc).__name__})") from None
+
+
+def _token(account) -> Secret:
+    return decrypt(account.access_token_encrypted)
+
+
+# --- API calls ------------------------------------------------------------------------------------------
+def me(access_token: Secret) -> XUser:
+    """Who the token belongs to (``GET /2/users/me``). Safe to repeat."""
+    try:
+        response = _call(_client(access_token).get_me, user_auth=False)
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+    data = response.data
+    if data is None:
+        raise MalformedResponse("X answered without a user")
+    return XUser(id=str(data.id), username=data.username, name=data.name)
+
+
+def post(account, text: str) -> str:
+    """Publish ``text`` on the account and return the post's id. Irreversible: a ``OutcomeUnknown`` must
+    not be retried blindly. Nothing else happens here once X has answered (the caller records the id
+    before building its URL or anything else that could fail)."""
+    response = _call(_client(_token(account)).create_tweet, text=text, user_auth=False)
+    data = response.data or {}
+    post_id = str(data.get("id") or "")
+    if not post_id:
+        raise MalformedResponse("X answered without the post id")
+    return post_id
+
+
+def delete(account, post_id: str) -> None:
+    """Delete a post. A post that is already gone counts as deleted; repeating a delete is harmless."""
+    try:
+        _call(_client(_token(account)).delete_tweet, post_id, user_auth=False)
+    except NotFound:
+        return
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+
+
+def recent_posts(account, *, since: dt.datetime) -> list[XPost]:
+    """The account's posts created at or after ``since`` (newest first, at most RECENT_PAGES pages)."""
+    client = _client(_token(account))
+    found: list[XPost] = []
+    token = None
+    for _page in range(RECENT_PAGES):
+        try:
+            response = _call(
+                client.get_users_tweets,
+                account.x_user_id,
+                max_results=100,
+                tweet_fields=["created_at"],
+                pagination_token=token,
+                user_auth=False,
+            )
+        except OutcomeUnknown as exc:
+            raise ServerError(exc.message) from None
+        older = False
+        for tweet in response.data or []:
+            created = tweet.created_at
+            if created is not None and created < since:
+                older = True
+                continue
+            found.append(XPost(id=str(tweet.id), text=tweet.text, created_at=created))
+        token = (response.meta or {}).get("next_token")
+        if older or not token:
+            break
+    return found
+
+
+# --- OAuth 2.0 tokens -------------------------------------------------------------------------------------
+def _token_set(body: dict) -> TokenSet:
+    try:
+        access = body["access_token"]
+    except (KeyError, TypeError):
+        raise MalformedResponse("the token answer has no access token") from None
+    expires_in = body.get("expires_in")
+    expires_at = timezone.now() + dt.timedelta(seconds=int(expires_in)) if expires_in else None
+    return TokenSet(
+        Secret(access), Secret(body.get("refresh_token") or ""), expires_at, body.get("scope", "")
+    )
+
+
+def refresh(refresh_token: Secret) -> TokenSet:
+    """Trade a (single-use) refresh token for a new pair. ``Unauthorized`` when X refuses it."""
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": reveal(refresh_token),
+        "client_id": settings.X_CLIENT_ID,
+    }
+    try:
+        with _session() as session:
+            response = session.post(
+                TOKEN_URL, data=data, auth=(settings.X_CLIENT_ID, settings.X_CLIENT_SECRET)
+            )
+    except requests.RequestException as exc:
+        if _never_sent(exc):
+            raise ServerError(f"X unreachable ({type(exc).__name__})") from None
+        raise OutcomeUnknown(f"no answer from X ({type(exc).__name__})") from None
+    if response.status_code >= 500:
+        raise ServerError(f"HTTP {response.status_code}")
+    if response.status_code == 429:
+        raise RateLimited(timezone.now() + dt.timedelta(seconds=60))
+    try:
+        body = response.json()
+    except ValueError:
+        raise MalformedResponse("the token answer is not JSON") from None
+    if response.status_code != 200:
+        # X answers 400 invalid_request for a used, revoked or unknown refresh token: the grant is gone.
+        raise Unauthorized(str(body.get("error_description") or body.get("error") or response.status_code))
+    return _token_set(body)
+
+
+def revoke(token: Secret) -> bool:
+    """Ask X to revoke a token (best effort: False when X could not be told)."""
+    if not token:
+        return False
+    data = {"token": reveal(token), "client_id": settings.X_CLIENT_ID}
+    try:
+        with _session() as session:
+            response = session.post(
+                REVOKE_URL, data=data, auth=(settings.X_CLIENT_ID, settings.X_CLIENT_SECRET)
+            )
+    except requests.RequestException:
+        return False
+    return response.status_code == 200

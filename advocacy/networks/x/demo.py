@@ -1,0 +1,96 @@
+"""Demo data for publishing (``manage.py seed_demo`` calls ``seed_publishing()`` after the content seed).
+
+* The X app: settings-based configuration is preferred (``X_CLIENT_ID`` set: ``SOCIALACCOUNT_PROVIDERS``
+  carries it). Only when it is absent do we create a ``SocialApp`` row for the sandbox's public client, so
+  that "Connect my X account" works in a bare ``runserver`` against ``python -m advocacy.xsandbox``.
+* When the sandbox answers at ``X_API_BASE_URL``, the first demo adviser is connected to a sandbox account
+  (tokens minted by the sandbox's control API, stored encrypted like any other); the second adviser is left
+  unconnected so that the demo can show the OAuth flow. Idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
+
+from advocacy.networks.crypto import Secret
+from advocacy.networks.x import client as xclient
+from advocacy.networks.x.connections import connect_x_account
+from advocacy.networks.x.models import XAccount
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_CLIENT_ID = "relais-sandbox-client"
+SANDBOX_CLIENT_SECRET = "relais-sandbox-secret"  # noqa: S105 - the sandbox's public demo secret
+DEMO_CONNECTED = [("adviser@demo.relais.test", "camille_martin")]
+
+
+def ensure_x_app() -> str:
+    """Where the X app comes from: "settings", "database" (already there) or "created"."""
+    from allauth.socialaccount.models import SocialApp
+
+    if "twitter_oauth2" in settings.SOCIALACCOUNT_PROVIDERS:
+        return "settings"
+    if SocialApp.objects.filter(provider="twitter_oauth2").exists():
+        return "database"
+    app = SocialApp.objects.create(
+        provider="twitter_oauth2",
+        name="X (sandbox)",
+        client_id=SANDBOX_CLIENT_ID,
+        secret=SANDBOX_CLIENT_SECRET,
+    )
+    app.sites.add(Site.objects.get_current())
+    return "created"
+
+
+def _sandbox_reachable() -> bool:
+    if settings.X_API_BASE_URL.startswith(("https://api.x.com", "https://api.twitter.com")):
+        return False
+    try:
+        return requests.get(f"{settings.X_API_BASE_URL}/_sandbox/faults", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def seed_publishing() -> dict:
+    summary = {"x_app": ensure_x_app(), "connected": 0}
+    if not _sandbox_reachable():
+        logger.info("X sandbox not reachable at %s: no demo X connection seeded", settings.X_API_BASE_URL)
+        return summary
+    User = get_user_model()
+    for email, username in DEMO_CONNECTED:
+        user = User.objects.filter(email=email).first()
+        if user is None or XAccount.objects.filter(user=user, status=XAccount.Status.CONNECTED).exists():
+            continue
+        answer = requests.post(
+            f"{settings.X_API_BASE_URL}/_sandbox/users",
+            json={"username": username, "name": user.get_full_name(), "issue_token": True},
+            timeout=5,
+        )
+        answer.raise_for_status()
+        body = answer.json()
+        tokens = xclient.TokenSet(
+            Secret(body["access_token"]),
+            Secret(body.get("refresh_token", "")),
+            _expiry(body.get("expires_in")),
+            body.get("scope", ""),
+        )
+        x_user = xclient.XUser(body["data"]["id"], body["data"]["username"], body["data"]["name"])
+        try:
+            connect_x_account(user=user, x_user=x_user, tokens=tokens)
+            summary["connected"] += 1
+        except Exception:  # an X account already linked elsewhere: leave the demo as it is
+            logger.warning("demo X connection for %s skipped", email, exc_info=True)
+    return summary
+
+
+def _expiry(expires_in):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(seconds=int(expires_in)) if expires_in else None

@@ -1,0 +1,77 @@
+"""X connection pages: the adviser connects or disconnects their account; compliance sees revoked
+connections and capture gaps.
+
+Views parse, check access, call a service or selector, and render (CONTRIBUTING-NOTES).
+"""
+
+from __future__ import annotations
+
+from allauth.socialaccount.adapter import get_adapter as get_socialaccount_adapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from advocacy.networks.x import selectors
+from advocacy.networks.x.connections import disconnect_x_account
+from advocacy.portal.access import ADVISERS, COMPLIANCE, access
+from advocacy.portal.paging import PAGE_SIZE, keyset_page, query_without_cursor
+
+
+def _connect_url(request: HttpRequest) -> str | None:
+    """allauth's login URL for X in "connect" mode, or None when no X app is configured."""
+    try:
+        provider = get_socialaccount_adapter(request).get_provider(request, "twitter_oauth2")
+    except (SocialApp.DoesNotExist, ImproperlyConfigured):
+        return None
+    return provider.get_login_url(request, process=AuthProcess.CONNECT, next=reverse("xnetwork:connection"))
+
+
+@access(ADVISERS)
+def connection(request: HttpRequest) -> HttpResponse:
+    account = selectors.x_account_of(request.user)
+    return render(
+        request,
+        "xnetwork/connection.html",
+        {
+            "account": account,
+            "connect_url": _connect_url(request),
+            "gaps": account.gaps.all()[:20] if account else [],
+        },
+    )
+
+
+@access(ADVISERS)
+@require_POST
+def disconnect(request: HttpRequest) -> HttpResponse:
+    account = selectors.x_account_of(request.user)
+    if account is None or not account.is_connected:
+        messages.info(request, _("No X account is connected."))
+        return redirect("xnetwork:connection")
+    disconnect_x_account(account=account, actor=request.user)
+    messages.success(request, _("Your X account is disconnected and Relais no longer holds its access."))
+    return redirect("xnetwork:connection")
+
+
+@access(COMPLIANCE)
+def compliance_connections(request: HttpRequest) -> HttpResponse:
+    """Both lists paged (issue 13): disconnected accounts by page number (at most one per adviser, so the
+    count is cheap), capture gaps, which grow with history, Newer/Older."""
+    disconnected = Paginator(selectors.disconnected_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    gaps = keyset_page(selectors.connection_gaps(), request.GET, key="pk", prefix="gaps_")
+    return render(
+        request,
+        "xnetwork/compliance_connections.html",
+        {
+            "disconnected": disconnected,
+            "disconnected_query": query_without_cursor(request.GET, "page"),
+            "gaps": gaps,
+            "gaps_query": query_without_cursor(request.GET, "gaps_before", "gaps_after"),
+        },
+    )

@@ -1,0 +1,140 @@
+"""Shares: one adviser posting one approved text on their account, and the clicks on its tracked link.
+
+The share points at its campaign by name (``"campaigns.Campaign"``): a campaign creates shares, the share
+engine only reads whether that campaign was cancelled (``Campaign.is_cancelled``), so the share engine never
+imports the campaigns app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ShareStatus(models.TextChoices):
+    """The allowed moves are listed once, in ``advocacy.shares.transitions.TRANSITIONS``."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    OUTCOME_UNKNOWN = "outcome_unknown", _("Checking whether it was published")
+    # Still unknown after X_UNKNOWN_MAX_ATTEMPTS looks: compliance decides (it may be live on X).
+    UNCONFIRMED = "unconfirmed", _("Possibly live, not confirmed")
+    DELETED = "deleted", _("Deleted")
+
+
+ACTIVE_SHARE_STATUSES = (
+    ShareStatus.SCHEDULED,
+    ShareStatus.PUBLISHING,
+    ShareStatus.PUBLISHED,
+    ShareStatus.OUTCOME_UNKNOWN,
+    ShareStatus.UNCONFIRMED,
+)
+
+
+class Share(models.Model):
+    """One adviser publishing one approved text of one item on their X account, now or later.
+
+    ``text`` is the approved text exactly as approved (destination link); ``sent_text`` is what went to X
+    (the same with the share's tracked link), written just before the call so that after an unknown
+    outcome we know exactly what to look for on the account.
+    """
+
+    Status = ShareStatus
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shares", verbose_name=_("adviser")
+    )
+    item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.PROTECT, related_name="shares", verbose_name=_("content")
+    )
+    version = models.ForeignKey(
+        "content.ContentVersion", on_delete=models.PROTECT, related_name="shares", verbose_name=_("version")
+    )
+    approved_text = models.ForeignKey(
+        "content.ApprovedText",
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("approved text"),
+    )
+    text = models.TextField(_("approved text"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    sent_text = models.TextField(_("text sent"), blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShareStatus.choices, default=ShareStatus.SCHEDULED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # How many times the outcome was found unknown (a lost answer, a failed look): bounded by
+    # X_UNKNOWN_MAX_ATTEMPTS, then the share is escalated as "possibly live, not confirmed".
+    unknown_outcomes = models.PositiveSmallIntegerField(_("unknown outcomes"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("reason"), max_length=500, blank=True)
+    claim_token = models.CharField(max_length=36, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    send_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    network_post_id = models.CharField(_("post id"), max_length=32, blank=True)
+    post_url = models.URLField(_("post"), max_length=300, blank=True)
+    account_username = models.CharField(_("X account"), max_length=32, blank=True)
+    x_user_id = models.CharField(max_length=32, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    link_code = models.CharField(_("tracked link code"), max_length=24, unique=True)
+    # Recall: the live post must be deleted from the adviser's account.
+    delete_requested_at = models.DateTimeField(_("deletion requested"), null=True, blank=True)
+    delete_not_before = models.DateTimeField(null=True, blank=True, editable=False)
+    delete_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    delete_error = models.CharField(_("deletion problem"), max_length=500, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("campaign"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-pk"]
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        constraints = [
+            # X refuses an author's duplicate anyway; we refuse it before it costs a call.
+            models.UniqueConstraint(
+                fields=["adviser", "item"],
+                condition=models.Q(status__in=[s.value for s in ACTIVE_SHARE_STATUSES]),
+                name="one_active_share_per_adviser_and_item",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"], name="share_due"),
+            models.Index(fields=["adviser", "-scheduled_for"], name="share_adviser"),
+            # A manager's team panel counts each member's posts of the last 30 days (portal.selectors).
+            models.Index(fields=["adviser", "published_at"], name="share_adviser_published"),
+            models.Index(fields=["item", "status"], name="share_item_status"),
+        ]
+
+    def __str__(self) -> str:
+        # Stored as the archive record's subject label: language-neutral, and no status (it changes; each
+        # record says the status it leaves the share in).
+        account = f" → @{self.account_username}" if self.account_username else ""
+        return f"{self.item}{account} (share {self.pk})"
+
+
+class ShareClick(models.Model):
+    """One click on a share's tracked link. No IP, no cookie: ``visitor`` is a hash salted per day."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
+    clicked_at = models.DateTimeField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["share", "clicked_at"], name="click_share_time")]
+
+    def __str__(self) -> str:
+        return f"{self.share_id} {self.clicked_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,106 @@
+"""Reads for shares: what is due, an adviser's shares and their clicks, recalls in progress."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from advocacy.content.models import ContentItem, ItemStatus
+from advocacy.networks.x.selectors import x_account_of
+from advocacy.shares.models import Share, ShareClick
+
+
+def shares_due(*, limit: int = 1000, now=None) -> list[int]:
+    """Ids of shares a worker should try now: scheduled and due, or unknown outcomes ready to be looked up."""
+
+    now = now or timezone.now()
+    return list(
+        Share.objects.filter(
+            status__in=[Share.Status.SCHEDULED, Share.Status.OUTCOME_UNKNOWN], scheduled_for__lte=now
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("scheduled_for")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def shares_of(user):
+    """The adviser's shares, newest first by id, to be read a page at a time (``keyset_page``); the click
+    figures of the page shown come from ``with_click_figures``."""
+
+    return Share.objects.filter(adviser_id=user.pk).select_related("item").order_by("-pk")
+
+
+def with_click_figures(shares) -> list:
+    """Sets ``click_count`` and ``visitor_count`` on each of ``shares`` (a page) with one grouped query
+    over those shares' clicks only: counting over all of an adviser's shares before the page was cut grew
+    with their history (issue 13)."""
+
+    shares = list(shares)
+    figures = {
+        row["share_id"]: row
+        for row in ShareClick.objects.filter(share_id__in=[s.pk for s in shares])
+        .values("share_id")
+        .annotate(clicks=Count("pk"), visitors=Count("visitor", distinct=True))
+        .order_by()
+    }
+    for share in shares:
+        row = figures.get(share.pk, {})
+        share.click_count, share.visitor_count = row.get("clicks", 0), row.get("visitors", 0)
+    return shares
+
+
+def recalls_in_progress(*, limit: int = 50) -> list[dict]:
+    """Recalled items with shares, and how far the deletion of their live posts has got."""
+
+    S = Share.Status
+    items = (
+        ContentItem.objects.filter(status=ItemStatus.RECALLED, shares__isnull=False)
+        .annotate(
+            deleted=Count("shares", filter=Q(shares__status=S.DELETED), distinct=True),
+            to_delete=Count(
+                "shares",
+                filter=Q(shares__status=S.PUBLISHED, shares__delete_requested_at__isnull=False),
+                distinct=True,
+            ),
+            cancelled=Count("shares", filter=Q(shares__status=S.CANCELLED), distinct=True),
+            # May be live on X: the engine looks before deciding (unknown) or compliance must (unconfirmed).
+            checking=Count(
+                "shares", filter=Q(shares__status__in=[S.OUTCOME_UNKNOWN, S.PUBLISHING]), distinct=True
+            ),
+            unconfirmed=Count("shares", filter=Q(shares__status=S.UNCONFIRMED), distinct=True),
+        )
+        .order_by("-updated_at")[:limit]
+    )
+    rows = []
+    for item in items:
+        failures = list(
+            Share.objects.filter(item=item, status=S.PUBLISHED)
+            .exclude(delete_error="")
+            .select_related("adviser")
+            .order_by("pk")[:50]
+        )
+        rows.append({"item": item, "failures": failures})
+    return rows
+
+
+def unconfirmed_shares(*, limit: int = 50) -> tuple[list, int]:
+    """Shares whose outcome stayed unknown after every look (``X_UNKNOWN_MAX_ATTEMPTS``): possibly live on
+    X, not confirmed. Compliance checks each account by hand. The first ``limit``, oldest first, and how
+    many there are."""
+
+    rows = Share.objects.filter(status=Share.Status.UNCONFIRMED)
+    listed = list(rows.select_related("adviser", "item").order_by("send_started_at", "pk")[:limit])
+    return listed, (len(listed) if len(listed) < limit else rows.count())
+
+
+def sharing_home_panel(user) -> dict:
+    """The adviser's sharing at a glance: X connection, shares by status, clicks. Three queries."""
+
+    by_status = dict(
+        Share.objects.filter(adviser_id=user.pk).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    clicks = ShareClick.objects.filter(share__adviser_id=user.pk).aggregate(
+        clicks=Count("pk"), visitors=Count("visitor", distinct=True)
+    )
+    return {"account": x_account_of(user), "by_status": by_status, **clicks}

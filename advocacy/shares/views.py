@@ -1,0 +1,145 @@
+"""Share pages: the share flow, My shares, cancel and reschedule, and compliance's recalls overview.
+
+Views parse, check access, call a service or selector, and render (CONTRIBUTING-NOTES).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from advocacy.content.models import ContentItem
+from advocacy.networks.x import selectors as x_selectors
+from advocacy.portal.access import ADVISERS, COMPLIANCE, access
+from advocacy.portal.paging import keyset_page, query_without_cursor
+from advocacy.shares import selectors, services
+from advocacy.shares.forms import ShareForm, adviser_timezone
+from advocacy.shares.models import Share
+
+
+@access(ADVISERS)
+def share(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The share flow: exactly what will be posted, then "share now" or "schedule"."""
+    item = get_object_or_404(ContentItem.objects.select_related("current_version"), pk=item_id)
+    if not services.can_share(request.user, item):
+        raise Http404
+    tz = adviser_timezone(request.user)
+    account = x_selectors.x_account_of(request.user)
+    preview = services.preview_share(adviser=request.user, item=item)
+    form = ShareForm(request.POST or None, tz=tz)
+    if request.method == "POST" and form.is_valid():
+        when = form.cleaned_data["when"] if "schedule" in request.POST else None
+        try:
+            services.schedule_share(adviser=request.user, item=item, when=when, actor=request.user)
+        except services.ShareRefused as exc:
+            form.add_error("when" if when else None, str(exc))
+        else:
+            if when:
+                messages.success(
+                    request,
+                    form.scheduled_message(when)
+                    + " "
+                    + _("You can cancel it from My shares until it goes out."),
+                )
+            else:
+                messages.success(request, _("Sent to X. It appears in My shares as soon as X confirms it."))
+            return redirect("shares:my_shares")
+    return render(
+        request,
+        "shares/share.html",
+        {
+            "item": item,
+            "preview": preview,
+            "form": form,
+            "account": account,
+            "timezone_name": str(tz),
+        },
+    )
+
+
+@access(ADVISERS)
+def my_shares(request: HttpRequest) -> HttpResponse:
+    page = keyset_page(selectors.shares_of(request.user), request.GET, key="pk")
+    shares = selectors.with_click_figures(page.object_list)
+    groups = {
+        "scheduled": [
+            s
+            for s in shares
+            if s.status
+            in (
+                Share.Status.SCHEDULED,
+                Share.Status.PUBLISHING,
+                Share.Status.OUTCOME_UNKNOWN,
+                Share.Status.UNCONFIRMED,
+            )
+        ],
+        "published": [s for s in shares if s.status in (Share.Status.PUBLISHED, Share.Status.DELETED)],
+        "failed": [s for s in shares if s.status == Share.Status.FAILED],
+        "cancelled": [s for s in shares if s.status == Share.Status.CANCELLED],
+    }
+    tz = adviser_timezone(request.user)
+    return render(
+        request,
+        "shares/my_shares.html",
+        {
+            "groups": groups,
+            "page": page,
+            "query": query_without_cursor(request.GET),
+            "account": x_selectors.x_account_of(request.user),
+            "form": ShareForm(tz=tz),
+            "timezone_name": str(tz),
+        },
+    )
+
+
+def _own_share(request: HttpRequest, pk: int) -> Share:
+    return get_object_or_404(
+        Share.objects.select_related("item", "adviser"), pk=pk, adviser_id=request.user.pk
+    )
+
+
+@access(ADVISERS)
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _own_share(request, pk)
+    if services.cancel_share(share=share, actor=request.user, reason=_("Cancelled by the adviser.")):
+        messages.success(request, _("The share is cancelled."))
+    else:
+        messages.error(request, _("Too late to cancel: this share is already going out or has gone out."))
+    return redirect("shares:my_shares")
+
+
+@access(ADVISERS)
+@require_POST
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _own_share(request, pk)
+    form = ShareForm(request.POST, tz=adviser_timezone(request.user))
+    if form.is_valid():
+        when = form.cleaned_data["when"]
+        try:
+            services.reschedule_share(share=share, when=when, actor=request.user)
+        except services.ShareRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            done = _("Scheduled again with the current approved text.")
+            messages.success(request, f"{done} {form.scheduled_message(when)}" if when else done)
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("shares:my_shares")
+
+
+@access(COMPLIANCE)
+def compliance_recalls(request: HttpRequest) -> HttpResponse:
+    unconfirmed, unconfirmed_count = selectors.unconfirmed_shares()
+    return render(
+        request,
+        "shares/compliance_recalls.html",
+        {
+            "recalls": selectors.recalls_in_progress(),
+            "unconfirmed": unconfirmed,
+            "unconfirmed_count": unconfirmed_count,
+        },
+    )
