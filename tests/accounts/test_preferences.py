@@ -117,7 +117,7 @@ def test_the_new_time_zone_applies_from_the_next_sign_in_too(adviser, client_for
 
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     browser.post(reverse("account_login"), {"login": adviser.email, "password": PASSWORD})
-    page = browser.get(reverse("publishing:my_shares")).content.decode()
+    page = browser.get(reverse("shares:my_shares")).content.decode()
     assert "Times are shown in your time zone, America/New_York." in page
 
 
