@@ -19,7 +19,7 @@ from advocacy.content.models import (
     ReviewDecision,
     VersionStatus,
 )
-from advocacy.content.selectors import _audience_q, currently_valid_q
+from advocacy.content.selectors import audience_q, currently_valid_q
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
@@ -96,7 +96,7 @@ def items_visible_to(user) -> QuerySet[ContentItem]:
     roles = roles_of(user)
     if Role.COMPLIANCE in roles:
         return ContentItem.objects.all()
-    visible = Q(origin=Origin.LIBRARY, status=ItemStatus.APPROVED) & currently_valid_q() & _audience_q(user)
+    visible = Q(origin=Origin.LIBRARY, status=ItemStatus.APPROVED) & currently_valid_q() & audience_q(user)
     if Role.MARKETING in roles:
         visible |= Q(origin=Origin.LIBRARY)
     if Role.ADVISER in roles:

@@ -129,13 +129,15 @@ def checked_texts(checked: dict[str, dict]) -> list[dict]:
     entries = []
     for index, (fingerprint, entry) in enumerate(checked.items()):
         findings = [Finding.from_dict(data) for data in entry["findings"]]
-        entries.append({
-            "label": _("Text") if index == 0 else _("Variant %(number)s") % {"number": index},
-            "fingerprint": fingerprint,
-            "highlighted": highlight(entry["text"], findings),
-            "findings": finding_rows(findings),
-            "weighted": texts.weighted_length(entry["text"]),
-        })
+        entries.append(
+            {
+                "label": _("Text") if index == 0 else _("Variant %(number)s") % {"number": index},
+                "fingerprint": fingerprint,
+                "highlighted": highlight(entry["text"], findings),
+                "findings": finding_rows(findings),
+                "weighted": texts.weighted_length(entry["text"]),
+            }
+        )
     return entries
 
 
@@ -146,11 +148,13 @@ def checks_for_author(version) -> dict:
     entries = []
     for entry in checked_texts(checks.run_checks(version)):
         rows = entry["findings"]
-        entries.append({
-            **entry,
-            "blocking": [row for row in rows if row["severity"] == "block"],
-            "warnings": [row for row in rows if row["severity"] != "block"],
-        })
+        entries.append(
+            {
+                **entry,
+                "blocking": [row for row in rows if row["severity"] == "block"],
+                "warnings": [row for row in rows if row["severity"] != "block"],
+            }
+        )
     return {
         "texts": entries,
         "several": len(entries) > 1,

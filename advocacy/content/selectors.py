@@ -50,7 +50,7 @@ def audience_members(item: ContentItem) -> QuerySet:
     return people
 
 
-def _audience_q(user) -> Q:
+def audience_q(user) -> Q:
     """Library items whose audience includes ``user`` (subqueries, so no duplicate rows)."""
     profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
     roles = roles_of(user)
@@ -78,7 +78,7 @@ def library_feed_for(user, *, category: str = "", now=None) -> QuerySet[ContentI
     items = (
         ContentItem.objects.filter(origin=Origin.LIBRARY, status=ItemStatus.APPROVED)
         .filter(currently_valid_q(now))
-        .filter(_audience_q(user))
+        .filter(audience_q(user))
         .select_related("current_version")
         .annotate(variant_count=Count("current_version__variants"))
         .order_by("-approved_at", "-pk")

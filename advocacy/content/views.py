@@ -123,9 +123,7 @@ def _render_draft(request, item, form, status=200) -> HttpResponse:
             "can_edit": can_edit,
             "can_submit": policies.can_submit(request.user, item),
             "decisions": item.decisions.select_related("reviewer", "version"),
-            "preview": selectors.preview_for(
-                item.current_version, request.user, limit=max_weighted_length()
-            ),
+            "preview": selectors.preview_for(item.current_version, request.user, limit=max_weighted_length()),
         },
         status=status,
     )

@@ -257,5 +257,3 @@ def _decide(item, version, reviewer, kind, comment, version_status, action, even
     )
     notify_author(decision)
     return decision
-
-
