@@ -102,7 +102,7 @@ def make_item(marketer):
         label="#PUB",
         disclosure="",
     ):
-        from compliance.review.models import ComplianceSettings
+        from advocacy.content.models import ComplianceSettings
 
         settings_row = ComplianceSettings.current()
         if "banque-test.fr" not in settings_row.allowed_domains:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from advocacy.org.models import Bank, Region, Branch, Role, StaffRole
 from advocacy.org.services import StaffData, upsert_staff
 from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
-from advocacy.content.texts import compose, fingerprint
+from advocacy.texts import compose, fingerprint
 from advocacy.shares.models import Share
 bank = Bank.objects.create(name="Banque Test")
 branch = Branch.objects.create(region=Region.objects.create(bank=bank, code="N", name="Nord"), code="LIL01",
@@ -67,7 +67,7 @@ import sys
 import django; django.setup()
 from django.contrib.auth import get_user_model
 from advocacy.content.models import ContentItem
-from compliance.review import workflow
+from advocacy.content import workflow
 item_id, officer_id = int(sys.argv[1]), int(sys.argv[2])
 officer = get_user_model().objects.get(pk=officer_id)
 workflow.recall_item(item=ContentItem.objects.get(pk=item_id), actor=officer, reason="Rate changed")

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from advocacy.content.models import ComplianceSettings
 from advocacy.links import destinations as links
 from advocacy.networks.crypto import Secret
 from advocacy.networks.x import client as xclient
@@ -17,7 +18,7 @@ from advocacy.org.models import Role, StaffRole
 from advocacy.shares import services
 from advocacy.shares.models import Share
 from compliance.review import checking, rulepacks
-from compliance.review.models import CategoryRequirement, ComplianceSettings
+from compliance.review.models import CategoryRequirement
 
 from .conftest import live_posts
 
