@@ -4,7 +4,9 @@ Implements the counting rules of twitter-text configuration v3, which is what X 
 
 * The text is NFC-normalised first.
 * Every URL counts as ``URL_LENGTH`` (23), whatever its real length (X wraps it in t.co).
-  Recognised: ``http://`` / ``https://`` URLs and bare domains such as ``example.com/path``.
+  Recognised: ``http://`` / ``https://`` URLs (up to a space, quote, angle bracket or directional mark, and
+  only if IDNA accepts the host: labels of 1-63 characters once punycoded) and bare domains such as
+  ``example.com/path``.
 * Code points in U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 weigh 1
   (Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari, ..., typographic spaces, dashes, quotes, primes).
 * Every other code point weighs 2 (CJK, "€", "…", emoji, ...).
@@ -17,8 +19,10 @@ Implements the counting rules of twitter-text configuration v3, which is what X 
 
 Approximations (documented, deliberate): emoji detection uses code-point blocks rather than the full Unicode
 emoji list, and bare-domain detection uses a fixed list of generic TLDs plus two-letter country-code TLDs
-(a one- or two-letter domain on a country-code TLD without a path, like "hi.it", is not a URL, as in
-twitter-text). Both err in ways that matter only for unusual text.
+(a one- or two-letter domain on a country-code TLD without a path, like "hi.it", is not a URL here, as in
+twitter-text before 2018; X links it now). Both err in ways that matter only for unusual text. This copy is
+the sandbox's own (it stands in for X; Relais counts with ``compliance/checks/length.py``); both must pass
+twitter-text's weighted-length conformance cases (``tests/checks/test_twitter_text_conformance.py``).
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ _URL_RE = re.compile(
     r"""
     (?:
         (?<![A-Za-z0-9@$#\uff20\uff03])
-        (?P<scheme>https?://[^\s<>"]+)
+        (?P<scheme>https?://[^\s<>"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]+)
     |
         (?<![A-Za-z0-9@$#\uff20\uff03\-_./])
         (?P<domain>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?P<tld>TLDS))
@@ -92,6 +96,15 @@ def _trim_url(url: str) -> str:
     return url
 
 
+def _valid_host(url: str) -> bool:
+    """The host of a ``http(s)://`` URL survives IDNA: every label 1-63 characters once punycoded."""
+    host = re.split(r"[/?#:]", url.split("://", 1)[1], maxsplit=1)[0]
+    try:
+        return bool(host.encode("idna"))
+    except UnicodeError:
+        return False
+
+
 def find_urls(text: str) -> list[tuple[int, int]]:
     """Return ``(start, end)`` code-point offsets of the URLs X would shorten in ``text`` (NFC applied)."""
     text = unicodedata.normalize("NFC", text)
@@ -99,7 +112,7 @@ def find_urls(text: str) -> list[tuple[int, int]]:
     for m in _URL_RE.finditer(text):
         if m.group("scheme"):
             url = _trim_url(m.group("scheme"))
-            if len(url) <= len("https://"):
+            if len(url) <= len("https://") or not _valid_host(url):
                 continue
         else:
             domain, tld, rest = m.group("domain"), m.group("tld").lower(), m.group("rest")

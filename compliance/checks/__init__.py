@@ -15,7 +15,7 @@ from compliance.checks.links import find_disallowed_links, host_is_allowed
 from compliance.checks.messages import MESSAGES, render_message
 from compliance.checks.normalise import Normalised, fast_key, fold, normalise, stem, tokens
 from compliance.checks.pii import find_pii, iban_is_valid, luhn_is_valid
-from compliance.checks.urls import find_urls, url_host
+from compliance.checks.urls import extract_urls, find_urls, url_host
 
 __all__ = [
     "DEFAULT_PACKS",
@@ -35,6 +35,7 @@ __all__ = [
     "check_length",
     "check_warning",
     "default_entries",
+    "extract_urls",
     "fast_key",
     "find_cashtags",
     "find_disallowed_links",

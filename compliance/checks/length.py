@@ -1,11 +1,12 @@
 """X's weighted length (twitter-text configuration v3), and the check that a post fits.
 
 Why our own count: a post that X refuses at publish time is a post the adviser thought was approved and
-scheduled. So the count that approval relies on must be X's: NFC first; every URL counts 23 (t.co);
-code points in U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 count 1, every other one 2
-("€", "…", CJK, emoji). Like twitter-text with emoji parsing on, an emoji sequence (skin tone, ZWJ family,
-flag, keycap, variation selector) counts 2 as a whole, not per code point. A disclosure appended to the post
-counts too: check the text exactly as it will be sent.
+scheduled. So the count that approval relies on must be X's: NFC first; every URL X links counts 23 (t.co;
+``urls.extract_urls``); code points in U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 count
+1, every other one 2 ("€", "…", CJK, emoji). Like twitter-text with emoji parsing on, an emoji sequence (skin
+tone, ZWJ family, flag, keycap, variation selector) counts 2 as a whole, not per code point. A disclosure
+appended to the post counts too: check the text exactly as it will be sent. Checked against twitter-text's
+conformance cases (``tests/checks/test_twitter_text_conformance.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 
 from compliance.checks.findings import Finding, Severity
 from compliance.checks.messages import render_message
-from compliance.checks.urls import find_urls
+from compliance.checks.urls import extract_urls
 
 __all__ = ["MAX_WEIGHTED_LENGTH", "URL_WEIGHT", "check_length", "weighted_length"]
 
@@ -49,7 +50,7 @@ def weighted_length(text: str) -> int:
     text = unicodedata.normalize("NFC", text)
     total = 0
     position = 0
-    for start, end, _url in find_urls(text):
+    for start, end, _url in extract_urls(text):
         total += _plain_weight(text[position:start]) + URL_WEIGHT
         position = end
     return total + _plain_weight(text[position:])
