@@ -62,12 +62,15 @@ def _overflow_start(text: str, limit: int) -> int:
     if unicodedata.normalize("NFC", text) != text:
         return 0
     low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits; weights only grow with the prefix
+    while low < high:  # the longest prefix that fits; weights grow with the prefix (but inside a URL)
         middle = (low + high + 1) // 2
         if weighted_length(text[:middle]) <= limit:
             low = middle
         else:
             high = middle - 1
+    for start, end, _url in extract_urls(text):
+        if start < low < end:
+            return start  # a URL counts 23 as a whole: it fits whole or not at all (as in twitter-text)
     return low
 
 

@@ -9,6 +9,7 @@ with ``compliance.checks`` (``weighted_length``, ``extract_urls``); the X sandbo
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,19 @@ def test_the_length_check_blocks_exactly_what_x_would_refuse_for_length(case):
     over = case["expected"]["weightedLength"] > MAX_WEIGHTED_LENGTH
     assert bool(check_length(case["text"])) is over
     assert sandbox.fits(case["text"]) is not over
+
+
+@pytest.mark.parametrize(
+    "case", [case for case in WEIGHTED if case.values[0]["expected"]["weightedLength"] > MAX_WEIGHTED_LENGTH]
+)
+def test_the_length_finding_starts_where_twitter_texts_valid_range_ends(case):
+    text = case["text"]
+    (finding,) = check_length(text)
+    if unicodedata.normalize("NFC", text) != text:
+        assert finding.start == 0  # offsets of the NFC form would not fit the text as typed
+        return
+    # twitter-text's ranges are inclusive UTF-16 offsets; the finding starts at the first code point past it.
+    assert len(text[: finding.start].encode("utf-16-le")) // 2 - 1 == case["expected"]["validRangeEnd"]
 
 
 @pytest.mark.parametrize("case", URLS)
