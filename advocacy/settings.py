@@ -60,11 +60,12 @@ INSTALLED_APPS = [
     "advocacy.portal",
     "advocacy.content",
     "advocacy.networks.x",
+    "advocacy.links",  # before shares: on a recall, links stop first (content.signals.item_recalled)
     "advocacy.shares",
     "advocacy.campaigns",
-    "advocacy.links",
     "compliance.review",
     "compliance.archive",
+    "compliance.archive.web",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.portal.context_processors.portal",
-                "compliance.archive.context_processors.archive_status",
+                "compliance.archive.web.context_processors.archive_status",
             ],
         },
     },
@@ -128,6 +129,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # psycopg's protocol-level prepared statements: values travel apart from the SQL (server-side binding)
+    # and a statement run 5 times on a connection is prepared there (psycopg's default threshold), so the
+    # statements run on every publication (the share's seven-table load, the archive append, the policy
+    # read) are planned once per connection instead of once per run. They work through PgBouncer >= 1.21 in
+    # transaction mode (max_prepared_statements > 0); DB_PREPARED_STATEMENTS=0 turns them off (client-side
+    # binding, nothing prepared) for an older pooler.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker -----------------------------------------------------------------------------------
@@ -451,7 +464,7 @@ CELERY_BEAT_SCHEDULE.update({
                            "schedule": timedelta(seconds=10)},
 })
 
-# --- Content review (advocacy/content, compliance/review/workflow.py) ----------------------------------
+# --- Content review (advocacy/content/workflow, compliance/review) ------------------------------------
 # Categories whose content needs two distinct compliance approvers (comma-separated category values).
 REVIEW_TWO_APPROVER_CATEGORIES = env_list("REVIEW_TWO_APPROVER_CATEGORIES", ["product"])
 # How long a submission may wait for a decision before the queue and the digest flag it.

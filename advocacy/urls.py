@@ -25,6 +25,6 @@ urlpatterns = [
     path("shares/", include("advocacy.networks.x.urls")),  # the X connection pages, under the same prefix
     path("campaigns/", include("advocacy.campaigns.urls")),
     path("compliance/review/", include("compliance.review.urls")),
-    path("compliance/archive/", include("compliance.archive.urls")),
+    path("compliance/archive/", include("compliance.archive.web.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,7 +106,7 @@ from django.utils import timezone
 from advocacy.org.models import Bank, Region, Branch, Role
 from advocacy.org.services import StaffData, upsert_staff
 from advocacy.content.models import ContentItem, ContentVersion, ApprovedText
-from advocacy.content.texts import compose, fingerprint
+from advocacy.texts import compose, fingerprint
 from advocacy.shares.models import Share
 bank = Bank.objects.create(name="Bench")
 region = Region.objects.create(bank=bank, code="R", name="R")

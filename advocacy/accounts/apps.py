@@ -6,3 +6,14 @@ class AccountsConfig(AppConfig):
     name = "advocacy.accounts"
     label = "accounts"
     verbose_name = _("Accounts and sign-in")
+
+    def ready(self) -> None:
+        # Sign-ins come from django-allauth and sign-outs from Django: third-party signals, the one place we
+        # hook into them (our own flows call services directly). The receivers archive privileged ones.
+        from allauth.account.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_out
+
+        from advocacy.accounts import sign_ins
+
+        user_logged_in.connect(sign_ins.privileged_sign_in, dispatch_uid="archive_privileged_sign_in")
+        user_logged_out.connect(sign_ins.privileged_sign_out, dispatch_uid="archive_privileged_sign_out")

@@ -15,9 +15,9 @@ from advocacy.accounts.adapter import remember_language
 from advocacy.accounts.forms import PreferencesForm, RosterUploadForm
 from advocacy.accounts.models import RosterImport
 from advocacy.accounts.roster_uploads import start_roster_import
+from advocacy.org.access import SIGNED_IN, STAFF_ADMINS, access
 from advocacy.org.services import set_preferences
 from advocacy.org.timezones import zone_named
-from advocacy.portal.access import SIGNED_IN, STAFF_ADMINS, access
 
 IMPORTS_PER_PAGE = 20
 ERRORS_SHOWN = 500  # the page shows the first ones; the CSV download has them all

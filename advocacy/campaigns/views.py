@@ -13,10 +13,10 @@ from advocacy.campaigns import lifecycle, opt_in
 from advocacy.campaigns import selectors as campaign_selectors
 from advocacy.campaigns.forms import CampaignForm
 from advocacy.campaigns.models import Campaign
-from advocacy.portal.access import ADVISERS, CONTENT_AUTHORS, access
-from advocacy.portal.paging import keyset_page, query_without_cursor
+from advocacy.org.access import ADVISERS, CONTENT_AUTHORS, access
 from advocacy.shares import services
 from advocacy.shares.forms import adviser_timezone
+from advocacy.web.paging import keyset_page, query_without_cursor
 
 
 def _visible(request: HttpRequest, pk: int) -> Campaign:

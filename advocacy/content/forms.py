@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.content import validation
 from advocacy.content.models import Category, ContentItem, Language
+from advocacy.org import slot_values
 from advocacy.org.models import Branch, Region, Role
 
 _LIVE_FIELDS = ("text", "link_url", "disclosure", "label", "category", "language")
@@ -139,12 +140,12 @@ class LibraryItemForm(_PostFields):
         _live(self)
 
     def clean_disclosure(self) -> str:
-        return validation.validate_short_line(
+        return slot_values.validate_short_line(
             self.cleaned_data.get("disclosure", ""), field_label=_("The disclosure")
         )
 
     def clean_label(self) -> str:
-        return validation.validate_short_line(self.cleaned_data.get("label", ""), field_label=_("The label"))
+        return slot_values.validate_short_line(self.cleaned_data.get("label", ""), field_label=_("The label"))
 
     def clean_image(self):
         image = self.cleaned_data.get("image")

@@ -10,7 +10,7 @@ How a version becomes what an adviser posts
 * A version has a base wording (``text``) and optional ``ContentVariant`` rows (alternative wordings). Any
   wording may be a *template* holding the slots ``{first_name}`` and ``{branch_city}``; a template stands
   for one text per (first name, branch city) pair of the active advisers in the item's audience.
-* The **publishable text** of a wording is, NFC-normalised (``advocacy.content.texts.compose``)::
+* The **publishable text** of a wording is, NFC-normalised (``advocacy.texts.compose``)::
 
       <wording, slots filled>\\n\\n<disclosure> <label>\\n<destination link>
 

@@ -19,7 +19,7 @@ from advocacy.content.models import (
     ReviewDecision,
     VersionStatus,
 )
-from advocacy.content.selectors import audience_q, currently_valid_q
+from advocacy.content.selectors import audience_q, currently_valid_q, library_feed_for
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
@@ -102,3 +102,15 @@ def items_visible_to(user) -> QuerySet[ContentItem]:
     if Role.ADVISER in roles:
         visible |= Q(origin=Origin.ADVISER_DRAFT, author_id=user.pk)
     return ContentItem.objects.filter(visible)
+
+
+def can_share(user, item: ContentItem) -> bool:
+    """May ``user`` share ``item`` now: an active adviser in the item's audience, item approved and valid.
+    Content's answer (audience, status, validity), asked by the share page and the share engine."""
+    if not user.is_active or Role.ADVISER not in roles_of(user):
+        return False
+    if item.status != ItemStatus.APPROVED or item.current_version_id is None:
+        return False
+    if item.origin == Origin.ADVISER_DRAFT:
+        return item.author_id == user.pk
+    return library_feed_for(user).filter(pk=item.pk).exists()

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from advocacy.content import checks, texts
+from advocacy import texts
+from advocacy.content import checks
 from advocacy.content.validation import longest_slot_values
 from compliance.checks import Finding
 from compliance.checks.messages import MESSAGES

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from advocacy.content import texts
+from advocacy import texts
 from advocacy.content.models import (
     ApprovedText,
     AudienceRole,
@@ -20,9 +20,9 @@ from advocacy.content.models import (
     Origin,
     ReviewDecision,
 )
-from advocacy.content.validation import slot_values_are_plain
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import roles_of
+from advocacy.org.slot_values import slot_values_are_plain
 
 User = get_user_model()
 

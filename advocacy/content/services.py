@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.content import policies, texts, validation, workflow
+from advocacy import texts
+from advocacy.content import policies, validation, workflow
 from advocacy.content.models import (
     AudienceRole,
     ContentItem,
@@ -25,6 +26,7 @@ from advocacy.content.models import (
     Origin,
 )
 from advocacy.content.sanitise import sanitise_guidance
+from advocacy.org import slot_values
 from compliance.archive.services import record
 
 ITEM_FIELDS = (
@@ -76,7 +78,7 @@ def clean_fields(fields: dict[str, Any], *, origin: str) -> dict[str, Any]:
     for name in ("disclosure", "label"):
         if name in data:
             data[name] = run(
-                name, validation.validate_short_line, data[name] or "", field_label=_LABELS[name]()
+                name, slot_values.validate_short_line, data[name] or "", field_label=_LABELS[name]()
             )
     if "link_url" in data:
         data["link_url"] = run("link_url", validation.validate_link, data["link_url"])

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from advocacy.content import policies, presentation, selectors, services, workflow
 from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, initial_for
 from advocacy.content.models import Category, ContentItem, Origin
+from advocacy.content.policies import can_share
 from advocacy.content.validation import max_weighted_length
+from advocacy.org.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
 from advocacy.org.models import Role
-from advocacy.portal.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
-from advocacy.shares.services import can_share
 
 PAGE_SIZE = 20
 WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)

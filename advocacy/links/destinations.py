@@ -92,7 +92,8 @@ def stop_item(item_id: int) -> None:
     """Every tracked link of this item's shares stops, in every web process. Called on commit of a recall
     in the process that made it, so that when the recall returns no link of the item redirects any more: the
     dead markers are in the shared cache, and the wait outlasts the memos (each lasts at most
-    ``MEMO_SECONDS`` from a lookup that began before the markers were written). The publishing engine's
-    ``recall_shares`` (the task the recall enqueues, and the beat's sweep) calls it again."""
+    ``MEMO_SECONDS`` from a lookup that began before the markers were written); connected to
+    ``content.signals.item_recalled`` and, for the task the recall enqueues and the beat's sweep, to
+    ``shares.signals.item_shares_recalled`` (``LinksConfig.ready``)."""
     stop(Share.objects.filter(item_id=item_id).exclude(link_code="").values_list("link_code", flat=True))
     time.sleep(MEMO_SECONDS)

@@ -26,7 +26,7 @@ from django.shortcuts import render
 
 from advocacy.links import clicks
 from advocacy.links import destinations as links
-from advocacy.portal.access import PUBLIC, access
+from advocacy.org.access import PUBLIC, access
 
 NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 

@@ -3,29 +3,22 @@
 Everything that changes staff or branches goes through the services that archive it, on the portal's
 Organisation pages (``advocacy.org.views``): roles with four eyes on privilege, address changes confirmed by
 an administrator, branch edits with the slot rule for cities. So the admin shows, and offers only actions
-that call those services (invite, deactivate, reactivate); nothing can be deleted here, and Django's own
+that call those services (invite, deactivate, reactivate: the staff page, ``advocacy.accounts.admin``,
+since inviting is the accounts app's); nothing can be deleted here, and Django's own
 user and group pages cannot set ``is_superuser``, ``is_staff``, addresses or permissions by hand.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from advocacy.accounts.invitations import send_invitation
 from advocacy.org.models import (
     Bank,
     Branch,
     EmailChangeRequest,
-    ManagedRegion,
     Region,
     RoleGrantRequest,
-    StaffProfile,
-    StaffRole,
 )
-from advocacy.org.policies import NotAllowed
-from advocacy.org.services import set_active
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,63 +63,6 @@ class BranchAdmin(ReadOnlyAdmin):
     list_filter = ["region"]
     search_fields = ["code", "name", "city"]
     list_select_related = ["region"]
-
-
-class StaffRoleInline(ReadOnlyInline):
-    model = StaffRole
-
-
-class ManagedRegionInline(ReadOnlyInline):
-    model = ManagedRegion
-
-
-@admin.register(StaffProfile)
-class StaffProfileAdmin(ReadOnlyAdmin):
-    list_display = ["employee_id", "user", "branch", "language", "is_active"]
-    list_filter = ["branch__region", "branch", "roles__role", "user__is_active"]
-    search_fields = ["employee_id", "user__email", "user__last_name"]
-    list_select_related = ["user", "branch"]
-    inlines = [StaffRoleInline, ManagedRegionInline]
-    actions = ["invite", "deactivate", "reactivate"]
-
-    @admin.display(boolean=True, description=_("active"))
-    def is_active(self, obj):
-        return obj.user.is_active
-
-    @admin.action(description=_("Send an invitation e-mail"))
-    def invite(self, request, queryset):
-        sent = 0
-        for profile in queryset.select_related("user"):
-            try:
-                send_invitation(user=profile.user, actor=request.user)
-            except NotAllowed as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-            else:
-                sent += 1
-        self.message_user(request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent)
-
-    @admin.action(description=_("Deactivate (cannot sign in, sessions end)"))
-    def deactivate(self, request, queryset):
-        done = self._set_active(request, queryset, active=False)
-        self.message_user(
-            request,
-            ngettext("%d person deactivated.", "%d people deactivated.", done) % done,
-            messages.WARNING,
-        )
-
-    @admin.action(description=_("Reactivate"))
-    def reactivate(self, request, queryset):
-        done = self._set_active(request, queryset, active=True)
-        self.message_user(request, ngettext("%d person reactivated.", "%d people reactivated.", done) % done)
-
-    def _set_active(self, request, queryset, *, active: bool) -> int:
-        done = 0
-        for profile in queryset.select_related("user"):
-            try:
-                done += set_active(profile=profile, active=active, actor=request.user)
-            except NotAllowed as exc:
-                self.message_user(request, f"{profile}: {exc.message}", messages.ERROR)
-        return done
 
 
 @admin.register(RoleGrantRequest)

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from advocacy.content.validation import validate_short_line, validate_slot_value
 from advocacy.org.models import Branch, ManagedRegion, Region, Role, StaffProfile, StaffRole
 from advocacy.org.policies import (
     NotAllowed,
@@ -27,6 +26,7 @@ from advocacy.org.policies import (
     require_administrator,
     role_label,
 )
+from advocacy.org.slot_values import validate_short_line, validate_slot_value
 from advocacy.org.timezones import validate_time_zone
 from compliance.archive.services import record
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.org import identity, privileges
+from advocacy.org.access import ADMINS, access
 from advocacy.org.forms import (
     BranchForm,
     EmailChangeForm,
@@ -34,7 +35,6 @@ from advocacy.org.selectors import (
     staff_for_administration,
 )
 from advocacy.org.services import edit_staff, save_branch, set_active
-from advocacy.portal.access import ADMINS, access
 
 STAFF_PER_PAGE = 50
 

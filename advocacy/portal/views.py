@@ -6,8 +6,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from advocacy.org.access import PUBLIC, SIGNED_IN, access
 from advocacy.org.models import StaffProfile
-from advocacy.portal.access import PUBLIC, SIGNED_IN, access
 from advocacy.portal.health import health_report
 from advocacy.portal.selectors import home_panels_for
 

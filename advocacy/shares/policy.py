@@ -14,8 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from advocacy.content import texts
-from advocacy.content.models import ContentItem, ItemStatus, Origin, VersionStatus
+from advocacy import texts
+from advocacy.content.models import ContentItem, ItemStatus, VersionStatus
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 from advocacy.shares.models import Share
@@ -26,19 +26,6 @@ class ShareRefused(Exception):
 
 
 # --- what an adviser may share --------------------------------------------------------------------
-def can_share(user, item: ContentItem) -> bool:
-    """May ``user`` share ``item`` now: an active adviser in the item's audience, item approved and valid."""
-    if not user.is_active or Role.ADVISER not in roles_of(user):
-        return False
-    if item.status != ItemStatus.APPROVED or item.current_version_id is None:
-        return False
-    if item.origin == Origin.ADVISER_DRAFT:
-        return item.author_id == user.pk
-    from advocacy.content.selectors import library_feed_for
-
-    return library_feed_for(user).filter(pk=item.pk).exists()
-
-
 def tracked_url(code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}{reverse('link_follow', args=[code])}"
 

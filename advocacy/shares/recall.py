@@ -14,6 +14,7 @@ from advocacy.content.models import ItemStatus
 from advocacy.networks.x import client as xclient
 from advocacy.networks.x.connections import NotConnected, fresh_account
 from advocacy.networks.x.models import XAccount
+from advocacy.shares import signals
 from advocacy.shares.models import Share
 from advocacy.shares.outcomes import S, backoff
 from advocacy.shares.scheduling import cancel_share
@@ -25,10 +26,8 @@ from compliance.archive.services import record
 # --- recall ---------------------------------------------------------------------------------------
 def recall_shares(*, item_id: int) -> dict:
     """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete."""
-    from advocacy.links import destinations as links
-
     now = timezone.now()
-    links.stop_item(item_id)  # done on commit of the recall already; again for the beat's sweep
+    signals.item_shares_recalled.send(sender=Share, item_id=item_id)  # links die again (the sweep's case)
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content.models import ContentItem
+from advocacy.content.policies import can_share
 from advocacy.networks.x.models import XAccount
 from advocacy.shares.models import Share
 from advocacy.shares.outcomes import S
-from advocacy.shares.policy import ShareRefused, can_share
+from advocacy.shares.policy import ShareRefused
 from advocacy.shares.transitions import RESCHEDULABLE, transition
 from compliance.archive.services import record
 

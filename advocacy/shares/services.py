@@ -7,8 +7,9 @@ the network, record the outcome; ``outcomes`` holds the moves a claimed share ca
 ``transitions.transition``, which archives it.
 """
 
+from advocacy.content.policies import can_share
 from advocacy.shares.outcomes import backoff
-from advocacy.shares.policy import ShareRefused, can_share, preview_share, text_to_send, tracked_url
+from advocacy.shares.policy import ShareRefused, preview_share, text_to_send, tracked_url
 from advocacy.shares.recall import (
     delete_pending_posts,
     delete_share_post,

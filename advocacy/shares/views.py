@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from advocacy.content.models import ContentItem
 from advocacy.networks.x import selectors as x_selectors
-from advocacy.portal.access import ADVISERS, COMPLIANCE, access
-from advocacy.portal.paging import keyset_page, query_without_cursor
+from advocacy.org.access import ADVISERS, COMPLIANCE, access
 from advocacy.shares import selectors, services
 from advocacy.shares.forms import ShareForm, adviser_timezone
 from advocacy.shares.models import Share
+from advocacy.web.paging import keyset_page, query_without_cursor
 
 
 @access(ADVISERS)

@@ -84,7 +84,7 @@ def search_records(
     text: str = "",
     network_post_id: str = "",
 ) -> QuerySet[ArchiveRecord]:
-    """Newest first, to be read a page at a time by seq (``advocacy.portal.paging.keyset_page``): every
+    """Newest first, to be read a page at a time by seq (``advocacy.web.paging.keyset_page``): every
     filter is served by an index ending with ``seq`` (or by the primary key), so the cost of a page does
     not grow with the archive (issue 13; the plans are checked by ``tests/archive/test_search_plans.py``).
 

@@ -31,7 +31,6 @@ from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from advocacy.db import execute_prepared
 from compliance.archive.chain import (
     canonical_json,
     canonical_record,
@@ -260,7 +259,7 @@ def _pg_record(prepared: _Prepared, using: str) -> ArchiveRecord:
     params = [HEAD_PK, prepared.head, prepared.middle, *prepared.values, HEAD_PK]
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            execute_prepared(cursor, connection, _PG_RECORD, params)
+            cursor.execute(_PG_RECORD, params)
             row = cursor.fetchone()
         if row is not None:
             seq, recorded_at, prev_hash, digest, advanced = row

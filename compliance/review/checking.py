@@ -31,7 +31,6 @@ from django.db import connection
 
 from advocacy.content.models import ComplianceSettings
 from advocacy.content.selectors import publishable_texts as content_texts
-from advocacy.db import execute_prepared
 from compliance import checks
 from compliance.checks.lexicon import ANY
 from compliance.review.models import CategoryRequirement, LexiconRule, RuleLanguage, RulePack
@@ -80,8 +79,8 @@ def _policy_rows(category: str | None, language: str) -> tuple[tuple, tuple | No
             f"FROM {q(CategoryRequirement._meta.db_table)} WHERE category = %s AND language IN (%s, %s)"
         )
         params += [category, language, RuleLanguage.ANY]
-    with connection.cursor() as cursor:  # read on every send: prepared once per session on PostgreSQL
-        execute_prepared(cursor, connection, " UNION ALL ".join(sql), params)
+    with connection.cursor() as cursor:  # read on every send: psycopg prepares it on PostgreSQL (settings)
+        cursor.execute(" UNION ALL ".join(sql), params)
         rows = cursor.fetchall()
     packs = _pack_key(r for r in rows if r[0] == "p")
     settings_row = next((r[1:] for r in rows if r[0] == "s"), None)

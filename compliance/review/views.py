@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.content import workflow
 from advocacy.content.presentation import finding_rows, highlight
-from advocacy.portal.access import COMPLIANCE, CONTENT_AUTHORS, access
+from advocacy.org.access import COMPLIANCE, CONTENT_AUTHORS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack

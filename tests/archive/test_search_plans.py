@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.portal.paging import PAGE_SIZE
+from advocacy.web.paging import PAGE_SIZE
 from compliance.archive import selectors
 from compliance.archive.services import Event, record_many
 

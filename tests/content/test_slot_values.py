@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from advocacy.accounts.services import import_staff_roster
 from advocacy.content.models import ApprovedText
 from advocacy.content.selectors import preview_for, publishable_texts, text_for_adviser
-from advocacy.content.texts import compose
 from advocacy.org.models import Branch, Role, StaffProfile
 from advocacy.org.policies import NotAllowed
 from advocacy.org.services import StaffData, upsert_staff
+from advocacy.texts import compose
 from tests.accounts.conftest import roster_csv
 
 pytestmark = pytest.mark.django_db

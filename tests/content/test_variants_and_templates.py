@@ -6,8 +6,8 @@ import pytest
 
 from advocacy.content.models import ApprovedText
 from advocacy.content.selectors import publishable_texts, text_for_adviser
-from advocacy.content.texts import compose, fingerprint, with_tracked_link
 from advocacy.org.models import Role
+from advocacy.texts import compose, fingerprint, with_tracked_link
 
 pytestmark = pytest.mark.django_db
 LINK = "https://www.banque-exemple.fr/immobilier"

@@ -18,7 +18,6 @@ from advocacy.content.models import (
     ReviewDecision,
     VersionStatus,
 )
-from advocacy.content.texts import fingerprint
 from advocacy.content.workflow import (
     BlockingFindings,
     FindingsNotAcknowledged,
@@ -27,6 +26,7 @@ from advocacy.content.workflow import (
     NotAllowed,
     ReasonRequired,
 )
+from advocacy.texts import fingerprint
 
 pytestmark = pytest.mark.django_db
 

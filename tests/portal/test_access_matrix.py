@@ -1,4 +1,4 @@
-"""Every route, every role: the access policy in advocacy/portal/access.py is what the server does."""
+"""Every route, every role: the access policy in advocacy/org/access.py is what the server does."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
+from advocacy.org.access import rule_for
 from advocacy.org.models import Role
-from advocacy.portal.access import rule_for
 
 ROLES = [
     Role.ADVISER,

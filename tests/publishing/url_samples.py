@@ -9,7 +9,7 @@ from django.utils import timezone
 
 def _item(personas):
     from advocacy.content.models import ApprovedText, ContentItem, ContentVersion
-    from advocacy.content.texts import compose, fingerprint
+    from advocacy.texts import compose, fingerprint
 
     author = personas["marketing"]
     item = ContentItem.objects.create(

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from advocacy.networks.crypto import Secret
 from advocacy.networks.x import client as xclient
 from advocacy.networks.x.connections import AccountLinkedElsewhere, connect_x_account
-from advocacy.portal.access import ADVISERS
+from advocacy.org.access import ADVISERS
 
 logger = logging.getLogger(__name__)
 

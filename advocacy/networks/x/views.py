@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from advocacy.networks.x import selectors
 from advocacy.networks.x.connections import disconnect_x_account
-from advocacy.portal.access import ADVISERS, COMPLIANCE, access
-from advocacy.portal.paging import PAGE_SIZE, keyset_page, query_without_cursor
+from advocacy.org.access import ADVISERS, COMPLIANCE, access
+from advocacy.web.paging import PAGE_SIZE, keyset_page, query_without_cursor
 
 
 def _connect_url(request: HttpRequest) -> str | None:

@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocacy.portal.access import COMPLIANCE, access
-from advocacy.portal.paging import keyset_page, query_without_cursor
+from advocacy.org.access import COMPLIANCE, access
+from advocacy.web.paging import keyset_page, query_without_cursor
 from compliance.archive import selectors
 from compliance.archive.export import record_export_download, request_export
-from compliance.archive.forms import ExportForm, LegalHoldForm, SearchForm
 from compliance.archive.legal_holds import place_legal_hold
 from compliance.archive.legal_holds import release_legal_hold as release_hold  # the view has its name
 from compliance.archive.models import ArchiveExport
+from compliance.archive.web.forms import ExportForm, LegalHoldForm, SearchForm
 
 PAGE_SIZE = 50
 

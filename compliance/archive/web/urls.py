@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compliance.archive import views
+from compliance.archive.web import views
 
 app_name = "archive"
 urlpatterns = [
