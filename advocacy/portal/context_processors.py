@@ -3,23 +3,16 @@ from django.utils.functional import SimpleLazyObject
 
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
+from advocacy.portal.navigation import menu_for
 
 
 def portal(request):
-    """Navigation flags computed once from the person's roles, so templates hold no access logic."""
+    """The shell's context: the menu (from the access rules) and the X banner; templates test no roles."""
     roles = roles_of(getattr(request, "user", None))
     return {
         "bank_name": settings.RELAIS_BANK_NAME,
-        "nav": {
-            "adviser": Role.ADVISER in roles,
-            "authoring": bool(roles & {Role.COMPLIANCE, Role.MARKETING, Role.ADVISER}),
-            "campaigns": bool(roles & {Role.COMPLIANCE, Role.MARKETING}),
-            "compliance": Role.COMPLIANCE in roles,
-            "manager": bool(roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}),
-            "staff_admin": bool(roles & {Role.HR, Role.ADMIN}),
-            "admin": Role.ADMIN in roles,
-        },
-        "user_roles": roles,
+        # The menu is asked of the access rules (advocacy.portal.navigation), only when a page shows it.
+        "nav_menu": SimpleLazyObject(lambda: _menu(request)),
         # Publishing: X revoked the adviser's connection (banner in base.html); one query, only if shown.
         "x_reconnect_needed": SimpleLazyObject(lambda: _x_reconnect_needed(request.user, roles)),
     }
@@ -31,3 +24,11 @@ def _x_reconnect_needed(user, roles) -> bool:
     from advocacy.networks.x.selectors import needs_reconnection
 
     return needs_reconnection(user)
+
+
+def _menu(request) -> list:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    return menu_for(user, view_name=match.view_name if match else None)
