@@ -10,9 +10,8 @@ real key and builds the instances exactly as ``ModelIterable`` does, with the sa
 (``Model.from_db``, ``get_related_populators``, the compiler's converters), so the objects are
 indistinguishable from the queryset's (tests compare them field by field).
 
-On PostgreSQL the statement is also prepared on the server once per database session
-(``advocacy.db.execute_prepared``): planning a seven-table join cost PostgreSQL about 1.8 ms of CPU on every
-send, more than executing it.
+On PostgreSQL psycopg prepares the statement on each connection (``DB_PREPARED_STATEMENTS``, settings):
+planning a seven-table join cost PostgreSQL about 1.8 ms of CPU on every send, more than executing it.
 
 Only for querysets whose SQL depends on nothing but the key: no ``now()`` evaluated in Python, no per-call
 filters. The compiled form is kept per database alias.
@@ -27,8 +26,6 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
-
-from advocacy.db import execute_prepared
 
 SENTINEL = -7_345_921_003  # an id no table holds, located in the compiled parameters
 
@@ -86,7 +83,7 @@ class CompiledQuery:
         params[compiled.slot] = key
         db = connections[using]
         with db.cursor() as cursor:
-            execute_prepared(cursor, db, compiled.sql, params)
+            cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
             return None

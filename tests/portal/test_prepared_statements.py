@@ -1,44 +1,84 @@
-"""Statements run on every publication are planned once per PostgreSQL session, and stay correct."""
+"""On PostgreSQL, psycopg prepares the statements run again and again (protocol level, not SQL ``PREPARE``,
+so that PgBouncer >= 1.21 keeps them in transaction pooling), unless ``DB_PREPARED_STATEMENTS=0``."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from advocacy.db import dollar_placeholders, execute_prepared
+ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"),
+]
+
+STATEMENT = "SELECT CAST(%s AS INTEGER) + 1 FROM (VALUES (1)) AS prepared_statement_probe(x)"
 
 
-def test_placeholders_are_numbered_and_literal_percents_kept():
-    sql = "SELECT %s, 'a%%b' WHERE x LIKE '%%z' AND y = %s"
-    assert dollar_placeholders(sql) == "SELECT $1, 'a%b' WHERE x LIKE '%z' AND y = $2"
+def _options_with(value: str | None) -> dict:
+    """``DATABASES["default"]["OPTIONS"]`` as advocacy.settings builds them for this database, read in a
+    fresh interpreter with ``DB_PREPARED_STATEMENTS`` set to ``value`` (unset when None)."""
+    env = {k: v for k, v in os.environ.items() if k != "DB_PREPARED_STATEMENTS"}
+    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DEBUG="1")  # DEBUG: no SECRET_KEY needed
+    if value is not None:
+        env["DB_PREPARED_STATEMENTS"] = value
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _run(sql, params):
+def _prepared_on(wrapper) -> list[str]:
+    """Run STATEMENT six times on ``wrapper`` (psycopg's threshold is five), then list what the session has
+    prepared for it."""
+    with wrapper.cursor() as cursor:
+        for n in range(6):
+            cursor.execute(STATEMENT, [n])
+            assert cursor.fetchone() == (n + 1,)
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [s for (s,) in cursor.fetchall() if "prepared_statement_probe" in s]
+
+
+def _connection_with(options: dict):
+    other = connection.copy()
+    other.settings_dict["OPTIONS"] = options
+    return other
+
+
+def test_the_connection_uses_psycopgs_prepared_statements_by_default():
+    assert _options_with(None) == connection.settings_dict["OPTIONS"]
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5
     with connection.cursor() as cursor:
-        execute_prepared(cursor, connection, sql, params)
-        return cursor.fetchone()
+        assert not isinstance(cursor.cursor, psycopg.ClientCursor)  # server-side binding: values apart
+    prepared = _prepared_on(connection)
+    assert len(prepared) == 1 and "$1" in prepared[0]  # by psycopg, with its own placeholders
+    assert not prepared[0].lstrip().upper().startswith("PREPARE")
 
 
-@pytest.mark.django_db(transaction=True)  # closes the connection: a new session
-def test_the_same_text_is_prepared_once_per_session_and_gives_the_same_answers():
-    sql = "SELECT CAST(%s AS INTEGER) + 1, CAST(%s AS TEXT) || '%%'"
-    with CaptureQueriesContext(connection) as queries:
-        assert _run(sql, [1, "a"]) == (2, "a%")
-        assert _run(sql, [41, "b"]) == (42, "b%")
-    statements = [q["sql"] for q in queries]
-    if connection.vendor == "postgresql":
-        assert [s.split()[0] for s in statements] == ["PREPARE", "EXECUTE", "EXECUTE"]
-        connection.close()  # a new session has nothing prepared: it prepares again
-        with CaptureQueriesContext(connection) as queries:
-            assert _run(sql, [2, "c"]) == (3, "c%")
-        assert [q["sql"].split()[0] for q in queries] == ["PREPARE", "EXECUTE"]
-    else:
-        assert len(statements) == 2 and not any(s.startswith(("PREPARE", "EXECUTE")) for s in statements)
-
-
-def test_a_changed_text_never_runs_under_the_old_plan():
-    assert _run("SELECT CAST(%s AS INTEGER) * 2", [4]) == (8,)
-    assert _run("SELECT CAST(%s AS INTEGER) * 3", [4]) == (12,)
+def test_db_prepared_statements_0_binds_on_the_client_and_prepares_nothing():
+    options = _options_with("0")
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+    other = _connection_with(options)
+    try:
+        other.ensure_connection()
+        assert other.connection.prepare_threshold is None
+        with other.cursor() as cursor:
+            assert isinstance(cursor.cursor, psycopg.ClientCursor)
+        assert _prepared_on(other) == []
+    finally:
+        other.close()
