@@ -22,6 +22,7 @@ from advocacy.content.models import (
     Origin,
     VersionStatus,
 )
+from advocacy.org.access import CONTENT_AUTHORS
 from advocacy.org.models import Role, StaffRole
 from advocacy.org.selectors import roles_of
 from advocacy.shares.models import ACTIVE_SHARE_STATUSES, Share, ShareStatus
@@ -45,7 +46,7 @@ RUNNING = (C.FANNING_OUT, C.SCHEDULED)
 CANCELLABLE = (C.PLANNED, C.FANNING_OUT, C.SCHEDULED)
 
 
-RUNNER_ROLES = frozenset({Role.COMPLIANCE, Role.MARKETING})
+RUNNER_ROLES = CONTENT_AUTHORS.roles  # the role set is declared once, in advocacy.org.access
 
 
 # --- policy ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from advocacy.content.models import (
     VersionStatus,
 )
 from advocacy.content.selectors import audience_q, currently_valid_q, library_feed_for
+from advocacy.org.access import CONTENT_AUTHORS
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
@@ -27,7 +28,7 @@ EDITABLE_STATUSES = frozenset(
     {ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.CHANGES_REQUESTED, ItemStatus.APPROVED}
 )
 RECALLABLE_STATUSES = frozenset({ItemStatus.APPROVED, ItemStatus.EXPIRED})
-LIBRARY_AUTHOR_ROLES = frozenset({Role.COMPLIANCE, Role.MARKETING})
+LIBRARY_AUTHOR_ROLES = CONTENT_AUTHORS.roles  # the role set is declared once, in advocacy.org.access
 
 
 def _active(user) -> bool:

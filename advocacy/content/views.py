@@ -21,11 +21,9 @@ from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, i
 from advocacy.content.models import Category, ContentItem, Origin
 from advocacy.content.policies import can_share
 from advocacy.content.validation import max_weighted_length
-from advocacy.org.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, access, roles
-from advocacy.org.models import Role
+from advocacy.org.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, WRITERS, access
 
 PAGE_SIZE = 20
-WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
 
 
 def _visible_item_or_404(user, pk: int) -> ContentItem:

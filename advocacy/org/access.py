@@ -51,6 +51,8 @@ ADVISERS = roles(Role.ADVISER)
 MANAGERS = roles(Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER)
 COMPLIANCE = roles(Role.COMPLIANCE)
 CONTENT_AUTHORS = roles(Role.COMPLIANCE, Role.MARKETING)
+# Everyone who writes texts: advisers their drafts, compliance and marketing the library.
+WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
 STAFF_ADMINS = roles(Role.HR, Role.ADMIN)
 ADMINS = roles(Role.ADMIN)
 

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from advocacy.content import selectors as content_selectors
+from advocacy.org.access import CONTENT_AUTHORS, MANAGERS, STAFF_ADMINS
 from advocacy.org.models import Branch, Region, Role, StaffProfile
 from advocacy.org.selectors import roles_of, staff_covered_by
 
@@ -57,10 +58,10 @@ def home_panels_for(user, params=None) -> dict[str, object]:
     """``params``: the request's query (``request.GET``), for the panels that page."""
     roles = roles_of(user)
     panels: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles)]}
-    if roles & {Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER}:
+    if roles & MANAGERS.roles:
         panels["team_panel"] = team_page(user, params if params is not None else QueryDict())
         panels["team"] = panels["team_panel"]["page"].object_list
-    if roles & {Role.HR, Role.ADMIN}:
+    if roles & STAFF_ADMINS.roles:
         panels["organisation"] = {
             "regions": Region.objects.count(),
             "branches": Branch.objects.count(),
@@ -75,7 +76,7 @@ def home_panels_for(user, params=None) -> dict[str, object]:
         from advocacy.shares.selectors import sharing_home_panel
 
         panels["sharing"] = sharing_home_panel(user)
-    if roles & {Role.COMPLIANCE, Role.MARKETING}:
+    if roles & CONTENT_AUTHORS.roles:
         panels["content_authoring"] = content_selectors.authoring_home_panel()
     if Role.COMPLIANCE in roles:
         from compliance.review.selectors import queue_summary_for
