@@ -125,6 +125,32 @@ class Share(models.Model):
         account = f" → @{self.account_username}" if self.account_username else ""
         return f"{self.item}{account} (share {self.pk})"
 
+    # Flags for templates, answered by the state machine (``advocacy.shares.transitions``), never by a
+    # template re-testing statuses.
+    @property
+    def can_cancel(self) -> bool:
+        from advocacy.shares.transitions import can_cancel
+
+        return can_cancel(self)
+
+    @property
+    def can_reschedule(self) -> bool:
+        from advocacy.shares.transitions import can_reschedule
+
+        return can_reschedule(self)
+
+    @property
+    def retry_pending(self) -> bool:
+        from advocacy.shares.transitions import retry_pending
+
+        return retry_pending(self)
+
+    @property
+    def deleted_from_x(self) -> bool:
+        from advocacy.shares.transitions import deleted_from_x
+
+        return deleted_from_x(self)
+
 
 class ShareClick(models.Model):
     """One click on a share's tracked link. No IP, no cookie: ``visitor`` is a hash salted per day."""

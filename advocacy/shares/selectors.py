@@ -50,6 +50,32 @@ def with_click_figures(shares) -> list:
     return shares
 
 
+# My shares' sections, each the statuses it lists (every status is in exactly one section).
+MY_SHARES_GROUPS: dict[str, frozenset[str]] = {
+    "scheduled": frozenset(
+        {
+            Share.Status.SCHEDULED,
+            Share.Status.PUBLISHING,
+            Share.Status.OUTCOME_UNKNOWN,
+            Share.Status.UNCONFIRMED,
+        }
+    ),
+    "published": frozenset({Share.Status.PUBLISHED, Share.Status.DELETED}),
+    "failed": frozenset({Share.Status.FAILED}),
+    "cancelled": frozenset({Share.Status.CANCELLED}),
+}
+
+
+def grouped_for_my_shares(shares) -> dict[str, list]:
+    """``shares`` (a page, in order) by My shares' section."""
+    groups: dict[str, list] = {name: [] for name in MY_SHARES_GROUPS}
+    for share in shares:
+        for name, statuses in MY_SHARES_GROUPS.items():
+            if share.status in statuses:
+                groups[name].append(share)
+    return groups
+
+
 def recalls_in_progress(*, limit: int = 50) -> list[dict]:
     """Recalled items with shares, and how far the deletion of their live posts has got."""
 

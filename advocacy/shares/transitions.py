@@ -61,6 +61,27 @@ EVENT_STATUS: dict[str, str] = {"share.scheduled": S.SCHEDULED} | {
 }
 
 
+# --- What the table allows, for the pages: a button shows exactly when the service would make the move. ---
+def can_cancel(share: Share) -> bool:
+    """The adviser may cancel: the share is in a status the "cancel" move starts from."""
+    return share.status in TRANSITIONS["cancel"][0]
+
+
+def can_reschedule(share: Share) -> bool:
+    """A failed or cancelled share may be scheduled again (as a new share, ``reschedule_share``)."""
+    return share.status in RESCHEDULABLE
+
+
+def retry_pending(share: Share) -> bool:
+    """An attempt failed and the "retry" move put the share back to wait: its last error is worth showing."""
+    return bool(share.last_error) and share.status == TRANSITIONS["retry"][1]
+
+
+def deleted_from_x(share: Share) -> bool:
+    """Published, then deleted (after a recall): the status the "delete" move leads to."""
+    return share.status == TRANSITIONS["delete"][1]
+
+
 def transition(
     share: Share,
     action: str,

@@ -63,23 +63,7 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
 @access(ADVISERS)
 def my_shares(request: HttpRequest) -> HttpResponse:
     page = keyset_page(selectors.shares_of(request.user), request.GET, key="pk")
-    shares = selectors.with_click_figures(page.object_list)
-    groups = {
-        "scheduled": [
-            s
-            for s in shares
-            if s.status
-            in (
-                Share.Status.SCHEDULED,
-                Share.Status.PUBLISHING,
-                Share.Status.OUTCOME_UNKNOWN,
-                Share.Status.UNCONFIRMED,
-            )
-        ],
-        "published": [s for s in shares if s.status in (Share.Status.PUBLISHED, Share.Status.DELETED)],
-        "failed": [s for s in shares if s.status == Share.Status.FAILED],
-        "cancelled": [s for s in shares if s.status == Share.Status.CANCELLED],
-    }
+    groups = selectors.grouped_for_my_shares(selectors.with_click_figures(page.object_list))
     tz = adviser_timezone(request.user)
     return render(
         request,
