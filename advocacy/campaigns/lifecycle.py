@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.campaigns.models import Campaign
-from advocacy.campaigns.selectors import CANCELLABLE, C, can_run_campaign
+from advocacy.campaigns.selectors import CANCELLABLE, LAUNCHABLE, RESUMABLE, C, can_run_campaign
 from advocacy.content.models import (
     ContentItem,
     ItemStatus,
@@ -117,7 +117,7 @@ def launch_campaign(*, campaign: Campaign, actor) -> bool:
     if campaign.ends_at <= now:
         raise CampaignRefused(_("The campaign's window is over."))
     with transaction.atomic():
-        launched = Campaign.objects.filter(pk=campaign.pk, status=C.PLANNED).update(
+        launched = Campaign.objects.filter(pk=campaign.pk, status__in=LAUNCHABLE).update(
             status=C.FANNING_OUT, launched_at=now
         )
         if launched:
@@ -131,7 +131,7 @@ def resume_fan_out(*, campaign: Campaign, actor) -> bool:
     cursor claim lets only one of them handle each chunk."""
     if not can_run_campaign(actor):
         raise CampaignRefused(_("Only compliance and marketing may run campaigns."))
-    if not Campaign.objects.filter(pk=campaign.pk, status=C.FANNING_OUT).exists():
+    if not Campaign.objects.filter(pk=campaign.pk, status__in=RESUMABLE).exists():
         return False
     _enqueue_fan_out(campaign.pk)
     return True

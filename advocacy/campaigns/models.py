@@ -82,6 +82,31 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Flags for templates, answered by the lifecycle's lists (``advocacy.campaigns.selectors``).
+    @property
+    def can_launch(self) -> bool:
+        from advocacy.campaigns.selectors import can_launch
+
+        return can_launch(self)
+
+    @property
+    def can_resume(self) -> bool:
+        from advocacy.campaigns.selectors import can_resume
+
+        return can_resume(self)
+
+    @property
+    def can_cancel(self) -> bool:
+        from advocacy.campaigns.selectors import can_cancel
+
+        return can_cancel(self)
+
+    @property
+    def has_launched(self) -> bool:
+        from advocacy.campaigns.selectors import has_launched
+
+        return has_launched(self)
+
     @property
     def is_cancelled(self) -> bool:
         """What the share engine asks of a share's campaign at send time (it never imports this app)."""

@@ -43,6 +43,9 @@ SKIP_REASONS = {
 RUNNING = (C.FANNING_OUT, C.SCHEDULED)
 
 
+# The lifecycle's moves, by the statuses each starts from (``advocacy.campaigns.lifecycle``).
+LAUNCHABLE = (C.PLANNED,)
+RESUMABLE = (C.FANNING_OUT,)
 CANCELLABLE = (C.PLANNED, C.FANNING_OUT, C.SCHEDULED)
 
 
@@ -53,6 +56,25 @@ RUNNER_ROLES = CONTENT_AUTHORS.roles  # the role set is declared once, in advoca
 def can_run_campaign(user) -> bool:
     """Compliance and marketing run campaigns (create, launch, follow, cancel); nobody else."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and roles_of(user) & RUNNER_ROLES)
+
+
+# Flags for the campaign page, from the lists the lifecycle moves by: a button shows exactly when the move
+# would be made (the actor's right to run campaigns is the route's rule and ``can_run_campaign``).
+def can_launch(campaign: Campaign) -> bool:
+    return campaign.status in LAUNCHABLE
+
+
+def can_resume(campaign: Campaign) -> bool:
+    return campaign.status in RESUMABLE
+
+
+def can_cancel(campaign: Campaign) -> bool:
+    return campaign.status in CANCELLABLE
+
+
+def has_launched(campaign: Campaign) -> bool:
+    """Past planning: it has progress to show (or has been cancelled before any)."""
+    return campaign.status not in LAUNCHABLE
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
@@ -140,6 +162,11 @@ def progress_of(campaign: Campaign) -> Progress:
 class Highlight:
     campaign: Campaign
     share: Share | None  # the adviser's live share of the item, if any (scheduled by the campaign or not)
+
+    @property
+    def shared(self) -> bool:
+        """The adviser's share is on X (rather than still to go out)."""
+        return self.share is not None and self.share.status == ShareStatus.PUBLISHED
 
 
 def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:

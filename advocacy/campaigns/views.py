@@ -70,9 +70,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "progress": campaign_selectors.progress_of(campaign),
-            "targeted_now": campaign_selectors.targeted_advisers(campaign).count()
-            if campaign.status == Campaign.Status.PLANNED
-            else None,
+            "targeted_now": None
+            if campaign_selectors.has_launched(campaign)
+            else campaign_selectors.targeted_advisers(campaign).count(),
         },
     )
 
