@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "advocacy.portal",
     "advocacy.content",
     "advocacy.networks.x",
-    "advocacy.links",  # before shares: on a recall, links stop first (content.signals.item_recalled)
+    "advocacy.links",
     "advocacy.shares",
     "advocacy.campaigns",
     "compliance.review",
@@ -423,7 +423,7 @@ for _item in env_list("ARCHIVE_RETENTION_YEARS", []):
 CELERY_BEAT_SCHEDULE |= {
     "archive-daily-checkpoint": {"task": "compliance.archive.tasks.write_daily_checkpoint",
                                  "schedule": crontab(hour=0, minute=5)},
-    "archive-nightly-verification": {"task": "compliance.archive.tasks.verify_archive_nightly",
+    "archive-nightly-verification": {"task": "compliance.archive.web.tasks.verify_archive_nightly",
                                      "schedule": crontab(hour=2, minute=30)},
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/", include("advocacy.accounts.urls")),
     path("organisation/", include("advocacy.org.urls")),
     path("library/", include("advocacy.content.urls")),
+    path("library/", include("compliance.review.recall_urls")),  # the recall form of the item page
     path("shares/", include("advocacy.shares.urls")),
     path("shares/", include("advocacy.networks.x.urls")),  # the X connection pages, under the same prefix
     path("campaigns/", include("advocacy.campaigns.urls")),

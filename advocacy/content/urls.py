@@ -15,5 +15,4 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/submit/", views.item_submit, name="item_submit"),
-    path("items/<int:pk>/recall/", views.item_recall, name="item_recall"),
 ]

@@ -21,7 +21,7 @@ from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, i
 from advocacy.content.models import Category, ContentItem, Origin
 from advocacy.content.policies import can_share
 from advocacy.content.validation import max_weighted_length
-from advocacy.org.access import ADVISERS, COMPLIANCE, CONTENT_AUTHORS, SIGNED_IN, WRITERS, access
+from advocacy.org.access import ADVISERS, CONTENT_AUTHORS, SIGNED_IN, WRITERS, access
 
 PAGE_SIZE = 20
 
@@ -298,17 +298,4 @@ def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
     _tell(request, services.submit_item(item=item, actor=request.user), saved_message="")
     if item.origin == Origin.ADVISER_DRAFT:
         return redirect("content:draft_edit", pk=item.pk)
-    return redirect("content:item_detail", pk=item.pk)
-
-
-@access(COMPLIANCE)
-@require_POST
-def item_recall(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _visible_item_or_404(request.user, pk)
-    try:
-        workflow.recall_item(item=item, actor=request.user, reason=request.POST.get("reason", ""))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Recalled: the content can no longer be shared."))
     return redirect("content:item_detail", pk=item.pk)

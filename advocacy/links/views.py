@@ -9,12 +9,12 @@ call), and no ``Expires``: a 302 is stored by a cache only with explicit freshne
 so an HTTP/1.0 cache, which reads only ``Expires``, never stores it, and every other cache obeys
 ``no-store``.
 
-A live link's destination is also remembered in this process for ``links.MEMO_SECONDS`` (0.25 s): a popular
+A live link's destination is also remembered in this process for ``MEMO_SECONDS`` (0.25 s): a popular
 link then costs no shared-cache round trip (Redis, or the database cache on the embedded default: 100-200 µs
 each, a third of a bare request) for most of its clicks. A recall cannot reach into other processes' memos,
-so it outlasts them instead: ``links.stop_item`` writes the dead markers to the shared cache and returns only
-once every memo that could still hold the link has expired. Unknown and dead links are never remembered
-here (the shared cache already answers them).
+so it outlasts them instead: ``shares.link_markers.stop_item`` writes the dead markers to the shared
+cache and returns only once every memo that could still hold the link has expired. Unknown and dead links
+are never remembered here (the shared cache already answers them).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.shortcuts import render
 from advocacy.links import clicks
 from advocacy.links import destinations as links
 from advocacy.org.access import PUBLIC, access
+from advocacy.shares.link_markers import MEMO_SECONDS
 
 NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
@@ -36,8 +37,9 @@ _memo: dict[str, tuple[float, int, str]] = {}  # code -> (remembered until (mono
 
 
 def _destination(code: str) -> tuple[int, str] | None:
-    """``links.destination``, remembered for ``links.MEMO_SECONDS`` when the link is live. The memo's end is
-    counted from before the lookup, which is what lets ``links.stop_item`` know when the last one has gone."""
+    """``links.destination``, remembered for ``MEMO_SECONDS`` when the link is live. The memo's end is
+    counted from before the lookup, which is what lets ``shares.link_markers.stop_item`` know when the
+    last one has gone."""
     now = time.monotonic()
     memo = _memo.get(code)
     if memo is not None and memo[0] > now:
@@ -48,7 +50,7 @@ def _destination(code: str) -> tuple[int, str] | None:
     else:
         if len(_memo) >= MEMO_MAX:
             _memo.clear()
-        _memo[code] = (now + links.MEMO_SECONDS, found[0], found[1])
+        _memo[code] = (now + MEMO_SECONDS, found[0], found[1])
     return found
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content.models import ItemStatus
-from advocacy.networks.x import client as xclient
-from advocacy.networks.x.connections import NotConnected, fresh_account
+from advocacy.networks import interface as net
 from advocacy.networks.x.models import XAccount
-from advocacy.shares import signals
+from advocacy.networks.x.network import X as network
+from advocacy.shares.link_markers import stop_item
 from advocacy.shares.models import Share
 from advocacy.shares.outcomes import S, backoff
 from advocacy.shares.scheduling import cancel_share
@@ -27,7 +27,7 @@ from compliance.archive.services import record
 def recall_shares(*, item_id: int) -> dict:
     """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete."""
     now = timezone.now()
-    signals.item_shares_recalled.send(sender=Share, item_id=item_id)  # links die again (the sweep's case)
+    stop_item(item_id)  # done on commit of the recall already; again for the beat's sweep
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted
@@ -70,20 +70,20 @@ def delete_share_post(*, share_id: int) -> str:
     account = XAccount.objects.filter(user_id=share.adviser_id, x_user_id=share.x_user_id).first()
     try:
         if account is None:
-            raise NotConnected(share.account_username)
-        account = fresh_account(account)
-        xclient.delete(account, share.network_post_id)
-    except xclient.RateLimited as exc:
+            raise net.NotConnected(share.account_username)
+        account = network.usable(account)
+        network.delete(account, share.network_post_id)
+    except net.RateLimited as exc:
         Share.objects.filter(pk=share_id).update(
             delete_not_before=exc.reset_at,
             delete_claimed_until=None,
             delete_error=_("Waiting for X's delete limit to reset."),
         )
         return "waiting"
-    except (NotConnected, xclient.Unauthorized, xclient.Forbidden) as exc:
+    except (net.NotConnected, net.Unauthorized, net.Forbidden) as exc:
         reason = (
             _("The adviser's X account is not connected: the post must be deleted by hand.")
-            if isinstance(exc, NotConnected | xclient.Unauthorized)
+            if isinstance(exc, net.NotConnected | net.Unauthorized)
             else str(exc)
         )
         Share.objects.filter(pk=share_id).update(
@@ -103,7 +103,7 @@ def delete_share_post(*, share_id: int) -> str:
             },
         )
         return "failed"
-    except xclient.XError as exc:
+    except net.NetworkError as exc:
         Share.objects.filter(pk=share_id).update(
             delete_error=exc.message[:500], delete_claimed_until=None, delete_not_before=now + backoff(1)
         )

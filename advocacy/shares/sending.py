@@ -32,11 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content.models import ItemStatus
-from advocacy.networks.x import client as xclient
-from advocacy.networks.x.connections import NotConnected, fresh_account, mark_revoked, note_call_succeeded
+from advocacy.networks import interface as net
 from advocacy.networks.x.models import XAccount
+from advocacy.networks.x.network import X as network
 from advocacy.org.models import Role, StaffProfile, StaffRole
-from advocacy.shares.compiled import CompiledQuery
 from advocacy.shares.models import Share
 from advocacy.shares.outcomes import (
     S,
@@ -74,14 +73,11 @@ def _load(share_id: int) -> Share | None:
     """The share with everything the send-time re-check and the call need, in one query: whether the adviser
     still holds the adviser role included (``adviser_is_adviser``, read as ``roles_of`` would read it).
 
-    Compiling this query (six joins) was the dearest step of a send in CPU, so it is compiled once per
-    process (``compiled.CompiledQuery``): no ORDER BY/LIMIT (a primary key matches one row), and the role
-    test as plain SQL rather than a compiled subquery."""
-    return _SHARE_FOR_SENDING.get(share_id)
-
-
-_SHARE_FOR_SENDING = CompiledQuery(
-    lambda share_id: (
+    A plain queryset: on PostgreSQL psycopg prepares its statement on each connection (settings,
+    ``DB_PREPARED_STATEMENTS``), so PostgreSQL no longer plans the seven-table join on every send, and the
+    ORM's compilation alone kept the publishing bench above its target (bench/README.md). No ORDER BY/LIMIT
+    (a primary key matches one row)."""
+    rows = list(
         Share.objects.select_related(
             "item", "version", "approved_text", "adviser", "adviser__x_account", "campaign"
         )
@@ -91,7 +87,7 @@ _SHARE_FOR_SENDING = CompiledQuery(
         .filter(pk=share_id)
         .order_by()
     )
-)
+    return rows[0] if rows else None
 
 
 @functools.cache
@@ -129,7 +125,7 @@ def publish_share(*, share_id: int) -> str | None:
         return None if token is None else refuse(share, token, refusal)
     try:
         account = _usable_account(share)
-    except (NotConnected, xclient.XError) as exc:
+    except (net.NotConnected, net.NetworkError) as exc:
         token = claim(share, now)
         return None if token is None else account_trouble(share, token, exc)
     token = _claim_and_start(share, account, now)
@@ -173,27 +169,22 @@ def publish_after_unknown_outcome(share_id: int, now: dt.datetime, *, force: boo
 
 
 def _usable_account(share: Share) -> XAccount:
-    """The adviser's connected account, read with the share; refreshed (``fresh_account``) only when its
-    access token is missing or near expiry. Raises what ``fresh_account`` raises."""
+    """The adviser's connected account, read with the share (no query); refreshed by the network only when
+    its access token is missing or near expiry. Raises what ``Network.usable`` raises."""
     try:
         account = share.adviser.x_account
     except XAccount.DoesNotExist:
-        raise NotConnected(share.adviser_id) from None
-    margin = dt.timedelta(seconds=settings.X_REFRESH_MARGIN_SECONDS)
-    if account.status == XAccount.Status.CONNECTED and (
-        account.expires_at is None or account.expires_at > timezone.now() + margin
-    ):
-        return account
-    return fresh_account(account)
+        raise net.NotConnected(share.adviser_id) from None
+    return network.usable(account)
 
 
-def account_trouble(share: Share, token: str, exc: NotConnected | xclient.XError) -> str:
+def account_trouble(share: Share, token: str, exc: net.NotConnected | net.NetworkError) -> str:
     """The claimed share's outcome when its account cannot be used now (see ``account_for``)."""
-    if isinstance(exc, XAccount.DoesNotExist | NotConnected):
+    if isinstance(exc, XAccount.DoesNotExist | net.NotConnected):
         return fail(share, token, _("Your X account is not connected."))
-    if isinstance(exc, xclient.Unauthorized):
+    if isinstance(exc, net.Unauthorized):
         return fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
-    if isinstance(exc, xclient.RateLimited):
+    if isinstance(exc, net.RateLimited):
         return retry_later(share, token, exc.reset_at, "rate limited (token refresh)", keep_sent=True)
     return retry_or_fail(share, token, exc.message or type(exc).__name__, keep_sent=True)
 
@@ -252,12 +243,12 @@ def _send(share: Share, token: str, account: XAccount) -> str:
     """The irreversible call (no transaction is open), then the outcome."""
     sent_text = share.sent_text
     try:
-        post_id = xclient.post(account, sent_text)
-    except xclient.RateLimited as exc:
+        post_id = network.publish(account, sent_text)
+    except net.RateLimited as exc:
         return retry_later(
             share, token, exc.reset_at, _("X's rate limit was reached; retrying after it resets.")
         )
-    except xclient.OutcomeUnknown as exc:
+    except net.OutcomeUnknown as exc:
         return still_unknown(
             share,
             token,
@@ -265,12 +256,12 @@ def _send(share: Share, token: str, account: XAccount) -> str:
             timezone.now() + dt.timedelta(seconds=settings.X_UNKNOWN_RECHECK_SECONDS),
             account=account,
         )
-    except xclient.Unauthorized:
-        mark_revoked(account, detail="X refused the access token when publishing")
+    except net.Unauthorized:
+        network.revoked(account, detail="X refused the access token when publishing")
         return fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
-    except xclient.Forbidden as exc:
+    except net.Forbidden as exc:
         return fail(share, token, _("X refused the post: %(message)s") % {"message": exc.message})
-    except xclient.ServerError as exc:
+    except net.ServerError as exc:
         return retry_or_fail(share, token, exc.message)
     return _published(share, token, account, post_id, call_succeeded=True)
 
@@ -278,8 +269,8 @@ def _send(share: Share, token: str, account: XAccount) -> str:
 def account_for(share: Share, token: str) -> tuple[XAccount | None, str | None]:
     """The adviser's account with a fresh token, or (None, resulting status) when it cannot be used now."""
     try:
-        return fresh_account(XAccount.objects.get(user_id=share.adviser_id)), None
-    except (XAccount.DoesNotExist, NotConnected, xclient.XError) as exc:
+        return network.usable(XAccount.objects.get(user_id=share.adviser_id)), None
+    except (XAccount.DoesNotExist, net.NotConnected, net.NetworkError) as exc:
         return None, account_trouble(share, token, exc)
 
 
@@ -287,13 +278,13 @@ def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> st
     """After an unknown outcome: is the exact text on the account? Published if so; None to send again."""
     since = share.send_started_at - dt.timedelta(minutes=5)
     try:
-        posts = xclient.recent_posts(account, since=since)
-    except xclient.RateLimited as exc:
+        posts = network.recent_posts(account, since=since)
+    except net.RateLimited as exc:
         return retry_later(share, token, exc.reset_at, "rate limited while checking", keep_sent=True)
-    except xclient.Unauthorized:
-        mark_revoked(account, detail="X refused the access token when checking recent posts")
+    except net.Unauthorized:
+        network.revoked(account, detail="X refused the access token when checking recent posts")
         return fail(share, token, _("X no longer accepts the connection to your account: reconnect it."))
-    except xclient.XError as exc:
+    except net.NetworkError as exc:
         return still_unknown(
             share, token, exc.message, timezone.now() + backoff(share.attempts), account=account
         )
@@ -323,7 +314,7 @@ def _published(
     whose failure is logged and never turns a live post into an unknown one."""
     now = timezone.now()
     try:
-        url = xclient.post_url(account.username, post_id)
+        url = network.post_url(account, post_id)
     except Exception:  # a live post is recorded with or without its link
         logger.exception("share %s: no URL could be built for post %s", share.pk, post_id)
         url = ""
@@ -351,7 +342,7 @@ def _published(
         transition(share, "publish_late", payload={**payload, "claim_lost": True}, **fields)
     try:
         if call_succeeded and (account.last_ok_at is None or account.last_ok_at < now - LAST_OK_EVERY):
-            note_call_succeeded(account)
+            network.call_succeeded(account)
         if share.item.status == ItemStatus.RECALLED:  # recalled while it was being sent: delete it too
             Share.objects.filter(pk=share.pk, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
                 delete_requested_at=now, delete_not_before=now

@@ -2,17 +2,12 @@
 
 from celery import shared_task
 
-from compliance.archive import checkpoints, export, verification_runs
+from compliance.archive import checkpoints, export
 
 
 @shared_task(ignore_result=True)
 def write_daily_checkpoint() -> None:
     checkpoints.write_checkpoint()
-
-
-@shared_task(ignore_result=True)
-def verify_archive_nightly() -> None:
-    verification_runs.run_verification(trigger="nightly", notify=True)
 
 
 @shared_task(ignore_result=True)

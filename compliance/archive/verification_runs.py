@@ -1,7 +1,8 @@
 """Verification runs: ``verify.verify_database`` checks the chain; this module makes a run of it an event
 of its own. The outcome is kept (``ArchiveVerification``: the compliance banner reads the latest one), the
-run is archived (``archive.verified``), and a failed nightly run is announced
-(``signals.verification_failed``) so that the people who must act on it are mailed. Kept apart from
+run is archived (``archive.verified``), and the caller decides whom to tell: the nightly
+task (``compliance.archive.web.tasks``, which knows the organisation's roles) mails a failure to the people
+who must act on it. Kept apart from
 ``verify`` so that the verifier stays a pure reader with no mail, roles or writes.
 """
 
@@ -10,14 +11,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from compliance.archive import signals
 from compliance.archive.models import ArchiveVerification
 from compliance.archive.services import record
 
 
-def run_verification(*, trigger: str = "command", notify: bool = False):
+def run_verification(*, trigger: str = "command"):
     """Verify the whole chain, keep the outcome (the compliance banner reads the latest one), archive the
-    run, and on failure e-mail administrators and compliance officers. Returns (verification, result)."""
+    run. Returns (verification, result)."""
     from compliance.archive.verify import verify_database
 
     started = timezone.now()
@@ -45,8 +45,4 @@ def run_verification(*, trigger: str = "command", notify: bool = False):
             "trigger": trigger,
         },
     )
-    if not result.ok and notify:
-        # The people to alert are the organisation's (administrators, compliance officers): the archive
-        # does not know roles, the archive pages app does (``compliance.archive.web.alerts``).
-        signals.verification_failed.send(sender=ArchiveVerification, verification=verification, result=result)
     return verification, result

@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocacy.content import workflow
+from advocacy.content import policies, workflow
 from advocacy.content.presentation import finding_rows, highlight
 from advocacy.org.access import COMPLIANCE, CONTENT_AUTHORS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack
+from compliance.review.recall import recall_content
 
 QUEUE_PAGE_SIZE = 25
 
@@ -203,3 +204,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     }[decision]
     messages.success(request, done)
     return redirect("review:queue")
+
+
+@access(COMPLIANCE)
+@require_POST
+def recall(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recall form on the item page (``/library/items/<pk>/recall/``)."""
+    item = get_object_or_404(policies.items_visible_to(request.user), pk=pk)
+    try:
+        recall_content(item=item, actor=request.user, reason=request.POST.get("reason", ""))
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Recalled: the content can no longer be shared."))
+    return redirect("content:item_detail", pk=item.pk)

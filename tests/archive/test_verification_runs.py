@@ -8,7 +8,8 @@ from django.test import RequestFactory
 from compliance.archive.models import ArchiveCheckpoint, ArchiveRecord, ArchiveVerification
 from compliance.archive.privacy import source_network
 from compliance.archive.services import record
-from compliance.archive.tasks import verify_archive_nightly, write_daily_checkpoint
+from compliance.archive.tasks import write_daily_checkpoint
+from compliance.archive.web.tasks import verify_archive_nightly
 
 
 @pytest.fixture

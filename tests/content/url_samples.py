@@ -33,5 +33,4 @@ SAMPLES: dict = {
     "content:item_detail": lambda personas: {"pk": _draft(personas).pk},
     "content:item_edit": lambda personas: {"pk": _library_item(personas).pk},
     "content:item_submit": lambda personas: {"pk": _draft(personas).pk},
-    "content:item_recall": lambda personas: {"pk": _library_item(personas).pk},
 }

@@ -12,12 +12,13 @@ from django.urls import reverse
 
 from advocacy.content import services as content_services
 from advocacy.content.models import ContentItem, Origin
-from advocacy.content.workflow import approve_version, recall_item, submit_for_review
+from advocacy.content.workflow import approve_version, submit_for_review
 from advocacy.shares import services
 from advocacy.shares.models import Share
 from advocacy.shares.tasks import publish_due_shares
 from compliance.archive.models import ArchiveRecord
 from compliance.archive.selectors import _adviser_of
+from compliance.review.recall import recall_content as recall_item
 
 from .conftest import live_posts
 

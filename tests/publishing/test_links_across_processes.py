@@ -67,10 +67,10 @@ import sys
 import django; django.setup()
 from django.contrib.auth import get_user_model
 from advocacy.content.models import ContentItem
-from advocacy.content import workflow
+from compliance.review.recall import recall_content
 item_id, officer_id = int(sys.argv[1]), int(sys.argv[2])
 officer = get_user_model().objects.get(pk=officer_id)
-workflow.recall_item(item=ContentItem.objects.get(pk=item_id), actor=officer, reason="Rate changed")
+recall_content(item=ContentItem.objects.get(pk=item_id), actor=officer, reason="Rate changed")
 """
 
 

@@ -38,7 +38,7 @@ def two_live_posts_and_one_scheduled(sandbox, adviser, adviser2, make_staff, con
 def test_recalling_through_the_workflow_cancels_pending_shares_and_deletes_live_posts(
     sandbox, two_live_posts_and_one_scheduled, compliance_officer, django_capture_on_commit_callbacks
 ):
-    from advocacy.content.workflow import recall_item
+    from compliance.review.recall import recall_content as recall_item
 
     item, live, pending = two_live_posts_and_one_scheduled
     assert len(live_posts(sandbox)) == 2

@@ -19,6 +19,7 @@ from advocacy.shares import services
 from advocacy.shares.models import Share
 from compliance.review import checking, rulepacks
 from compliance.review.models import CategoryRequirement
+from compliance.review.recall import recall_content
 
 from .conftest import live_posts
 
@@ -128,7 +129,7 @@ def test_the_x_client_is_reused_per_thread_with_the_token_of_each_call(settings)
 
 
 def test_a_redirect_reads_the_share_once_then_the_shared_cache_and_a_recall_stops_it_there(
-    sandbox, adviser, connect, make_item, monkeypatch
+    sandbox, adviser, connect, make_item, monkeypatch, compliance_officer, django_capture_on_commit_callbacks
 ):
     connect(adviser, "camille_x")
     share = services.schedule_share(adviser=adviser, item=make_item(), when=None, actor=adviser)
@@ -141,6 +142,7 @@ def test_a_redirect_reads_the_share_once_then_the_shared_cache_and_a_recall_stop
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 302
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 302
     assert lookups == [code]  # the second answer came from the shared cache
-    services.recall_shares(item_id=share.item_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        recall_content(item=share.item, actor=compliance_officer, reason="Taux erroné")
     assert client.get(f"/l/{code}", HTTP_USER_AGENT=BROWSER).status_code == 404
     assert lookups == [code]  # the dead marker answered, not the share tables

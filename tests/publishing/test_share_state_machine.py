@@ -213,7 +213,7 @@ def test_an_outcome_that_stays_unknown_is_escalated_after_the_bound_and_the_advi
 def test_a_recall_looks_for_an_unknown_outcome_post_and_deletes_it_when_found(
     sandbox, adviser, connected, make_item, compliance_officer, django_capture_on_commit_callbacks
 ):
-    from advocacy.content.workflow import recall_item
+    from compliance.review.recall import recall_content as recall_item
 
     item = make_item()
     share = _due_share(adviser, item)

@@ -97,12 +97,13 @@ def test_a_recalled_items_links_stop_redirecting_at_once(published):
 
 def test_a_lookup_that_races_a_recall_cannot_cache_the_link_live_again(published, monkeypatch):
     from advocacy.links import destinations as links
+    from advocacy.shares import link_markers
 
-    links.forget([published.link_code])
+    link_markers.forget([published.link_code])
     original = links.with_utm
 
     def recall_lands_between_the_read_and_the_cache_write(url, **kwargs):
-        links.stop_item(published.item_id)
+        link_markers.stop_item(published.item_id)
         return original(url, **kwargs)
 
     monkeypatch.setattr(links, "with_utm", recall_lands_between_the_read_and_the_cache_write)
@@ -115,9 +116,9 @@ def test_an_expired_items_link_gets_the_404(published):
     ContentItem.objects.filter(pk=published.item_id).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    from advocacy.links import destinations as links
+    from advocacy.shares import link_markers
 
-    links.forget([published.link_code])
+    link_markers.forget([published.link_code])
     assert Client().get(f"/l/{published.link_code}", HTTP_USER_AGENT=BROWSER).status_code == 404
 
 

@@ -38,10 +38,17 @@ def _rule_kwargs(personas) -> dict:
     return {"pk": pack.pk, "rule_pk": rule.pk}
 
 
+def _library_item(personas) -> dict:
+    from tests.content.url_samples import _library_item as make
+
+    return {"pk": make(personas).pk}
+
+
 SAMPLES: dict = {
     "review:review": _version,
     "review:decide": _version,
     "review:pack": _pack_kwargs,
     "review:rule_edit": _rule_kwargs,
     "review:rule_deactivate": _rule_kwargs,
+    "recall:item": _library_item,
 }

@@ -4,21 +4,18 @@
 version); ``expire_item`` is run by the beat (``services.expire_due_items``); ``recall_item`` is a compliance
 officer's withdrawal of approved content. The review decisions are in ``decisions``.
 
-A recall also stops the item's tracked links and cancels its shares, after commit: ``recall_item`` sends
-``signals.item_recalled``, which the links and shares apps receive (they import content; content imports
-neither). A recall must take effect at once: the beat's sweep and the send-time re-check are the backstop,
-not the mechanism.
+A recall also stops the item's tracked links and cancels its shares, after commit: that follow-up belongs to
+the apps built on content, so every recall goes through ``compliance.review.recall.recall_content``, which
+calls ``recall_item`` and then them (content imports neither).
 """
 
 from __future__ import annotations
-
-import functools
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.content import policies, signals
+from advocacy.content import policies
 from advocacy.content.models import ContentItem, ContentVersion, ReviewDecision, VersionStatus
 from advocacy.content.workflow.decisions import notify_author
 from advocacy.content.workflow.states import (
@@ -96,9 +93,8 @@ def expire_item(*, item: ContentItem) -> ContentItem:
 
 @transaction.atomic
 def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
-    """Withdraw approved (or expired) content because something is wrong with it. After commit the
-    share engine cancels pending shares and deletes live posts (it also re-checks the item's status
-    before every send, so nothing is sent in between)."""
+    """Withdraw approved (or expired) content because something is wrong with it. Call it through
+    ``compliance.review.recall.recall_content``, which then stops the links and the shares."""
     reason = require_text(reason, _("Give the reason for the recall."))
     item = lock(item.pk)
     guard(item, "recall")
@@ -127,10 +123,4 @@ def recall_item(*, item: ContentItem, actor, reason: str) -> ReviewDecision:
         },
     )
     notify_author(decision)
-    # After commit, in this process: tracked links stop for every web process without waiting for a worker,
-    # and the share engine cancels pending shares and deletes live posts now, not at the next beat sweep
-    # (the receivers of ``signals.item_recalled``, in the links and shares apps).
-    transaction.on_commit(
-        functools.partial(signals.item_recalled.send, sender=ContentItem, item_id=item.pk)
-    )
     return decision

@@ -5,8 +5,10 @@ the publishing engine reads as policy ("rate limited: retry at reset") rather th
 goes through a ``requests.Session`` routed by ``advocacy.networks.x.http.route_x_calls``: pointed at
 ``X_API_BASE_URL`` (the sandbox in development and tests) and bounded by ``X_TIMEOUT_SECONDS``.
 
-Functions expect an account whose access token is fresh: ``connection.fresh_access_token`` refreshes it
-(under a lease) before the engine calls here. Nothing here touches the database.
+Functions expect an account whose access token is fresh: ``connections.fresh_account`` refreshes it (under a
+lease) before the engine calls here. Nothing here touches the database. The rest of Relais reaches these
+functions through ``advocacy.networks.x.network.X`` (the ``advocacy.networks.interface.Network``); the
+exceptions are the interface's.
 
 The distinction that matters most is between "X never got the request" (``ServerError``: safe to retry)
 and "X may have acted but we do not know" (``OutcomeUnknown``: a read timeout or a dropped connection after
@@ -28,6 +30,19 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from advocacy.networks.crypto import Secret, decrypt, reveal
+from advocacy.networks.interface import (
+    Forbidden,
+    MalformedResponse,
+    NetworkError,
+    NotFound,
+    OutcomeUnknown,
+    Page,
+    Person,
+    Post,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+)
 from advocacy.networks.x.http import route_x_calls
 
 TOKEN_URL = "https://api.x.com/2/oauth2/token"  # noqa: S105 - a URL, rewritten to X_API_BASE_URL by xhttp
@@ -35,46 +50,11 @@ REVOKE_URL = "https://api.x.com/2/oauth2/revoke"
 RECENT_PAGES = 5  # at most 5 x 100 recent posts are searched after an unknown outcome
 
 
-# --- Our exceptions --------------------------------------------------------------------------------------
-class XError(Exception):
-    """Anything that went wrong talking to X. ``message`` is safe to show and to store (no token)."""
-
-    def __init__(self, message: str = ""):
-        super().__init__(message)
-        self.message = message
+# --- Our exceptions: the network interface's, under the names this module has always used -----------------
+XError = NetworkError  # anything that went wrong talking to X; ``message`` is safe to show and to store
 
 
-class RateLimited(XError):
-    def __init__(self, reset_at: dt.datetime, message: str = "Too Many Requests"):
-        super().__init__(message)
-        self.reset_at = reset_at
-
-
-class ServerError(XError):
-    """X answered 5xx, or could not be reached at all: the request did not take effect."""
-
-
-class Unauthorized(XError):
-    """X refuses the token (revoked, expired, or a refresh token already used)."""
-
-
-class Forbidden(XError):
-    """X refused this request for good (duplicate text, too long, not allowed); ``message`` says why."""
-
-
-class NotFound(XError):
-    """The post does not exist (any more)."""
-
-
-class OutcomeUnknown(XError):
-    """The request was sent and may have taken effect, but no answer came back."""
-
-
-class MalformedResponse(OutcomeUnknown):
-    """X answered 2xx with a body we cannot read: it acted, but we do not know the result."""
-
-
-# --- Values --------------------------------------------------------------------------------------------
+# --- Values -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class XUser:
     id: str
@@ -82,11 +62,7 @@ class XUser:
     name: str
 
 
-@dataclass(frozen=True)
-class XPost:
-    id: str
-    text: str
-    created_at: dt.datetime | None
+XPost = Post
 
 
 @dataclass(frozen=True)
@@ -104,7 +80,7 @@ def post_url(username: str, post_id: str) -> str:
     return settings.X_POST_URL_TEMPLATE.format(username=username, id=post_id)
 
 
-# --- Plumbing --------------------------------------------------------------------------------------------
+# --- Plumbing ---------------------------------------------------------------------------------------------
 _per_thread = threading.local()
 
 
@@ -185,7 +161,7 @@ def _token(account) -> Secret:
     return decrypt(account.access_token_encrypted)
 
 
-# --- API calls ------------------------------------------------------------------------------------------
+# --- API calls --------------------------------------------------------------------------------------------
 def me(access_token: Secret) -> XUser:
     """Who the token belongs to (``GET /2/users/me``). Safe to repeat."""
     try:
@@ -248,6 +224,89 @@ def recent_posts(account, *, since: dt.datetime) -> list[XPost]:
         if older or not token:
             break
     return found
+
+
+MENTION_FIELDS = ["created_at", "author_id", "in_reply_to_user_id", "referenced_tweets", "entities"]
+
+
+def _inbound(tweet, usernames: dict[str, str]) -> Post:
+    replied = [r for r in (tweet.referenced_tweets or []) if r.type == "replied_to"]
+    mentioned = ((tweet.entities or {}).get("mentions") or []) if hasattr(tweet, "entities") else []
+    author = str(tweet.author_id or "")
+    return Post(
+        id=str(tweet.id),
+        text=tweet.text,
+        created_at=tweet.created_at,
+        author_id=author,
+        author_username=usernames.get(author, ""),
+        in_reply_to=str(replied[0].id) if replied else "",
+        mentions=tuple(str(m.get("id")) for m in mentioned if m.get("id")),
+    )
+
+
+def mentions(account, *, since_id: str = "", cursor: str = "") -> Page:
+    """One page (up to 100, newest first) of posts mentioning the account newer than ``since_id``
+    (``GET /2/users/:id/mentions``). Billed per post read: callers keep ``newest_id`` and pass it back as
+    ``since_id`` so that no post is read twice."""
+    try:
+        response = _call(
+            _client(_token(account)).get_users_mentions,
+            account.x_user_id,
+            max_results=100,
+            since_id=since_id or None,
+            pagination_token=cursor or None,
+            tweet_fields=MENTION_FIELDS,
+            expansions=["author_id"],
+            user_fields=["username"],
+            user_auth=False,
+        )
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+    usernames = {str(u.id): u.username for u in (response.includes or {}).get("users", [])}
+    meta = response.meta or {}
+    return Page(
+        items=[_inbound(t, usernames) for t in response.data or []],
+        next_cursor=meta.get("next_token") or "",
+        newest_id=str(meta.get("newest_id") or ""),
+    )
+
+
+def followers(account, *, cursor: str = "") -> Page:
+    """One page (up to 1,000) of the account's followers (``GET /2/users/:id/followers``)."""
+    try:
+        response = _call(
+            _client(_token(account)).get_users_followers,
+            account.x_user_id,
+            max_results=1000,
+            pagination_token=cursor or None,
+            user_auth=False,
+        )
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+    return Page(
+        items=[Person(id=str(u.id), username=u.username, name=u.name) for u in response.data or []],
+        next_cursor=(response.meta or {}).get("next_token") or "",
+    )
+
+
+def post_metrics(account, post_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Public counts of up to 100 posts at a time (``GET /2/tweets?ids=``, ``public_metrics``); a post that
+    no longer exists is absent."""
+    counts: dict[str, dict[str, int]] = {}
+    client = _client(_token(account))
+    for start in range(0, len(post_ids), 100):
+        try:
+            response = _call(
+                client.get_tweets,
+                post_ids[start : start + 100],
+                tweet_fields=["public_metrics"],
+                user_auth=False,
+            )
+        except OutcomeUnknown as exc:
+            raise ServerError(exc.message) from None
+        for tweet in response.data or []:
+            counts[str(tweet.id)] = dict(tweet.public_metrics or {})
+    return counts
 
 
 # --- OAuth 2.0 tokens -------------------------------------------------------------------------------------

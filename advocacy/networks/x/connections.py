@@ -26,16 +26,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from advocacy.networks.crypto import TokenDecryptionError, decrypt, encrypt
+from advocacy.networks.interface import NotConnected
 from advocacy.networks.x import client as xclient
 from advocacy.networks.x.models import ConnectionGap, XAccount
 from advocacy.org.models import StaffProfile
 from compliance.archive.services import record
 
 logger = logging.getLogger(__name__)
-
-
-class NotConnected(Exception):
-    """The adviser has no connected X account (never connected, disconnected, or revoked)."""
 
 
 class AccountLinkedElsewhere(Exception):
@@ -207,8 +204,8 @@ def fresh_account(account: XAccount) -> XAccount:
     """The account re-read, with an access token valid for at least ``X_REFRESH_MARGIN_SECONDS``.
 
     Refreshes when needed; safe to call from any number of workers at once (one lease, one refresh).
-    Raises ``NotConnected`` when there is nothing to refresh, ``xclient.Unauthorized`` when X refused the
-    refresh (the account is then disconnected), ``xclient.XError`` subclasses for transient failures.
+    Raises ``NotConnected`` when there is nothing to refresh, ``Unauthorized`` when X refused the refresh
+    (the account is then disconnected), other ``NetworkError`` subclasses for transient failures.
     """
     deadline = time.monotonic() + _lease().total_seconds() + 1
     while True:

@@ -1,5 +1,5 @@
 """Alerts to people about the archive: a failed nightly verification is mailed to every administrator and
-compliance officer (connected to ``compliance.archive.signals.verification_failed`` in ``ready()``)."""
+compliance officer (by the nightly task, ``tasks.verify_archive_nightly``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from advocacy.org.models import Role
 from advocacy.org.selectors import users_with_role
 
 
-def mail_failed_verification(sender, *, verification, result, **kwargs) -> None:
+def mail_failed_verification(result) -> None:
     problem = result.problem
     recipients = sorted(
         {u.email for role in (Role.ADMIN, Role.COMPLIANCE) for u in users_with_role(role) if u.email}
