@@ -6,8 +6,8 @@ follow is the business of the apps built on content, which content does not impo
 commits, the item's tracked links die in every web process, in this process, without waiting for a worker
 (``advocacy.shares.link_markers``, read by the redirect in ``advocacy.links``), and the share engine cancels
 the pending shares and deletes the live posts now, not at the next beat sweep (``advocacy.shares``). Every
-recall goes through here, so the follow-up is written out in one place rather than hidden in a signal. The beat's sweep of recalled items and the send-time re-check
-remain the backstop, not the mechanism.
+recall goes through here, so the follow-up is written out in one place rather than hidden in a signal. The
+beat's sweep of recalled items and the send-time re-check remain the backstop, not the mechanism.
 """
 
 from __future__ import annotations
