@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from compliance.checks import weighted_length as _engine_weighted_length
 
@@ -73,6 +74,30 @@ def with_tracked_link(text: str, *, link_url: str, tracked_url: str) -> str:
     if not link_url or not text.endswith(suffix):
         raise ValueError("The approved text does not end with its destination link.")
     return text[: -len(suffix)] + "\n" + tracked_url
+
+
+@dataclass(frozen=True)
+class Post:
+    """A text exactly as X would receive it, and how X counts it."""
+
+    text: str
+    length: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+
+def to_post(text: str, *, limit: int, link_url: str = "", tracked_url: str = "") -> Post:
+    """What X would receive for ``text``, a composed text (``compose``; an approved text is one): its
+    destination link swapped for ``tracked_url`` when one is given, weighed as X weighs it.
+
+    The one place "what would be posted" is measured: the editor's live counter, the library and draft
+    previews and the share page all go through here, so they cannot disagree on the count."""
+    if tracked_url and link_url:
+        text = with_tracked_link(text, link_url=link_url, tracked_url=tracked_url)
+    return Post(text=text, length=weighted_length(text), limit=limit)
 
 
 def slots_in(text: str) -> list[str]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from advocacy import texts
 from advocacy.content import checks
-from advocacy.content.validation import longest_slot_values
+from advocacy.content.validation import longest_text
 from compliance.checks import Finding
 from compliance.checks.messages import MESSAGES
 
@@ -171,13 +171,13 @@ def live_counter(
     (a template filled with the longest slot values: the longest text it can produce), what would block it
     and what a reviewer would have to confirm, worded as on the review page."""
     text = texts.normalise(text)
-    if texts.is_template(text):
-        text = texts.fill(text, longest_slot_values())
-    composed = texts.compose(text, disclosure=disclosure, label=label, link_url=link_url.strip())
+    post = texts.to_post(
+        longest_text(text, disclosure=disclosure, label=label, link_url=link_url.strip()), limit=limit
+    )
     findings = []
     if text:
-        findings = readable(checks.check_text(composed, category=category, language=language).findings)
-    length = texts.weighted_length(composed) if text else 0
+        findings = readable(checks.check_text(post.text, category=category, language=language).findings)
+    length = post.length if text else 0
     return {
         "length": length,
         "limit": limit,

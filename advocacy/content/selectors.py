@@ -4,7 +4,6 @@ and which approved text an adviser gets."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -241,15 +240,7 @@ def texts_by_adviser(version: ContentVersion, *, including=None) -> dict[int, Ap
 
 
 # --- Previews -----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Preview:
-    text: str
-    length: int
-    limit: int
-
-    @property
-    def over(self) -> bool:
-        return self.length > self.limit
+Preview = texts.Post  # text, length, limit, over
 
 
 def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Preview:
@@ -267,7 +258,7 @@ def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Prev
         label=version.label,
         link_url=version.link_url,
     )
-    return Preview(text=text, length=texts.weighted_length(text), limit=limit)
+    return texts.to_post(text, limit=limit)
 
 
 # --- Home panels -------------------------------------------------------------------------------------------

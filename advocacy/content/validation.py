@@ -123,15 +123,20 @@ def longest_slot_values() -> dict[str, str]:
     return {"first_name": name or "", "branch_city": city or ""}
 
 
+def longest_text(wording: str, *, disclosure: str, label: str, link_url: str) -> str:
+    """The longest post this wording can produce: a template filled with the longest slot values, then
+    composed with disclosure, label and link. What the length rule and the editor's live counter weigh."""
+    filled = texts.fill(wording, longest_slot_values()) if texts.is_template(wording) else wording
+    return texts.compose(filled, disclosure=disclosure, label=label, link_url=link_url)
+
+
 def validate_length(
     wording: str, *, disclosure: str, label: str, link_url: str, limit: int | None = None
 ) -> int:
     """The weighted length of the longest text this wording can produce, refused when over the limit."""
     limit = limit or max_weighted_length()
-    filled = texts.fill(wording, longest_slot_values()) if texts.is_template(wording) else wording
-    length = texts.weighted_length(
-        texts.compose(filled, disclosure=disclosure, label=label, link_url=link_url)
-    )
+    longest = longest_text(wording, disclosure=disclosure, label=label, link_url=link_url)
+    length = texts.weighted_length(longest)
     if length > limit:
         raise ValidationError(
             _(

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from advocacy import texts
-from advocacy.content import checks
 from advocacy.content.models import ContentItem, ItemStatus, VersionStatus
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
@@ -59,11 +58,10 @@ def preview_share(*, adviser, item: ContentItem) -> SharePreview | None:
     approved = text_for_adviser(item.current_version, adviser)
     if approved is None:
         return None
-    version = item.current_version
-    text = approved.text
-    if version.link_url:
-        text = texts.with_tracked_link(text, link_url=version.link_url, tracked_url=tracked_url("x" * 11))
-    return SharePreview(approved.pk, text, texts.weighted_length(text), 280, tracked=bool(version.link_url))
+    link = item.current_version.link_url
+    placeholder = tracked_url("x" * 11) if link else ""  # a tracked link's length; the real code comes later
+    post = texts.to_post(approved.text, limit=280, link_url=link, tracked_url=placeholder)
+    return SharePreview(approved.pk, post.text, post.length, post.limit, tracked=bool(link))
 
 
 def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
@@ -105,7 +103,8 @@ def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
 
 
 def _blocking_findings(text: str, item: ContentItem) -> list[str]:
-    """Rule packs as they are NOW (they may have changed since approval): the checks content runs
-    (``advocacy.content.checks``, provided by the compliance review app)."""
-    report = checks.check_text(text, category=item.category, language=item.language)
+    """Rule packs as they are NOW (they may have changed since approval)."""
+    from compliance.review.checking import check_publishable_text
+
+    report = check_publishable_text(text, item=item)
     return [finding.message for finding in report.blocking]
