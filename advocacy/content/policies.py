@@ -20,14 +20,15 @@ from advocacy.content.models import (
     VersionStatus,
 )
 from advocacy.content.selectors import audience_q, currently_valid_q, library_feed_for
+from advocacy.content.workflow.states import TRANSITIONS
 from advocacy.org.access import CONTENT_AUTHORS
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
-EDITABLE_STATUSES = frozenset(
-    {ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.CHANGES_REQUESTED, ItemStatus.APPROVED}
-)
-RECALLABLE_STATUSES = frozenset({ItemStatus.APPROVED, ItemStatus.EXPIRED})
+# The statuses come from the state machine's table, so a page never offers a move the workflow refuses.
+EDITABLE_STATUSES = TRANSITIONS["edit"][0]
+SUBMITTABLE_STATUSES = TRANSITIONS["submit"][0]
+RECALLABLE_STATUSES = TRANSITIONS["recall"][0]
 LIBRARY_AUTHOR_ROLES = CONTENT_AUTHORS.roles  # the role set is declared once, in advocacy.org.access
 
 
@@ -81,8 +82,19 @@ def can_edit(user, item: ContentItem) -> bool:
     return can_author_library(user)
 
 
+def can_edit_in_library(user, item: ContentItem) -> bool:
+    """The library editor's "Edit" (an adviser's draft is edited in the draft editor)."""
+    return item.origin == Origin.LIBRARY and can_edit(user, item)
+
+
 def can_submit(user, item: ContentItem) -> bool:
-    return can_edit(user, item) and item.status in (ItemStatus.DRAFT, ItemStatus.CHANGES_REQUESTED)
+    return can_edit(user, item) and item.status in SUBMITTABLE_STATUSES
+
+
+def edit_needs_new_approval(item: ContentItem | None) -> bool:
+    """Saving a change to approved content makes a new version, and the content leaves the library until
+    that version is approved: the editor warns first."""
+    return item is not None and item.status == TRANSITIONS["approve"][1]
 
 
 def can_recall(user, item: ContentItem) -> bool:
