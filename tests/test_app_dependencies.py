@@ -156,7 +156,7 @@ def test_the_units_are_found_by_their_app_folders():
 
 def test_content_never_imports_the_compliance_review_app():
     """The review app depends on content (it decides on content's versions); content must not depend back,
-    not even lazily: content gets the automatic checks through ``advocacy.content.checks``."""
+    not even lazily: content gets the automatic checks through ``advocacy.content.compliance_checks``."""
     assert _edges().get((CONTENT, REVIEW), []) == []
 
 

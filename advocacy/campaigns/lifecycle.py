@@ -23,6 +23,7 @@ from advocacy.content.models import (
 from advocacy.org.models import Role
 from advocacy.shares.models import Share
 from advocacy.shares.transitions import TRANSITIONS, transition_many
+from advocacy.web.dates import local_moment
 from compliance.archive.services import record
 
 CHUNK_SIZE = 500
@@ -69,12 +70,12 @@ def create_campaign(
     if item.expires_at is not None and ends_at > item.expires_at:
         raise CampaignRefused(
             _("This content expires on %(date)s: the campaign must end by then.")
-            % {"date": timezone.localtime(item.expires_at).strftime("%d/%m/%Y %H:%M")}
+            % {"date": local_moment(item.expires_at)}
         )
     if item.valid_from is not None and starts_at < item.valid_from:
         raise CampaignRefused(
             _("This content may not be published before %(date)s: start the campaign then or later.")
-            % {"date": timezone.localtime(item.valid_from).strftime("%d/%m/%Y %H:%M")}
+            % {"date": local_moment(item.valid_from)}
         )
     unknown_roles = set(roles) - set(Role.values)
     if unknown_roles:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from advocacy import texts
-from advocacy.content import checks
+from advocacy.content import compliance_checks as checks
 from advocacy.content.validation import longest_text
 from compliance.checks import Finding
 from compliance.checks.messages import MESSAGES

@@ -2,9 +2,9 @@
 what is wrong and how to fix it) and by the services (so the shell, tasks and admin get the same rules).
 
 These are the rules of the *form* of a post (empty, too long, HTML, link domain, dates, duplicates); the
-compliance lexicon and disclosure rules are the automatic checks (``advocacy.content.checks``, provided by the
-review app). The bank's link domains and length limit are ``ComplianceSettings``, a content model for that
-reason: this module reads them without importing ``compliance.review``.
+compliance lexicon and disclosure rules are the automatic checks (``advocacy.content.compliance_checks``,
+provided by the review app). The bank's link domains and length limit are ``ComplianceSettings``, a
+content model for that reason: this module reads them without importing ``compliance.review``.
 """
 
 from __future__ import annotations

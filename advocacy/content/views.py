@@ -2,7 +2,7 @@
 
 Views parse, check access (``@access`` outermost, then a policy function; refusals on objects are 404),
 call a service or a workflow function, and render. "Save, then submit" is one service (``save_item``); the
-findings of the automatic checks reach these pages through ``advocacy.content.checks`` and
+findings of the automatic checks reach these pages through ``advocacy.content.compliance_checks`` and
 ``presentation``, never through the compliance review app (which depends on content).
 """
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from advocacy.shares.models import Share
-from advocacy.shares.transitions import EVENT_STATUS, S
+from advocacy.shares.models import Share, ShareStatus
+from advocacy.shares.transitions import EVENT_STATUS
 from compliance.archive.models import ArchiveRecord
 
 CHUNK = 5000
@@ -62,7 +62,7 @@ def verify_shares(*, limit_problems: int = 100) -> ShareCheck:
     shares = Share.objects.order_by("pk").values_list("pk", "status", "network_post_id").iterator(CHUNK)
     for share_id, status, post_id in shares:
         result.shares += 1
-        expected = replayed.get(share_id, S.SCHEDULED)
+        expected = replayed.get(share_id, ShareStatus.SCHEDULED)
         if expected != status:
             problem(f"share {share_id}: status {status}, but its archived events replay to {expected}")
         if post_id:

@@ -22,8 +22,6 @@ from advocacy.shares.models import Share, ShareStatus
 from advocacy.shares.notices import tell_adviser_failed, tell_adviser_unconfirmed
 from advocacy.shares.transitions import transition
 
-S = ShareStatus
-
 
 # --- publishing -----------------------------------------------------------------------------------
 def _due_now(now: dt.datetime) -> Q:
@@ -70,7 +68,7 @@ def fail(share: Share, token: str, reason: str, *, tell: bool = True) -> str:
             and tell
         ):
             transaction.on_commit(functools.partial(tell_adviser_failed, share.pk))
-    return S.FAILED
+    return ShareStatus.FAILED
 
 
 def cancel_claimed(share: Share, token: str, reason: str) -> str:
@@ -82,7 +80,7 @@ def cancel_claimed(share: Share, token: str, reason: str) -> str:
         last_error=reason[:500],
         next_attempt_at=None,
     )
-    return S.CANCELLED
+    return ShareStatus.CANCELLED
 
 
 def retry_later(share: Share, token: str, at: dt.datetime, reason: str, *, keep_sent: bool = False) -> str:
@@ -96,7 +94,7 @@ def retry_later(share: Share, token: str, at: dt.datetime, reason: str, *, keep_
         payload={"reason": reason, "next_attempt_at": at.isoformat(), "attempts": share.attempts},
         **fields,
     )
-    return S.SCHEDULED
+    return ShareStatus.SCHEDULED
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -135,7 +133,7 @@ def still_unknown(share: Share, token: str, reason: str, at: dt.datetime, *, acc
                 share, token, "unconfirmed", payload=payload, last_error=reason[:500], next_attempt_at=None
             ):
                 transaction.on_commit(functools.partial(tell_adviser_unconfirmed, share.pk))
-        return S.UNCONFIRMED
+        return ShareStatus.UNCONFIRMED
     _move(
         share,
         token,
@@ -145,4 +143,4 @@ def still_unknown(share: Share, token: str, reason: str, at: dt.datetime, *, acc
         last_error=reason[:500],
         unknown_outcomes=F("unknown_outcomes") + 1,
     )
-    return S.OUTCOME_UNKNOWN
+    return ShareStatus.OUTCOME_UNKNOWN

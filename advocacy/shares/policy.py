@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from advocacy import texts
-from advocacy.content import checks
+from advocacy.content import compliance_checks as checks
 from advocacy.content.models import ContentItem, ItemStatus, VersionStatus
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
@@ -105,6 +105,6 @@ def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
 
 def _blocking_findings(text: str, item: ContentItem) -> list[str]:
     """Rule packs as they are NOW (they may have changed since approval): the checks content runs
-    (``advocacy.content.checks``, provided by the compliance review app)."""
+    (``advocacy.content.compliance_checks``, provided by the compliance review app)."""
     report = checks.check_text(text, category=item.category, language=item.language)
     return [finding.message for finding in report.blocking]

@@ -1,5 +1,4 @@
-"""Recall: cancel a recalled item's pending shares and delete its live posts, within X's delete limits.
-"""
+"""Recall: cancel a recalled item's pending shares and delete its live posts, within X's delete limits."""
 
 from __future__ import annotations
 
@@ -15,8 +14,8 @@ from advocacy.networks import interface as net
 from advocacy.networks.x.models import XAccount
 from advocacy.networks.x.network import X as network
 from advocacy.shares.link_markers import stop_item
-from advocacy.shares.models import Share
-from advocacy.shares.outcomes import S, backoff
+from advocacy.shares.models import Share, ShareStatus
+from advocacy.shares.outcomes import backoff
 from advocacy.shares.scheduling import cancel_share
 from advocacy.shares.sending import person, publish_after_unknown_outcome
 from advocacy.shares.transitions import TRANSITIONS, transition
@@ -32,20 +31,20 @@ def recall_shares(*, item_id: int) -> dict:
         cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted
     # below; not found: cancelled by the send-time re-check, since the item is recalled).
-    for share_id in Share.objects.filter(item_id=item_id, status=S.OUTCOME_UNKNOWN).values_list(
+    for share_id in Share.objects.filter(item_id=item_id, status=ShareStatus.OUTCOME_UNKNOWN).values_list(
         "pk", flat=True
     ):
         publish_after_unknown_outcome(share_id, now, force=True)
-    Share.objects.filter(item_id=item_id, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
-        delete_requested_at=now, delete_not_before=now
-    )
+    Share.objects.filter(
+        item_id=item_id, status=ShareStatus.PUBLISHED, delete_requested_at__isnull=True
+    ).update(delete_requested_at=now, delete_not_before=now)
     return delete_pending_posts(item_id=item_id)
 
 
 def delete_pending_posts(*, item_id: int | None = None, limit: int = 200) -> dict:
     """Delete live posts whose deletion was requested, honouring X's delete limits (429: wait for reset)."""
     now = timezone.now()
-    pending = Share.objects.filter(status=S.PUBLISHED, delete_requested_at__isnull=False).filter(
+    pending = Share.objects.filter(status=ShareStatus.PUBLISHED, delete_requested_at__isnull=False).filter(
         Q(delete_not_before__isnull=True) | Q(delete_not_before__lte=now)
     )
     if item_id is not None:
@@ -60,7 +59,7 @@ def delete_share_post(*, share_id: int) -> str:
     now = timezone.now()
     lease = now + dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
     claimed = (
-        Share.objects.filter(pk=share_id, status=S.PUBLISHED, delete_requested_at__isnull=False)
+        Share.objects.filter(pk=share_id, status=ShareStatus.PUBLISHED, delete_requested_at__isnull=False)
         .filter(Q(delete_claimed_until__isnull=True) | Q(delete_claimed_until__lt=now))
         .update(delete_claimed_until=lease)
     )
@@ -131,7 +130,8 @@ def sweep_recalled_items() -> int:
     item_ids = set(
         Share.objects.filter(item__status=ItemStatus.RECALLED)
         .filter(
-            Q(status__in=TRANSITIONS["cancel"][0]) | Q(status=S.PUBLISHED, delete_requested_at__isnull=True)
+            Q(status__in=TRANSITIONS["cancel"][0])
+            | Q(status=ShareStatus.PUBLISHED, delete_requested_at__isnull=True)
         )
         .values_list("item_id", flat=True)
     )

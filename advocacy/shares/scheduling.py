@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from advocacy.content.models import ContentItem
 from advocacy.content.policies import can_share
 from advocacy.networks.x.models import XAccount
-from advocacy.shares.models import Share
-from advocacy.shares.outcomes import S
+from advocacy.shares.models import Share, ShareStatus
 from advocacy.shares.policy import ShareRefused
 from advocacy.shares.transitions import RESCHEDULABLE, transition
+from advocacy.web.dates import local_moment
 from compliance.archive.services import record
 
 
@@ -31,12 +31,12 @@ def _check_when(item: ContentItem, when: dt.datetime, now: dt.datetime) -> None:
     if item.expires_at is not None and when >= item.expires_at:
         raise ShareRefused(
             _("This content expires on %(date)s: choose a time before then.")
-            % {"date": timezone.localtime(item.expires_at).strftime("%d/%m/%Y %H:%M")}
+            % {"date": local_moment(item.expires_at)}
         )
     if item.valid_from is not None and when < item.valid_from:
         raise ShareRefused(
             _("This content may not be published before %(date)s: choose a later time.")
-            % {"date": timezone.localtime(item.valid_from).strftime("%d/%m/%Y %H:%M")}
+            % {"date": local_moment(item.valid_from)}
         )
 
 
@@ -86,7 +86,7 @@ def schedule_share(
                     "fingerprint": approved.fingerprint,
                     "scheduled_for": when.isoformat(),
                     "campaign": getattr(campaign, "pk", None),
-                    "status": S.SCHEDULED,
+                    "status": ShareStatus.SCHEDULED,
                 },
             )
             if when <= now:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from advocacy.content.models import ContentItem, ItemStatus
 from advocacy.networks.x.selectors import x_account_of
-from advocacy.shares.models import Share, ShareClick
+from advocacy.shares.models import Share, ShareClick, ShareStatus
 
 
 def shares_due(*, limit: int = 1000, now=None) -> list[int]:
@@ -79,29 +79,30 @@ def grouped_for_my_shares(shares) -> dict[str, list]:
 def recalls_in_progress(*, limit: int = 50) -> list[dict]:
     """Recalled items with shares, and how far the deletion of their live posts has got."""
 
-    S = Share.Status
     items = (
         ContentItem.objects.filter(status=ItemStatus.RECALLED, shares__isnull=False)
         .annotate(
-            deleted=Count("shares", filter=Q(shares__status=S.DELETED), distinct=True),
+            deleted=Count("shares", filter=Q(shares__status=ShareStatus.DELETED), distinct=True),
             to_delete=Count(
                 "shares",
-                filter=Q(shares__status=S.PUBLISHED, shares__delete_requested_at__isnull=False),
+                filter=Q(shares__status=ShareStatus.PUBLISHED, shares__delete_requested_at__isnull=False),
                 distinct=True,
             ),
-            cancelled=Count("shares", filter=Q(shares__status=S.CANCELLED), distinct=True),
+            cancelled=Count("shares", filter=Q(shares__status=ShareStatus.CANCELLED), distinct=True),
             # May be live on X: the engine looks before deciding (unknown) or compliance must (unconfirmed).
             checking=Count(
-                "shares", filter=Q(shares__status__in=[S.OUTCOME_UNKNOWN, S.PUBLISHING]), distinct=True
+                "shares",
+                filter=Q(shares__status__in=[ShareStatus.OUTCOME_UNKNOWN, ShareStatus.PUBLISHING]),
+                distinct=True,
             ),
-            unconfirmed=Count("shares", filter=Q(shares__status=S.UNCONFIRMED), distinct=True),
+            unconfirmed=Count("shares", filter=Q(shares__status=ShareStatus.UNCONFIRMED), distinct=True),
         )
         .order_by("-updated_at")[:limit]
     )
     rows = []
     for item in items:
         failures = list(
-            Share.objects.filter(item=item, status=S.PUBLISHED)
+            Share.objects.filter(item=item, status=ShareStatus.PUBLISHED)
             .exclude(delete_error="")
             .select_related("adviser")
             .order_by("pk")[:50]

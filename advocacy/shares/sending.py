@@ -36,9 +36,8 @@ from advocacy.networks import interface as net
 from advocacy.networks.x.models import XAccount
 from advocacy.networks.x.network import X as network
 from advocacy.org.models import Role, StaffProfile, StaffRole
-from advocacy.shares.models import Share
+from advocacy.shares.models import Share, ShareStatus
 from advocacy.shares.outcomes import (
-    S,
     _due_now,
     _move,
     backoff,
@@ -156,7 +155,7 @@ def publish_after_unknown_outcome(share_id: int, now: dt.datetime, *, force: boo
     started = timezone.now()
     with transaction.atomic():
         # Not a move (the share stays ``publishing`` under our claim): the new attempt is archived.
-        if not Share.objects.filter(pk=share.pk, claim_token=token, status=S.PUBLISHING).update(
+        if not Share.objects.filter(pk=share.pk, claim_token=token, status=ShareStatus.PUBLISHING).update(
             send_started_at=started,
             sent_text=sent_text,
             account_username=account.username,
@@ -234,7 +233,7 @@ def _record_attempt(share: Share, account: XAccount) -> None:
             "item": share.item_id,
             "version_id": share.version_id,
             **_attempt_payload(share, account, share.sent_text, share.attempts),
-            "status": S.PUBLISHING,
+            "status": ShareStatus.PUBLISHING,
         },
     )
 
@@ -290,9 +289,7 @@ def _look_for(share: Share, token: str, account: XAccount, sent_text: str) -> st
         )
     for post in posts:
         if post.text == sent_text:
-            return _published(
-                share, token, account, post.id, recovered=True
-            )
+            return _published(share, token, account, post.id, recovered=True)
     return None
 
 
@@ -344,12 +341,12 @@ def _published(
         if call_succeeded and (account.last_ok_at is None or account.last_ok_at < now - LAST_OK_EVERY):
             network.call_succeeded(account)
         if share.item.status == ItemStatus.RECALLED:  # recalled while it was being sent: delete it too
-            Share.objects.filter(pk=share.pk, status=S.PUBLISHED, delete_requested_at__isnull=True).update(
-                delete_requested_at=now, delete_not_before=now
-            )
+            Share.objects.filter(
+                pk=share.pk, status=ShareStatus.PUBLISHED, delete_requested_at__isnull=True
+            ).update(delete_requested_at=now, delete_not_before=now)
     except Exception:  # the post is recorded; what follows is housekeeping
         logger.exception("share %s: published as %s; follow-up work failed", share.pk, post_id)
-    return S.PUBLISHED
+    return ShareStatus.PUBLISHED
 
 
 def person(user) -> dict:
@@ -363,7 +360,9 @@ def recover_stale_claims(*, now: dt.datetime | None = None) -> int:
     stale_before = now - dt.timedelta(seconds=settings.X_PUBLISH_CLAIM_STALE_SECONDS)
     reason = "worker stopped during the call"
     moved = 0
-    stale = Share.objects.filter(status=S.PUBLISHING, claimed_at__lt=stale_before).select_related("item")
+    stale = Share.objects.filter(status=ShareStatus.PUBLISHING, claimed_at__lt=stale_before).select_related(
+        "item"
+    )
     for share in stale.only(  # the item's title: the archive record's subject label, no query per share
         "pk", "item_id", "version_id", "adviser_id", "status", "attempts", "account_username", "item__title"
     ):

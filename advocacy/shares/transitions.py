@@ -24,39 +24,58 @@ from django.db.models.expressions import Combinable
 from advocacy.shares.models import Share, ShareStatus
 from compliance.archive.services import Event, record, record_many
 
-S = ShareStatus
-
 # action -> (statuses it may start from, status it leads to, archive event type)
 TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     # A never-sent share is claimed and marked as being sent in one move (send_started_at written).
-    "start": (frozenset({S.SCHEDULED, S.OUTCOME_UNKNOWN}), S.PUBLISHING, "share.attempted"),
+    "start": (
+        frozenset({ShareStatus.SCHEDULED, ShareStatus.OUTCOME_UNKNOWN}),
+        ShareStatus.PUBLISHING,
+        "share.attempted",
+    ),
     # Claimed without sending yet: to refuse it at send time, or to look on the account first.
-    "claim": (frozenset({S.SCHEDULED, S.OUTCOME_UNKNOWN}), S.PUBLISHING, "share.claimed"),
-    "publish": (frozenset({S.PUBLISHING}), S.PUBLISHED, "share.published"),
+    "claim": (
+        frozenset({ShareStatus.SCHEDULED, ShareStatus.OUTCOME_UNKNOWN}),
+        ShareStatus.PUBLISHING,
+        "share.claimed",
+    ),
+    "publish": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.PUBLISHED, "share.published"),
     # The post went live after our claim was taken over (we were presumed dead): the truth is recorded
     # whatever the share's status has become meanwhile, once (only from a status that is not published).
     "publish_late": (
-        frozenset({S.PUBLISHING, S.OUTCOME_UNKNOWN, S.UNCONFIRMED, S.SCHEDULED, S.FAILED, S.CANCELLED}),
-        S.PUBLISHED,
+        frozenset(
+            {
+                ShareStatus.PUBLISHING,
+                ShareStatus.OUTCOME_UNKNOWN,
+                ShareStatus.UNCONFIRMED,
+                ShareStatus.SCHEDULED,
+                ShareStatus.FAILED,
+                ShareStatus.CANCELLED,
+            }
+        ),
+        ShareStatus.PUBLISHED,
         "share.published",
     ),
-    "retry": (frozenset({S.PUBLISHING}), S.SCHEDULED, "share.retry_scheduled"),
-    "unknown": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN, "share.outcome_unknown"),
+    "retry": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.SCHEDULED, "share.retry_scheduled"),
+    "unknown": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.OUTCOME_UNKNOWN, "share.outcome_unknown"),
     # Outcome still unknown after X_UNKNOWN_MAX_ATTEMPTS: escalated to compliance, no more automatic looks.
-    "unconfirmed": (frozenset({S.PUBLISHING}), S.UNCONFIRMED, "share.unconfirmed"),
+    "unconfirmed": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.UNCONFIRMED, "share.unconfirmed"),
     # A worker died during the call (its claim is stale): looked up later, never resent blindly.
-    "stale": (frozenset({S.PUBLISHING}), S.OUTCOME_UNKNOWN, "share.outcome_unknown"),
-    "fail": (frozenset({S.PUBLISHING}), S.FAILED, "share.failed"),
-    "cancel": (frozenset({S.SCHEDULED}), S.CANCELLED, "share.cancelled"),  # unknown outcome: look first
-    "cancel_claimed": (frozenset({S.PUBLISHING}), S.CANCELLED, "share.cancelled"),
-    "delete": (frozenset({S.PUBLISHED}), S.DELETED, "share.deleted"),
+    "stale": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.OUTCOME_UNKNOWN, "share.outcome_unknown"),
+    "fail": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.FAILED, "share.failed"),
+    "cancel": (
+        frozenset({ShareStatus.SCHEDULED}),
+        ShareStatus.CANCELLED,
+        "share.cancelled",
+    ),  # unknown outcome: look first
+    "cancel_claimed": (frozenset({ShareStatus.PUBLISHING}), ShareStatus.CANCELLED, "share.cancelled"),
+    "delete": (frozenset({ShareStatus.PUBLISHED}), ShareStatus.DELETED, "share.deleted"),
 }
 
 # A failed or cancelled share may be scheduled again: as a NEW share (its history stays as it was).
-RESCHEDULABLE = frozenset({S.FAILED, S.CANCELLED})
+RESCHEDULABLE = frozenset({ShareStatus.FAILED, ShareStatus.CANCELLED})
 
 # The status each archive event leaves a share in (events absent here do not move it).
-EVENT_STATUS: dict[str, str] = {"share.scheduled": S.SCHEDULED} | {
+EVENT_STATUS: dict[str, str] = {"share.scheduled": ShareStatus.SCHEDULED} | {
     event: to for _from, to, event in TRANSITIONS.values()
 }
 
@@ -146,7 +165,7 @@ def _payload(share: Share, status: str, extra: dict | None) -> dict:
 
 def replayed_status(event_types: Iterable[str]) -> str:
     """The status a share's archived events (in seq order) leave it in, from ``scheduled`` at creation."""
-    status = S.SCHEDULED
+    status = ShareStatus.SCHEDULED
     for event_type in event_types:
         status = EVENT_STATUS.get(event_type, status)
     return status

@@ -9,8 +9,8 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         """Hand content the automatic checks: its workflow runs them, but content never imports this app
-        (see ``advocacy.content.checks``)."""
-        from advocacy.content import checks
+        (see ``advocacy.content.compliance_checks``)."""
+        from advocacy.content import compliance_checks as checks
         from compliance.review import checking
 
         checks.provide(run_checks=checking.run_checks, check_text=checking.check_text)

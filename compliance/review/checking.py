@@ -5,9 +5,9 @@ the same compiled lexicon serves every check until a compliance officer changes 
 per process per set of pack versions: one cheap query reads ``(id, version, updated_at)`` of the active
 packs, and the cached lexicon is reused while that key is unchanged. Any pack or rule change goes through
 ``compliance.review.rulepacks``, which moves the version (and ``updated_at``) on, so the next check anywhere
-rebuilds. The publishing engine calls these functions again just before sending, and content's workflow
-calls ``run_checks`` and ``check_text`` through ``advocacy.content.checks`` (provided at start-up by
-``compliance.review.apps``: content does not import this app).
+rebuilds. The share engine and content's workflow call ``run_checks`` and ``check_text`` through
+``advocacy.content.compliance_checks`` (provided at start-up by ``compliance.review.apps``: neither imports
+this app).
 
 ``policy_for`` reads everything else a policy needs (the settings row, the category's requirement rows) in
 the SAME query as the pack versions, so a policy costs one query, always read fresh: no invalidation to get
@@ -224,7 +224,7 @@ def max_weighted_length() -> int:
     return ComplianceSettings.current().max_weighted_length
 
 
-# --- A version's check, in the form content stores (``advocacy.content.checks.run_checks``) ------------
+# --- A version's check, in the form content stores (``compliance_checks.run_checks``) --------------------
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value

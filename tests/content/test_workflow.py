@@ -330,7 +330,7 @@ def test_no_email_is_sent_for_a_decision_that_rolled_back(
 def test_content_runs_the_checks_the_review_app_provided_and_refuses_without_them(monkeypatch):
     """Content declares the checks it needs; the review app provides them at start-up. Without a provider
     a submission must fail loudly, never pass unchecked."""
-    from advocacy.content import checks
+    from advocacy.content import compliance_checks as checks
     from compliance.review import checking
 
     assert checks._provided["run_checks"] is checking.run_checks

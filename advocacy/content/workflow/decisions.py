@@ -6,8 +6,8 @@ list, writes the new state, records an archive event and leaves the e-mail to ``
 
 Approval binds to texts, not rows: approving records one ``ApprovedText`` per publishable text of the
 version (see ``advocacy.content.models``), with its fingerprint, and the decision lists the fingerprints.
-The automatic checks run through ``advocacy.content.checks`` (rules belong to the review app, which provides
-them): at submission, and again at approval, since rules may have changed in between.
+The automatic checks run through ``advocacy.content.compliance_checks`` (rules belong to the review app,
+which provides them): at submission, and again at approval, since rules may have changed in between.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.content import checks, policies
+from advocacy.content import compliance_checks as checks
+from advocacy.content import policies
 from advocacy.content.models import (
     ApprovedText,
     ContentItem,

@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content import policies
-from advocacy.content.models import ContentItem, ContentVersion, ReviewDecision, VersionStatus
+from advocacy.content.models import ContentItem, ContentVersion, ItemStatus, ReviewDecision, VersionStatus
 from advocacy.content.workflow.decisions import notify_author
 from advocacy.content.workflow.states import (
     TRANSITIONS,
     InvalidTransition,
     NotAllowed,
-    S,
     guard,
     lock,
     require_text,
@@ -46,7 +45,7 @@ def begin_new_version(*, item: ContentItem, version: ContentVersion, actor) -> C
             status=VersionStatus.SUPERSEDED
         )
     item.current_version = version
-    item.status = S.DRAFT
+    item.status = ItemStatus.DRAFT
     item.approved_at = None
     item.save(update_fields=["current_version", "status", "approved_at", "updated_at"])
     record(

@@ -10,16 +10,20 @@ from django.utils.translation import gettext as _
 
 from advocacy.content.models import ContentItem, ContentVersion, ItemStatus
 
-S = ItemStatus
 # action -> (item statuses it may start from, item status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "edit": (frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.APPROVED}), S.DRAFT),
-    "submit": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.SUBMITTED),
-    "approve": (frozenset({S.SUBMITTED}), S.APPROVED),
-    "request_changes": (frozenset({S.SUBMITTED}), S.CHANGES_REQUESTED),
-    "reject": (frozenset({S.SUBMITTED}), S.REJECTED),
-    "expire": (frozenset({S.APPROVED}), S.EXPIRED),
-    "recall": (frozenset({S.APPROVED, S.EXPIRED}), S.RECALLED),
+    "edit": (
+        frozenset(
+            {ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.CHANGES_REQUESTED, ItemStatus.APPROVED}
+        ),
+        ItemStatus.DRAFT,
+    ),
+    "submit": (frozenset({ItemStatus.DRAFT, ItemStatus.CHANGES_REQUESTED}), ItemStatus.SUBMITTED),
+    "approve": (frozenset({ItemStatus.SUBMITTED}), ItemStatus.APPROVED),
+    "request_changes": (frozenset({ItemStatus.SUBMITTED}), ItemStatus.CHANGES_REQUESTED),
+    "reject": (frozenset({ItemStatus.SUBMITTED}), ItemStatus.REJECTED),
+    "expire": (frozenset({ItemStatus.APPROVED}), ItemStatus.EXPIRED),
+    "recall": (frozenset({ItemStatus.APPROVED, ItemStatus.EXPIRED}), ItemStatus.RECALLED),
 }
 
 
