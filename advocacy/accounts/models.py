@@ -60,6 +60,10 @@ class RosterImport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -202,6 +202,15 @@ class ArchiveExport(models.Model):
         return f"export {self.date_from}-{self.date_to} ({self.status})"
 
     @property
+    def in_progress(self) -> bool:
+        """Waiting for a worker or being written: the page keeps polling."""
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def ready(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
