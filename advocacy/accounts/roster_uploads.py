@@ -8,6 +8,7 @@ heartbeat, done or failed, claimed again when its worker died), not the rules of
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import logging
@@ -22,6 +23,17 @@ from django.utils.translation import gettext as _
 from advocacy.accounts.models import RosterImport
 from advocacy.accounts.roster import RosterFileError, RowError
 from advocacy.accounts.roster_import import RosterOutcome, import_staff_roster
+
+
+def write_errors_csv(roster_import: RosterImport, out) -> None:
+    """The upload's row errors as CSV (line, column, message) for HR to fix the file in a spreadsheet; a
+    byte-order mark first, so that Excel reads the accents as UTF-8."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([_("line"), _("column"), _("message")])
+    for error in roster_import.errors:
+        writer.writerow([error.get("line") or "", error.get("column", ""), error.get("message", "")])
+
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from advocacy.accounts.adapter import remember_language
 from advocacy.accounts.forms import PreferencesForm, RosterUploadForm
 from advocacy.accounts.models import RosterImport
-from advocacy.accounts.roster_uploads import start_roster_import
+from advocacy.accounts.roster_uploads import start_roster_import, write_errors_csv
 from advocacy.org.access import SIGNED_IN, STAFF_ADMINS, access
 from advocacy.org.services import set_preferences
 from advocacy.org.timezones import zone_named
@@ -66,11 +64,7 @@ def roster_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     roster_import = get_object_or_404(RosterImport.objects.only("pk", "errors", "original_filename"), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-import-{roster_import.pk}-errors.csv"'
-    response.write("\ufeff")  # so that Excel reads the accents as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("line"), _("column"), _("message")])
-    for error in roster_import.errors:
-        writer.writerow([error.get("line") or "", error.get("column", ""), error.get("message", "")])
+    write_errors_csv(roster_import, response)
     return response
 
 

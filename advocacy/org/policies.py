@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from advocacy.org.models import Role
-from advocacy.org.selectors import roles_of
+from advocacy.org.selectors import pending_email_changes, pending_grants, roles_of
 
 
 class NotAllowed(Exception):
@@ -76,6 +76,34 @@ def decision_refusal(actor, *, requested_by_id: int | None, subject_user_id: int
     if actor.pk == subject_user_id:
         return _("This change concerns you: another administrator must approve it.")
     return None
+
+
+def privileged_panel(viewer, profile) -> dict:
+    """The person page's privileged roles: those held, the grants waiting, and the roles ``viewer`` may still
+    ask for (none on their own page: nobody asks for their own privileges)."""
+    held = {r.role for r in profile.roles.all()}
+    privileged = privileged_roles()
+    grants = list(pending_grants().filter(profile=profile))
+    waiting = {g.role for g in grants}
+    is_self = profile.user_id == viewer.pk
+    grantable = [] if is_self else [r for r in sorted(privileged) if r not in held and r not in waiting]
+    return {
+        "privileged_held": [(r, role_label(r)) for r in sorted(held & privileged)],
+        "grants": grants,
+        "grantable": grantable,
+        "is_self": is_self,
+    }
+
+
+def approvals_for(actor) -> tuple[list, list]:
+    """The grants and address changes waiting for a second administrator, each with ``refusal``: why
+    ``actor`` may not decide it (their own request, or about themselves), or None when they may."""
+    grants, changes = list(pending_grants()), list(pending_email_changes())
+    for item in (*grants, *changes):
+        item.refusal = decision_refusal(
+            actor, requested_by_id=item.requested_by_id, subject_user_id=item.profile.user_id
+        )
+    return grants, changes
 
 
 def email_domain_allowed(email: str) -> bool:

@@ -27,11 +27,10 @@ from advocacy.org.forms import (
     StaffFilterForm,
 )
 from advocacy.org.models import Branch, EmailChangeRequest, RoleGrantRequest, StaffProfile
-from advocacy.org.policies import NotAllowed, decision_refusal, privileged_roles, role_label
+from advocacy.org.policies import NotAllowed, approvals_for, privileged_panel, privileged_roles, role_label
 from advocacy.org.selectors import (
     approvals_waiting,
     pending_email_changes,
-    pending_grants,
     staff_for_administration,
 )
 from advocacy.org.services import edit_staff, save_branch, set_active
@@ -72,22 +71,17 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("org:staff_detail", pk=profile.pk)
-    held = {r.role for r in profile.roles.all()}
-    privileged = privileged_roles()
-    grants = list(pending_grants().filter(profile=profile))
-    waiting = {g.role for g in grants}
-    grantable = [r for r in sorted(privileged) if r not in held and r not in waiting]
-    is_self = profile.user_id == request.user.pk
+    panel = privileged_panel(request.user, profile)
     return render(
         request,
         "org/staff_detail.html",
         {
             "profile": profile,
             "form": form,
-            "privileged_held": [(r, role_label(r)) for r in sorted(held & privileged)],
-            "grants": grants,
-            "grant_form": GrantRequestForm(grantable=grantable) if grantable and not is_self else None,
-            "is_self": is_self,
+            "privileged_held": panel["privileged_held"],
+            "grants": panel["grants"],
+            "grant_form": GrantRequestForm(grantable=panel["grantable"]) if panel["grantable"] else None,
+            "is_self": panel["is_self"],
             "email_change": pending_email_changes().filter(profile=profile).first(),
             "email_form": EmailChangeForm(),
             "waiting": approvals_waiting(),
@@ -184,12 +178,7 @@ def staff_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @access(ADMINS)
 def approvals(request: HttpRequest) -> HttpResponse:
     """What waits for a second administrator; each row says whether this administrator may approve it."""
-    grants = list(pending_grants())
-    changes = list(pending_email_changes())
-    for item in (*grants, *changes):
-        item.refusal = decision_refusal(
-            request.user, requested_by_id=item.requested_by_id, subject_user_id=item.profile.user_id
-        )
+    grants, changes = approvals_for(request.user)
     return render(
         request,
         "org/approvals.html",
