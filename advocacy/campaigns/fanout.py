@@ -34,7 +34,7 @@ import datetime as dt
 import random
 import secrets
 
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -252,56 +252,7 @@ def _fan_out_chunk(
     return new_cursor
 
 
-# Every column but the id; table and column names come from the model, values are parameters.
-_SHARE_FIELDS = [f for f in Share._meta.concrete_fields if not f.primary_key]
-
-
-_ROW = f"({', '.join(['%s'] * len(_SHARE_FIELDS))})"
-
-
-_INSERT_SHARES = (
-    f"INSERT INTO {Share._meta.db_table} ({', '.join(f.column for f in _SHARE_FIELDS)}) "  # noqa: S608
-    "VALUES {rows} ON CONFLICT DO NOTHING"
-)
-
-
-# PostgreSQL takes up to 65,535 parameters a statement.
-_PG_ROWS_PER_INSERT = 60_000 // len(_SHARE_FIELDS)
-
-
-# What differs from one share of a chunk to the next; every other column is the same for the whole chunk.
-_PER_SHARE = frozenset(
-    {"adviser_id", "approved_text_id", "text", "fingerprint", "scheduled_for", "link_code"}
-)
-
-
 def _insert_shares(shares: list[Share]) -> None:
-    """``bulk_create(ignore_conflicts=True)`` without its per-value cost: ``INSERT ... ON CONFLICT DO
-    NOTHING`` (PostgreSQL, SQLite >= 3.24) with the chunk-wide columns prepared once. The ORM prepares ~30
-    values per row one by one (timezone conversion of eleven datetime columns included), which was three
-    quarters of a 10,000-adviser fan-out. PostgreSQL gets one multi-row statement (one round trip; 500
-    pipelined single-row statements took twice as long); SQLite, in process, an ``executemany``. A share
-    refused by a unique constraint (the adviser shared the item meanwhile) is silently not inserted: the
-    caller reads back which ones were."""
-    connection = connections[router.db_for_write(Share)]
-    first = shares[0]
-    constant = {
-        f.attname: f.get_db_prep_save(f.pre_save(first, add=True), connection)
-        for f in _SHARE_FIELDS
-        if f.attname not in _PER_SHARE
-    }
-    per_share = [f for f in _SHARE_FIELDS if f.attname in _PER_SHARE]
-    rows = []
-    for share in shares:
-        values = dict(constant)
-        for f in per_share:
-            values[f.attname] = f.get_db_prep_save(getattr(share, f.attname), connection)
-        rows.append([values[f.attname] for f in _SHARE_FIELDS])
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.executemany(_INSERT_SHARES.format(rows=_ROW), rows)
-            return
-        for at in range(0, len(rows), _PG_ROWS_PER_INSERT):
-            batch = rows[at : at + _PG_ROWS_PER_INSERT]
-            sql = _INSERT_SHARES.format(rows=", ".join([_ROW] * len(batch)))
-            cursor.execute(sql, [value for row in batch for value in row])
+    """``INSERT ... ON CONFLICT DO NOTHING`` for a chunk: a share refused by a unique constraint (the adviser
+    shared the item meanwhile) is silently not inserted, and the caller reads back which ones were."""
+    Share.objects.using(router.db_for_write(Share)).bulk_create(shares, ignore_conflicts=True)

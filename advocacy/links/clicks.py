@@ -163,8 +163,13 @@ def _flush_forever() -> None:
 
 
 def _write(entries: list[tuple[int, float, str]]) -> int:
-    """One INSERT of many rows (``executemany``, no model instances: this runs beside live redirects and
-    holds the GIL for as long as it builds rows). Clicks on shares that no longer exist are dropped."""
+    """One INSERT of many rows (``executemany``, no model instances: without Redis this runs in the web
+    process beside live redirects and holds the GIL for as long as it builds rows). Clicks on shares that no
+    longer exist are dropped.
+
+    Raw on purpose: ``ShareClick.objects.bulk_create`` of the same batch cost 39 µs of CPU per click on SQLite
+    against 11 µs here, 26 against 19 on PostgreSQL (1,000 clicks, median of 15, 2026-12-02), and the
+    in-process flush is what keeps the tracked link within 10 % of a bare redirect (bench/README.md)."""
     from django.db import connection, transaction
 
     from advocacy.shares.models import Share

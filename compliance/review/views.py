@@ -182,11 +182,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     try:
         if decision == DecisionForm.APPROVE:
-            workflow.approve_version(
+            made = workflow.approve_version(
                 version=version,
                 reviewer=request.user,
                 comment=comment,
-                acknowledged_finding_ids=tuple(form.cleaned_data["acknowledged"]),
+                acknowledged_finding_ids=form.acknowledged_ids(),
             )
         elif decision == DecisionForm.CHANGES:
             workflow.request_changes(version=version, reviewer=request.user, comment=comment)
@@ -197,6 +197,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         # the rules changed since the page was shown; its message says which.
         messages.error(request, str(exc))
         return redirect("review:review", pk=pk)
+    if decision == DecisionForm.APPROVE and not made.final:
+        # A first approval of two: the version still waits, and the reviewer must not read "approved".
+        messages.success(request, selectors.approval_progress(version).sentence)
+        return redirect("review:queue")
     done = {
         DecisionForm.APPROVE: _("Version approved."),
         DecisionForm.CHANGES: _("Changes requested from the author."),

@@ -115,7 +115,7 @@ def test_a_rolled_back_batch_leaves_neither_records_nor_a_gap(db):
 def test_a_large_batch_is_split_into_several_statements_and_still_one_chain(db, monkeypatch):
     from compliance.archive import services
 
-    monkeypatch.setattr(services, "_PG_MAX_ROWS", 7)
+    monkeypatch.setattr(services, "_ROWS_PER_INSERT", 7)
     entries = record_many([Event("test.large", payload={"n": n}) for n in range(30)])
     assert [e.seq for e in entries] == list(range(1, 31))
     assert ArchiveHead.objects.get().seq == 30
