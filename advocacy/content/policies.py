@@ -9,7 +9,9 @@ that a list and the page it links to can never disagree.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from advocacy.content.models import (
     ContentItem,
@@ -66,6 +68,36 @@ def versions_reviewable_by(user) -> QuerySet[ContentVersion]:
         .exclude(Exists(wrote_a_version))
         .exclude(Exists(already_approved))
     )
+
+
+def approvals_required(item: ContentItem) -> int:
+    """How many different officers must approve a version of ``item`` (two in the categories named by
+    ``REVIEW_TWO_APPROVER_CATEGORIES``)."""
+    return 2 if item.category in settings.REVIEW_TWO_APPROVER_CATEGORIES else 1
+
+
+def with_approvals_given(versions: QuerySet[ContentVersion]) -> QuerySet[ContentVersion]:
+    """``versions`` annotated with ``approvals_given``: approvals since the version was last submitted (a
+    first approval of two leaves it submitted). One subquery, whatever the number of rows."""
+    given = (
+        ReviewDecision.objects.filter(
+            version_id=OuterRef("pk"),
+            kind=ReviewDecision.Kind.APPROVE,
+            created_at__gte=OuterRef("submitted_at"),
+        )
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return versions.annotate(approvals_given=Coalesce(Subquery(given), Value(0)))
+
+
+def approvals_given(version: ContentVersion) -> int:
+    if version.submitted_at is None:
+        return 0
+    return ReviewDecision.objects.filter(
+        version=version, kind=ReviewDecision.Kind.APPROVE, created_at__gte=version.submitted_at
+    ).count()
 
 
 def can_review(user, version: ContentVersion) -> bool:

@@ -4,6 +4,7 @@ and which approved text an adviser gets."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -19,6 +20,7 @@ from advocacy.content.models import (
     Origin,
     ReviewDecision,
 )
+from advocacy.content.presentation import highlight_slots
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import roles_of
 from advocacy.org.slot_values import slot_values_are_plain
@@ -240,25 +242,78 @@ def texts_by_adviser(version: ContentVersion, *, including=None) -> dict[int, Ap
 
 
 # --- Previews -----------------------------------------------------------------------------------------------
-Preview = texts.Post  # text, length, limit, over
+@dataclass(frozen=True)
+class Preview:
+    """The base wording as someone would post it, weighed as X weighs it (``texts.to_post``), and whose
+    profile filled its slots: the viewer's own, or, when they cannot fill them (head office has no branch
+    city), a real member of the audience (``filled_for``), or none (``unfilled``: the slots stay marked)."""
+
+    text: str
+    length: int
+    limit: int
+    has_link: bool = False
+    filled_for: str = ""
+    unfilled: bool = False
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+    @property
+    def marked(self):
+        """The text with its unfilled slots marked (escaped HTML)."""
+        return highlight_slots(self.text)
 
 
-def preview_for(version: ContentVersion, user=None, *, limit: int = 280) -> Preview:
+def _slot_values_of(user, profile=None) -> dict[str, str]:
+    if user is None:
+        return {}
+    profile = profile if profile is not None else getattr(user, "staff", None)
+    branch = getattr(profile, "branch", None) if profile else None
+    values = {"first_name": user.first_name, "branch_city": getattr(branch, "city", "") or ""}
+    return {name: value for name, value in values.items() if value and slot_values_are_plain({name: value})}
+
+
+def stand_in_for(item: ContentItem, slots: list[str]):
+    """A real member of ``item``'s audience who has a value for every slot in ``slots`` (first by name), to
+    fill a preview for someone who cannot fill it themselves. One query; None when nobody can."""
+    members = audience_members(item).select_related("staff__branch").exclude(first_name="")
+    if "branch_city" in slots:
+        members = members.exclude(staff__branch__city="").exclude(staff__branch__isnull=True)
+    for member in members.order_by("first_name", "last_name", "pk")[:20]:
+        if set(slots) <= set(_slot_values_of(member)):
+            return member
+    return None
+
+
+def preview_for(version: ContentVersion, user=None, *, limit: int = 280, stand_in: bool = False) -> Preview:
     """The base wording as ``user`` would post it (their own slot values), with disclosure, label and link.
-    No query: the feed calls this once per item."""
-    values = {}
-    if user is not None:
-        profile = getattr(user, "staff", None)
-        branch = getattr(profile, "branch", None) if profile else None
-        values = {"first_name": user.first_name, "branch_city": getattr(branch, "city", "")}
-        values = {name: value for name, value in values.items() if slot_values_are_plain({name: value})}
+    No query when the user fills every slot; otherwise, with ``stand_in`` (one item's page), a real
+    adviser of the audience fills them (one query), and without (the feed), the slots stay as they are."""
+    used = [name for name in texts.SLOTS if "{" + name + "}" in version.text]
+    values = _slot_values_of(user)
+    filled_for, unfilled = "", False
+    if used and not set(used) <= set(values):
+        member = stand_in_for(version.item, used) if stand_in else None
+        if member is not None:
+            values, filled_for = _slot_values_of(member), member.get_full_name() or member.email
+        else:
+            values, unfilled = {}, True
     text = texts.compose(
         texts.fill(version.text, values),
         disclosure=version.disclosure,
         label=version.label,
         link_url=version.link_url,
     )
-    return texts.to_post(text, limit=limit)
+    post = texts.to_post(text, limit=limit)
+    return Preview(
+        text=post.text,
+        length=post.length,
+        limit=post.limit,
+        has_link=bool(version.link_url),
+        filled_for=filled_for,
+        unfilled=unfilled,
+    )
 
 
 # --- Home panels -------------------------------------------------------------------------------------------

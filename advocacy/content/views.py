@@ -282,7 +282,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "variants": version.variants.all() if version else [],
             "approved_texts": approved_texts,
             "decisions": item.decisions.select_related("reviewer", "version"),
-            "preview": selectors.preview_for(version, request.user, limit=max_weighted_length()),
+            "preview": selectors.preview_for(
+                version, request.user, limit=max_weighted_length(), stand_in=True
+            ),
             "can_edit": policies.can_edit_in_library(request.user, item),
             "can_submit": policies.can_submit(request.user, item),
             "can_recall": policies.can_recall(request.user, item),

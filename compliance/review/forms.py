@@ -152,3 +152,8 @@ class DecisionForm(forms.Form):
                 )
         data["comment"] = comment
         return data
+
+    def acknowledged_ids(self) -> tuple[str, ...]:
+        """The finding ids confirmed: one checkbox may stand for the same warning in many expansions of a
+        template (its value lists their ids, space separated)."""
+        return tuple(fid for value in self.cleaned_data.get("acknowledged") or () for fid in value.split())

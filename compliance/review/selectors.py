@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 
 from advocacy.content import workflow
 from advocacy.content.models import Category, ContentVersion
-from advocacy.content.policies import can_review, versions_reviewable_by
-from advocacy.content.presentation import checked_texts, finding_rows, word_diff
+from advocacy.content.policies import (
+    approvals_given,
+    approvals_required,
+    can_review,
+    versions_reviewable_by,
+    with_approvals_given,
+)
+from advocacy.content.presentation import word_diff
 from advocacy.content.selectors import editors_of
 from advocacy.org.models import Branch, Role
 from advocacy.org.selectors import roles_of
-from compliance.checks import Finding
-from compliance.review import checking
+from compliance.review import checking, expansions
 from compliance.review.models import RulePack
 
 
@@ -102,7 +107,9 @@ def review_queue(user, *, filters: QueueFilters) -> QuerySet:
     Costs a fixed number of queries whatever the length of the queue (the severity filter reads the stored
     findings of the waiting versions in one query)."""
     waited = _waiting_since_field()
-    versions = versions_reviewable_by(user).select_related("item", "created_by__staff__branch")
+    versions = with_approvals_given(
+        versions_reviewable_by(user).select_related("item", "created_by__staff__branch")
+    )
     if filters.category:
         versions = versions.filter(item__category=filters.category)
     if filters.branch is not None:
@@ -134,6 +141,38 @@ def _person(user) -> str:
     return user.get_full_name() or user.email
 
 
+@dataclass(frozen=True)
+class ApprovalProgress:
+    """Where a submitted version stands between its approvals: what the reviewer and the queue say, so
+    nobody reads a first approval of two as "approved"."""
+
+    given: int
+    required: int
+
+    @property
+    def needs_more(self) -> bool:
+        return self.required > 1 and self.given < self.required
+
+    @property
+    def sentence(self) -> str:
+        if not self.needs_more:
+            return ""
+        if self.given == 0:
+            return _("%(required)s approvals needed: two different officers must approve") % {
+                "required": self.required
+            }
+        return _("%(given)s of %(required)s approvals — a second officer must approve") % {
+            "given": self.given,
+            "required": self.required,
+        }
+
+
+def approval_progress(version, *, given: int | None = None) -> ApprovalProgress:
+    if given is None:
+        given = approvals_given(version)
+    return ApprovalProgress(given=given, required=approvals_required(version.item))
+
+
 def queue_rows(versions) -> list[dict]:
     """What the queue table shows for each version of a page (no query beyond the page's own)."""
     target = review_age_target_hours()
@@ -156,6 +195,7 @@ def queue_rows(versions) -> list[dict]:
                 "overdue": age >= target,
                 "blocking": severities.count("block"),
                 "warnings": len(severities) - severities.count("block"),
+                "approvals": approval_progress(version, given=getattr(version, "approvals_given", 0)),
             }
         )
     return rows
@@ -229,12 +269,8 @@ def review_page(user, version) -> dict:
     with the current rules, exactly as the approval will re-check them), the diff against the previous
     version, the earlier decisions, and whether this reviewer may decide."""
     checked = checking.run_checks(version)
-    entries = checked_texts(checked)
-    warn_choices = [
-        (data["id"], f"{data['matched']} — {row['message']}" if data["matched"] else row["message"])
-        for data in workflow.findings_to_acknowledge(checked)
-        for row in finding_rows([Finding.from_dict(data)])
-    ]
+    limit = checking.max_weighted_length()
+    wordings = expansions.wordings_for_review(version, checked, limit=limit)
     previous = _previous_version(version)
     refusal = refusal_for(user, version)
     age = _hours_since(version.submitted_at)
@@ -252,12 +288,13 @@ def review_page(user, version) -> dict:
         "age_hours": age,
         "target_hours": target,
         "overdue": age >= target,
-        "texts": entries,
-        "max_weighted": checking.max_weighted_length(),
+        "wordings": wordings,
+        "max_weighted": limit,
         "diff": word_diff(previous.text, version.text) if previous else None,
         "decisions": _decisions(version),
-        "warn_choices": warn_choices,
+        "warn_choices": expansions.acknowledgement_choices(wordings),
         "blocked": bool(workflow.blocking_findings(checked)),
+        "approvals": approval_progress(version),
         "can_decide": not refusal,
         "refusal": refusal,
     }

@@ -16,3 +16,16 @@ document.querySelectorAll("[data-filter-list]").forEach((input) => {
     });
   });
 });
+
+// Filter boxes (the review page's expansions): shown only when this script runs; the list works without it.
+document.querySelectorAll("[data-filter-list]").forEach((input) => {
+  const list = document.getElementById(input.dataset.filterList);
+  if (!list) return;
+  input.closest("[hidden]")?.removeAttribute("hidden");
+  input.addEventListener("input", () => {
+    const wanted = input.value.trim().toLocaleLowerCase();
+    list.querySelectorAll(":scope > li").forEach((item) => {
+      item.hidden = wanted !== "" && !(item.dataset.filterText || "").includes(wanted);
+    });
+  });
+});

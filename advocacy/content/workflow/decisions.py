@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +122,7 @@ def submit_for_review(*, version: ContentVersion, actor) -> ContentVersion:
 
 
 def _two_approvers_needed(item: ContentItem) -> bool:
-    return item.category in settings.REVIEW_TWO_APPROVER_CATEGORIES
+    return policies.approvals_required(item) > 1
 
 
 @transaction.atomic
