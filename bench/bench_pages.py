@@ -323,7 +323,7 @@ def seed_shares(pg: str, people: dict, items: list, scale: float, step: Steps) -
             "t.at, %(status)s, 1, 0, '', '', t.at, (1700000000000 + g)::text, "
             "'https://x.com/a/status/' || (1700000000000 + g), 'adv' || a.idx, (100000 + a.idx)::text, "
             "t.at, %(code)s || g, '', {campaign}, t.at, t.at "
-            "FROM generate_series(0, %(n)s - 1) g "
+            "FROM generate_series(0::bigint, %(n)s - 1) g "
             "JOIN bench_advisers a ON a.idx = {adviser} "
             "JOIN bench_items i ON i.idx = {item} "
             "CROSS JOIN LATERAL "
@@ -359,7 +359,8 @@ def seed_shares(pg: str, people: dict, items: list, scale: float, step: Steps) -
                 "INSERT INTO shares_shareclick (share_id, clicked_at, visitor) "
                 "SELECT s.id, s.published_at + interval '3 days' * random(), "
                 "substr(md5((g %% (%(n)s / 2))::text), 1, 32) "
-                "FROM generate_series(0, %(n)s - 1) g JOIN bench_shares s ON s.idx = (g * 7919) %% %(total)s",
+                "FROM generate_series(0::bigint, %(n)s - 1) g "
+                "JOIN bench_shares s ON s.idx = (g * 7919) %% %(total)s",
                 {"n": n_clicks, "total": total},
             )
             conn.execute("SET session_replication_role = DEFAULT")
