@@ -3,7 +3,7 @@
 Every ``.py`` file under ``advocacy/`` and ``compliance/`` (migrations excepted) is parsed with ``ast``, and
 every import counts, including the lazy ones inside functions: a lazy import is still a dependency, only a
 hidden one. Each module belongs to its Django app (the nearest folder with an ``apps.py``); a module outside
-any app is its own unit (``advocacy/settings.py``, ``advocacy/db.py``), and so is a plain package such as
+any app is its own unit (``advocacy/settings.py``, ``advocacy/texts.py``), and so is a plain package such as
 ``compliance/checks`` (the rule engine, which knows nothing about Django).
 """
 
@@ -40,7 +40,7 @@ def _unit_of_path(path: Path) -> str:
             return folder.relative_to(ROOT).as_posix()
         folder = folder.parent
     parts = relative.parts
-    if len(parts) == 2:  # advocacy/settings.py, advocacy/db.py: project modules, each its own unit
+    if len(parts) == 2:  # advocacy/settings.py, advocacy/texts.py: project modules, each its own unit
         return relative.as_posix()
     return "/".join(parts[:2])  # a plain package such as compliance/checks
 
