@@ -21,7 +21,12 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(PY) -m pip check
 	@rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)
+## axe-core for the browser tests' accessibility checks (never served to users): exactly package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+install: $(STAMP) node_modules/.package-lock.json
 
 ## Refresh requirements.lock from pyproject.toml: dependencies, the dev extra, the build backend and pip.
 lock:
@@ -46,7 +51,7 @@ lint: install
 ## Refresh and compile translations (needs GNU gettext).
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var --ignore=node_modules
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 ## The benchmarks that need no service; bench/README.md lists all of them (PostgreSQL/Redis ones too).

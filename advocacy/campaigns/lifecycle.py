@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advocacy.campaigns.models import Campaign
 from advocacy.campaigns.selectors import CANCELLABLE, LAUNCHABLE, RESUMABLE, C, can_run_campaign
@@ -67,6 +69,13 @@ def create_campaign(
         raise CampaignRefused(_("The campaign must end after it starts."))
     if ends_at <= now:
         raise CampaignRefused(_("The campaign must end in the future."))
+    horizon = now + dt.timedelta(days=settings.SHARE_SCHEDULE_HORIZON_DAYS)
+    if ends_at > horizon:
+        # Its shares are spread over the window: the share engine would refuse the later ones one by one.
+        raise CampaignRefused(
+            _("Shares can be scheduled at most %(days)s days ahead: the campaign must end by %(date)s.")
+            % {"days": settings.SHARE_SCHEDULE_HORIZON_DAYS, "date": local_moment(horizon)}
+        )
     if item.expires_at is not None and ends_at > item.expires_at:
         raise CampaignRefused(
             _("This content expires on %(date)s: the campaign must end by then.")
@@ -167,7 +176,7 @@ def cancel_campaign_shares(*, campaign_id: int, chunk_size: int = CHUNK_SIZE) ->
     chunk. Same guard as ``services.cancel_share`` (only from ``TRANSITIONS["cancel"]``): a share being
     published right now, or whose outcome is unknown, is left to the publishing engine. Safe to re-run."""
     allowed = TRANSITIONS["cancel"][0]
-    reason = _("The campaign was cancelled.")
+    reason = gettext_noop("The campaign was cancelled.")
     total = 0
     while True:
         with transaction.atomic():

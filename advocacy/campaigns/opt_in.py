@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advocacy.campaigns.lifecycle import CampaignRefused
 from advocacy.campaigns.models import AutoShareOptIn, Campaign
@@ -66,6 +67,6 @@ def set_auto_share(*, adviser, category: str, enabled: bool, actor) -> bool:
         ).select_related("item")
         for share in pending:
             services.cancel_share(
-                share=share, actor=actor, reason=_("You stopped auto-sharing this category.")
+                share=share, actor=actor, reason=gettext_noop("You stopped auto-sharing this category.")
             )
     return changed

@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
-from advocacy.portal.navigation import menu_for
+from advocacy.portal.navigation import menu_for, sections_of
 
 
 def portal(request):
@@ -13,6 +13,7 @@ def portal(request):
         "bank_name": settings.RELAIS_BANK_NAME,
         # The menu is asked of the access rules (advocacy.portal.navigation), only when a page shows it.
         "nav_menu": SimpleLazyObject(lambda: _menu(request)),
+        "nav_sections": SimpleLazyObject(lambda: sections_of(_menu(request))),
         # Publishing: X revoked the adviser's connection (banner in base.html); one query, only if shown.
         "x_reconnect_needed": SimpleLazyObject(lambda: _x_reconnect_needed(request.user, roles)),
     }

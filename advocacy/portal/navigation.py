@@ -24,28 +24,42 @@ class NavEntry:
     group: str
     # Other routes during which this entry is the current page ("namespace:*" for a whole namespace).
     current_on: tuple[str, ...] = ()
+    # The drop-down menu this entry folds into when a person's menu is long ("" : always on the bar).
+    menu: str | Promise = ""
 
 
 # In menu order: advisers find content, write and share; compliance reviews, then the library's life, then
 # oversight; then people and organisation.
+SETTINGS, RULES, CONTENT, OVERSIGHT, PEOPLE = (
+    _("My settings"),
+    _("Rules"),
+    _("Content"),
+    _("Oversight"),
+    _("People"),
+)
 MENU: tuple[NavEntry, ...] = (
     NavEntry("content:library", _("Library"), "adviser"),
     NavEntry("content:my_drafts", _("My drafts"), "adviser"),
     NavEntry("shares:my_shares", _("My shares"), "adviser"),
-    NavEntry("campaigns:auto_share", _("Auto-share"), "adviser"),
-    NavEntry("xnetwork:connection", _("My X account"), "adviser"),
+    NavEntry("campaigns:auto_share", _("Auto-share"), "adviser", menu=SETTINGS),
+    NavEntry("xnetwork:connection", _("My X account"), "adviser", menu=SETTINGS),
     NavEntry("review:queue", _("Review queue"), "compliance", ("review:review",)),
-    NavEntry("review:try_text", _("Try a text"), "compliance"),
-    NavEntry("review:packs", _("Rule packs"), "compliance", ("review:pack", "review:rule_edit")),
-    NavEntry("content:new", _("New content"), "compliance"),
-    NavEntry("campaigns:list", _("Campaigns"), "compliance", ("campaigns:new", "campaigns:detail")),
-    NavEntry("shares:compliance_recalls", _("Recalls"), "compliance"),
-    NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance"),
-    NavEntry("archive:search", _("Archive"), "compliance", ("archive:record",)),
-    NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",)),
-    NavEntry("org:staff", _("Organisation"), "people", ("org:*",)),
-    NavEntry("admin:index", _("Administration"), "people"),
+    NavEntry("review:try_text", _("Try a text"), "compliance", menu=RULES),
+    NavEntry("review:packs", _("Rule packs"), "compliance", ("review:pack", "review:rule_edit"), menu=RULES),
+    NavEntry("content:new", _("New content"), "compliance", menu=CONTENT),
+    NavEntry(
+        "campaigns:list", _("Campaigns"), "compliance", ("campaigns:new", "campaigns:detail"), menu=CONTENT
+    ),
+    NavEntry("shares:compliance_recalls", _("Recalls"), "compliance", menu=OVERSIGHT),
+    NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance", menu=OVERSIGHT),
+    NavEntry("archive:search", _("Archive"), "compliance", ("archive:record",), menu=OVERSIGHT),
+    NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
+    NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),
+    NavEntry("admin:index", _("Administration"), "people", menu=PEOPLE),
 )
+# Up to this many entries, a person's menu is one flat bar; beyond, entries fold into their drop-downs so
+# that the bar fits one row at 1280 px in French.
+FLAT_UP_TO = 5
 
 
 @cache
@@ -64,6 +78,7 @@ class MenuLink:
     label: str | Promise
     group: str
     current: bool
+    menu: str | Promise = ""
 
 
 def _is_current(entry: NavEntry, view_name: str | None) -> bool:
@@ -78,7 +93,42 @@ def _is_current(entry: NavEntry, view_name: str | None) -> bool:
 def menu_for(user, *, view_name: str | None = None) -> list[MenuLink]:
     """The menu entries ``user`` may open, in order; ``view_name`` (the page being shown) marks its entry."""
     return [
-        MenuLink(reverse(entry.url_name), entry.label, entry.group, _is_current(entry, view_name))
+        MenuLink(reverse(entry.url_name), entry.label, entry.group, _is_current(entry, view_name), entry.menu)
         for entry in MENU
         if rule_of(entry.url_name).allows(user)
     ]
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    """One place on the bar: a single link (``label`` empty) or a drop-down of several."""
+
+    label: str | Promise
+    links: tuple[MenuLink, ...]
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+
+def sections_of(links: list[MenuLink]) -> list[MenuSection]:
+    """The bar for ``links``: flat when short; otherwise each drop-down holding two or more of the person's
+    entries folds them, at the place of its first entry, and a drop-down of one stays a plain link."""
+    if len(links) <= FLAT_UP_TO:
+        return [MenuSection("", (link,)) for link in links]
+    counts: dict[str, int] = {}
+    for link in links:
+        counts[str(link.menu)] = counts.get(str(link.menu), 0) + 1
+    sections: list[MenuSection] = []
+    folded: dict[str, int] = {}
+    for link in links:
+        key = str(link.menu)
+        if not link.menu or counts[key] < 2:
+            sections.append(MenuSection("", (link,)))
+        elif key in folded:
+            at = folded[key]
+            sections[at] = MenuSection(link.menu, (*sections[at].links, link))
+        else:
+            folded[key] = len(sections)
+            sections.append(MenuSection(link.menu, (link,)))
+    return sections

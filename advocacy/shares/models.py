@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -125,6 +126,17 @@ class Share(models.Model):
         account = f" → @{self.account_username}" if self.account_username else ""
         return f"{self.item}{account} (share {self.pk})"
 
+    # Reasons are stored as English source strings (the worker's language is not the reader's); these
+    # show them in the reader's language. A reason with details filled in (an X error) has no entry in the
+    # catalogue and shows as stored.
+    @property
+    def reason(self) -> str:
+        return gettext(self.last_error) if self.last_error else ""
+
+    @property
+    def deletion_problem(self) -> str:
+        return gettext(self.delete_error) if self.delete_error else ""
+
     # Flags for templates, answered by the state machine (``advocacy.shares.transitions``), never by a
     # template re-testing statuses.
     @property
@@ -150,6 +162,12 @@ class Share(models.Model):
         from advocacy.shares.transitions import deleted_from_x
 
         return deleted_from_x(self)
+
+    @property
+    def is_sending(self) -> bool:
+        from advocacy.shares.transitions import is_sending
+
+        return is_sending(self)
 
 
 class ShareClick(models.Model):

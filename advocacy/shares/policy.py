@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advocacy import texts
 from advocacy.content import compliance_checks as checks
@@ -66,19 +66,22 @@ def preview_share(*, adviser, item: ContentItem) -> SharePreview | None:
 
 
 def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
-    """The send-time re-check. Returns (action, reason) when the share must not go out, None when it may."""
+    """The send-time re-check. Returns (action, reason) when the share must not go out, None when it may.
+
+    The reason is stored (``Share.last_error``, the archive), so it is the English source string, translated
+    when shown (``Share.reason``) in the reader's language, not in the worker's."""
     item, version, approved = share.item, share.version, share.approved_text
     if item.status == ItemStatus.RECALLED:
-        return "cancel", _("The content was recalled by compliance.")
+        return "cancel", gettext_noop("The content was recalled by compliance.")
     if share.campaign_id and share.campaign.is_cancelled:
         # A share of a cancelled campaign that was mid-retry when the campaign was cancelled.
-        return "cancel", _("The campaign was cancelled.")
+        return "cancel", gettext_noop("The campaign was cancelled.")
     if item.status == ItemStatus.EXPIRED or (item.expires_at is not None and item.expires_at <= now):
-        return "cancel", _("The content expired before the scheduled time.")
+        return "cancel", gettext_noop("The content expired before the scheduled time.")
     if item.valid_from is not None and item.valid_from > now:
-        return "retry", _("The content may not be published yet.")
+        return "retry", gettext_noop("The content may not be published yet.")
     if item.status != ItemStatus.APPROVED or version.status != VersionStatus.APPROVED:
-        return "fail", _(
+        return "fail", gettext_noop(
             "The content was changed after you scheduled it and the new wording is not approved yet. "
             "Once it is approved, schedule it again."
         )
@@ -87,17 +90,17 @@ def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
         or approved.version_id != share.version_id
         or texts.fingerprint(share.text) != share.fingerprint
     ):
-        return "fail", _("The text no longer matches its approval: it was not published.")
+        return "fail", gettext_noop("The text no longer matches its approval: it was not published.")
     adviser = share.adviser
     is_adviser = getattr(share, "adviser_is_adviser", None)  # read with the share by ``_load``
     if is_adviser is None:
         is_adviser = Role.ADVISER in roles_of(adviser)
     is_adviser = bool(is_adviser)  # SQLite answers 0/1
     if not adviser.is_active or not is_adviser:
-        return "fail", _("The adviser's access has ended.")
+        return "fail", gettext_noop("The adviser's access has ended.")
     blocking = _blocking_findings(share.text, item)
     if blocking:
-        return "fail", _("The current compliance rules refuse this text: %(why)s") % {
+        return "fail", gettext_noop("The current compliance rules refuse this text: %(why)s") % {
             "why": "; ".join(blocking)
         }
     return None

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advocacy.content.models import ItemStatus
 from advocacy.networks import interface as net
@@ -15,6 +16,7 @@ from advocacy.networks.x.models import XAccount
 from advocacy.networks.x.network import X as network
 from advocacy.shares.link_markers import stop_item
 from advocacy.shares.models import Share, ShareStatus
+from advocacy.shares.notices import tell_advisers_of_recall
 from advocacy.shares.outcomes import backoff
 from advocacy.shares.scheduling import cancel_share
 from advocacy.shares.sending import person, publish_after_unknown_outcome
@@ -24,21 +26,31 @@ from compliance.archive.services import record
 
 # --- recall ---------------------------------------------------------------------------------------
 def recall_shares(*, item_id: int) -> dict:
-    """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete."""
+    """Content was recalled: cancel what has not gone out, mark live posts for deletion, then delete; then
+    tell each adviser whose share this run stopped (only this run's moves: the beat's sweep runs it again
+    and must not tell them twice)."""
     now = timezone.now()
     stop_item(item_id)  # done on commit of the recall already; again for the beat's sweep
+    cancelled = []
     for share in Share.objects.filter(item_id=item_id, status__in=TRANSITIONS["cancel"][0]):
-        cancel_share(share=share, actor=None, reason=_("The content was recalled by compliance."))
+        if cancel_share(
+            share=share, actor=None, reason=gettext_noop("The content was recalled by compliance.")
+        ):
+            cancelled.append(share.pk)
     # A share whose outcome is unknown may be live: look now (found: recorded as published, and deleted
     # below; not found: cancelled by the send-time re-check, since the item is recalled).
     for share_id in Share.objects.filter(item_id=item_id, status=ShareStatus.OUTCOME_UNKNOWN).values_list(
         "pk", flat=True
     ):
         publish_after_unknown_outcome(share_id, now, force=True)
-    Share.objects.filter(
+    live = Share.objects.filter(
         item_id=item_id, status=ShareStatus.PUBLISHED, delete_requested_at__isnull=True
-    ).update(delete_requested_at=now, delete_not_before=now)
-    return delete_pending_posts(item_id=item_id)
+    )
+    deleting = list(live.values_list("pk", flat=True))
+    live.filter(pk__in=deleting).update(delete_requested_at=now, delete_not_before=now)
+    counts = delete_pending_posts(item_id=item_id)
+    tell_advisers_of_recall(item_id=item_id, cancelled=cancelled, deleting=deleting)
+    return counts
 
 
 def delete_pending_posts(*, item_id: int | None = None, limit: int = 200) -> dict:
@@ -76,7 +88,7 @@ def delete_share_post(*, share_id: int) -> str:
         Share.objects.filter(pk=share_id).update(
             delete_not_before=exc.reset_at,
             delete_claimed_until=None,
-            delete_error=_("Waiting for X's delete limit to reset."),
+            delete_error=gettext_noop("Waiting for X's delete limit to reset."),
         )
         return "waiting"
     except (net.NotConnected, net.Unauthorized, net.Forbidden) as exc:

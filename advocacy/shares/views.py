@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from advocacy.content.models import ContentItem
@@ -56,6 +57,7 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
             "form": form,
             "account": account,
             "timezone_name": str(tz),
+            "state": selectors.share_state_of(request.user, item),
         },
     )
 
@@ -70,6 +72,7 @@ def my_shares(request: HttpRequest) -> HttpResponse:
         "shares/my_shares.html",
         {
             "groups": groups,
+            "recall_notices": selectors.recall_notices_for(request.user),
             "page": page,
             "query": query_without_cursor(request.GET),
             "account": x_selectors.x_account_of(request.user),
@@ -89,7 +92,9 @@ def _own_share(request: HttpRequest, pk: int) -> Share:
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
-    if services.cancel_share(share=share, actor=request.user, reason=_("Cancelled by the adviser.")):
+    # Stored, so the English source string; shown translated (Share.reason).
+    reason = gettext_noop("Cancelled by the adviser.")
+    if services.cancel_share(share=share, actor=request.user, reason=reason):
         messages.success(request, _("The share is cancelled."))
     else:
         messages.error(request, _("Too late to cancel: this share is already going out or has gone out."))

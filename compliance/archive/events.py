@@ -536,6 +536,11 @@ LEGACY_KEYS = {
 _FREEFORM_PREFIXES: set[str] = set()
 
 
+def accepts_freeform(event_type: str) -> bool:
+    """Whether ``event_type`` falls under a registered free-form prefix (tests only)."""
+    return any(event_type.startswith(prefix) for prefix in _FREEFORM_PREFIXES)
+
+
 def allow_freeform_prefix(prefix: str) -> None:
     """Let event types starting with ``prefix`` carry any payload: for the archive's own tests and benches
     of the chain mechanics (``test.``, ``bench.``), never for product events."""

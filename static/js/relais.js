@@ -4,16 +4,10 @@ document.addEventListener("change", (event) => {
   if (el.matches("[data-autosubmit]")) el.form.requestSubmit();
 });
 
-// Filter boxes (the review page's expansions): shown only when this script runs; the list works without it.
-document.querySelectorAll("[data-filter-list]").forEach((input) => {
-  const list = document.getElementById(input.dataset.filterList);
-  if (!list) return;
-  input.closest("[hidden]")?.removeAttribute("hidden");
-  input.addEventListener("input", () => {
-    const wanted = input.value.trim().toLocaleLowerCase();
-    list.querySelectorAll(":scope > li").forEach((item) => {
-      item.hidden = wanted !== "" && !(item.dataset.filterText || "").includes(wanted);
-    });
+// The menu's drop-downs (<details>) close when the person opens another or clicks elsewhere.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.navgroup[open], details.usermenu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
 

@@ -45,8 +45,9 @@ def _forms(adviser) -> dict[str, dict]:
         "no filter": {},
         "adviser e-mail": {"adviser": adviser.email.upper()},
         "adviser name": {"adviser": adviser.last_name},
-        "event type": {"event_type": "test.kind7"},
-        "event type prefix": {"event_type": "test."},
+        # The search form offers the declared event types (events.event_types()), families by prefix.
+        "event type": {"event_type": "share.published"},
+        "event type prefix": {"event_type": "share."},
         "date range": {"date_from": today, "date_to": today},
         "free text": {"text": "zanzibar"},
         "network post id": {"network_post_id": "1800000000042"},

@@ -4,6 +4,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from compliance.archive import events
+from compliance.archive.events import event_types
+
 
 class _BankDays:
     """Date ranges are whole days in the bank's time zone (``export.day_bounds``): say so by the field."""
@@ -15,27 +18,51 @@ class _BankDays:
         }
 
 
+class _EventTypeField(forms.ChoiceField):
+    """A declared event type or family from the list; also the free-form types tests register (events.py)."""
+
+    def valid_value(self, value):
+        return super().valid_value(value) or events.accepts_freeform(value)
+
+
 class SearchForm(_BankDays, forms.Form):
     adviser = forms.CharField(label=_("Adviser (e-mail or name)"), required=False, max_length=254)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    event_type = forms.CharField(
+    event_type = _EventTypeField(
         label=_("Event type"),
         required=False,
-        max_length=100,
-        help_text=_("Exact, or a prefix ending with a dot: “share.”"),
-        widget=forms.TextInput(attrs={"list": "archive-event-types"}),
+        help_text=_("One event, or every event of a family."),
     )
     text = forms.CharField(label=_("Text in the payload"), required=False, max_length=200)
     network_post_id = forms.CharField(label=_("Network post id"), required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event_type"].choices = event_type_choices()
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+def event_type_choices() -> list:
+    """The declared event types (``events.event_types()``), grouped by family; each family can also be
+    searched whole (its prefix, "share.", which the search reads as every event of the family)."""
+    families: dict[str, list[str]] = {}
+    for name in event_types():
+        families.setdefault(name.split(".", 1)[0], []).append(name)
+    choices: list = [("", gettext("Every event"))]
+    for family, names in families.items():
+        whole = (
+            [(f"{family}.", gettext("every %(family)s event") % {"family": family})] if len(names) > 1 else []
+        )
+        choices.append((family, [*whole, *((name, name) for name in names)]))
+    return choices
 
 
 class ExportForm(_BankDays, forms.Form):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.org.access import COMPLIANCE, access
 from advocacy.web.paging import keyset_page, query_without_cursor
-from compliance.archive import selectors
+from compliance.archive import selectors, subjects
 from compliance.archive.export import record_export_download, request_export
 from compliance.archive.legal_holds import place_legal_hold
 from compliance.archive.legal_holds import release_legal_hold as release_hold  # the view has its name
@@ -32,6 +32,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         records = selectors.search_records(**form.cleaned_data)
     page = keyset_page(records, request.GET, key="seq", size=PAGE_SIZE) if records is not None else None
+    if page is not None:
+        page.object_list = subjects.labels(page.object_list)
     return render(
         request,
         "archive/search.html",
@@ -39,7 +41,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query_without_cursor(request.GET),
-            "event_types": selectors.event_types(),
             "verification": selectors.latest_verification(),
         },
     )
@@ -50,6 +51,7 @@ def record_detail(request: HttpRequest, seq: int) -> HttpResponse:
     view = selectors.record_with_neighbours(seq)
     if view is None:
         raise Http404
+    subjects.labels([view.record])
     return render(request, "archive/record.html", {"view": view, "record": view.record})
 
 
