@@ -35,6 +35,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_ID = 1
 RELAIS_BANK_NAME = env_str("RELAIS_BANK_NAME", "Relais")
+# The bank's public website: a client who follows a dead tracked link is offered it (links/link_gone.html).
+RELAIS_BANK_PUBLIC_URL = env_str("RELAIS_BANK_PUBLIC_URL", "")
+if RELAIS_BANK_PUBLIC_URL and not RELAIS_BANK_PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("RELAIS_BANK_PUBLIC_URL must be an http(s) address, such as https://www.bank.fr/")
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -455,6 +459,9 @@ X_UNKNOWN_RECHECK_SECONDS = env_int("X_UNKNOWN_RECHECK_SECONDS", 20, minimum=0)
 # After this many unknown outcomes (a lost answer, a failed look at the account), a share is escalated to
 # compliance as "possibly live, not confirmed" (and the adviser told) instead of being looked up forever.
 X_UNKNOWN_MAX_ATTEMPTS = env_int("X_UNKNOWN_MAX_ATTEMPTS", 6, minimum=1)
+# How far ahead an adviser (or a campaign) may schedule a share: further out, the text and the rules it was
+# approved under are likely to have changed, so the schedule is refused with this reason.
+SHARE_SCHEDULE_HORIZON_DAYS = env_int("SHARE_SCHEDULE_HORIZON_DAYS", 90, minimum=1)
 # tweepy logs request headers (the bearer token) at DEBUG: never let that reach a handler.
 LOGGING["loggers"]["tweepy"] = {"level": "INFO"}
 CELERY_BEAT_SCHEDULE.update({

@@ -49,3 +49,43 @@ def _tell_adviser(share_id: int, *, subject, template: str) -> None:
             },
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def tell_advisers_of_recall(*, item_id: int, cancelled: list[int], deleting: list[int]) -> int:
+    """E-mail every adviser whose share a recall stopped, once each, in their own language: their live post
+    is deleted from X (``deleting``) and/or their scheduled share is cancelled (``cancelled``). Called by the
+    share engine's recall once the moves are committed, never inside a transaction. Returns how many were
+    told. My shares and the home page show the same notice (``selectors.recall_notices_for``)."""
+    ids = set(cancelled) | set(deleting)
+    if not ids:
+        return 0
+    shares = Share.objects.filter(pk__in=ids, item_id=item_id).select_related("adviser", "item")
+    by_adviser: dict[int, dict] = {}
+    for share in shares:
+        entry = by_adviser.setdefault(share.adviser_id, {"user": share.adviser, "item": share.item})
+        entry["deleted" if share.pk in deleting else "cancelled"] = True
+    languages = dict(
+        StaffProfile.objects.filter(user_id__in=list(by_adviser)).values_list("user_id", "language")
+    )
+    told = 0
+    for user_id, entry in by_adviser.items():
+        user = entry["user"]
+        if not user.email:
+            continue
+        with translation.override(languages.get(user_id) or settings.LANGUAGE_CODE):
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + str(
+                gettext_lazy("Compliance recalled content you shared")
+            )
+            body = render_to_string(
+                "shares/email/share_recalled.txt",
+                {
+                    "user": user,
+                    "item": entry["item"],
+                    "deleted": entry.get("deleted", False),
+                    "cancelled": entry.get("cancelled", False),
+                    "my_shares_url": settings.PUBLIC_BASE_URL + reverse("shares:my_shares"),
+                },
+            )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        told += 1
+    return told

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,12 @@ from compliance.archive.services import record
 def _check_when(item: ContentItem, when: dt.datetime, now: dt.datetime) -> None:
     if when < now - dt.timedelta(minutes=1):
         raise ShareRefused(_("This time is in the past: choose a later time."))
+    horizon = now + dt.timedelta(days=settings.SHARE_SCHEDULE_HORIZON_DAYS)
+    if when > horizon:
+        raise ShareRefused(
+            _("Shares can be scheduled at most %(days)s days ahead (until %(date)s): choose an earlier time.")
+            % {"days": settings.SHARE_SCHEDULE_HORIZON_DAYS, "date": local_moment(horizon)}
+        )
     if item.expires_at is not None and when >= item.expires_at:
         raise ShareRefused(
             _("This content expires on %(date)s: choose a time before then.")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from advocacy.content.models import ContentItem, ItemStatus
 from advocacy.networks.x.selectors import x_account_of
-from advocacy.shares.models import Share, ShareClick, ShareStatus
+from advocacy.shares.models import ACTIVE_SHARE_STATUSES, Share, ShareClick, ShareStatus
+from advocacy.web.dates import local_moment
 
 
 def shares_due(*, limit: int = 1000, now=None) -> list[int]:
@@ -131,3 +136,92 @@ def sharing_home_panel(user) -> dict:
         clicks=Count("pk"), visitors=Count("visitor", distinct=True)
     )
     return {"account": x_account_of(user), "by_status": by_status, **clicks}
+
+
+# --- A recall: what it will do, and what it did to each adviser ------------------------------------
+RECALL_REASON = "The content was recalled by compliance."  # stored as its source string (policy, recall)
+
+
+def recall_impact(*, item_id: int) -> dict:
+    """What recalling the item would do now, in one query: live posts to delete, shares to cancel, and
+    shares whose outcome is not known yet (looked up first, then deleted or cancelled)."""
+    return Share.objects.filter(item_id=item_id).aggregate(
+        live=Count("pk", filter=Q(status=ShareStatus.PUBLISHED)),
+        scheduled=Count("pk", filter=Q(status=ShareStatus.SCHEDULED)),
+        checking=Count("pk", filter=Q(status__in=[ShareStatus.PUBLISHING, ShareStatus.OUTCOME_UNKNOWN])),
+    )
+
+
+def recall_notices_for(user, *, days: int = 30) -> list[dict]:
+    """The adviser's shares a recall stopped in the last ``days``, one notice per recalled item: whether
+    their post was deleted (or is being deleted) and whether a scheduled share was cancelled. One query."""
+    since = timezone.now() - dt.timedelta(days=days)
+    shares = (
+        Share.objects.filter(adviser_id=user.pk, item__status=ItemStatus.RECALLED)
+        .filter(item__updated_at__gte=since)
+        .filter(
+            Q(status=ShareStatus.DELETED)
+            | Q(status=ShareStatus.PUBLISHED, delete_requested_at__isnull=False)
+            | Q(status=ShareStatus.CANCELLED, last_error=RECALL_REASON)
+        )
+        .select_related("item")
+        .order_by("-item__updated_at", "pk")
+    )
+    notices: dict[int, dict] = {}
+    for share in shares:
+        notice = notices.setdefault(
+            share.item_id,
+            {"title": share.item.title, "when": share.item.updated_at, "deleted": False, "cancelled": False},
+        )
+        if share.status == ShareStatus.CANCELLED:
+            notice["cancelled"] = True
+        else:
+            notice["deleted"] = True
+    return list(notices.values())
+
+
+# --- The adviser's own share of an item, said where they would share it -----------------------------
+@dataclass(frozen=True)
+class ShareState:
+    """What the library and the share page say instead of offering "Share now" again: the adviser already
+    shared or scheduled this item (one active share per adviser and item, ``ACTIVE_SHARE_STATUSES``)."""
+
+    share: Share
+    sentence: str
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.share.can_cancel
+
+    @property
+    def post_url(self) -> str:
+        return self.share.post_url if self.share.status == ShareStatus.PUBLISHED else ""
+
+
+def _state_of(share: Share) -> ShareState:
+    if share.is_sending:
+        sentence = _("Being sent to X now (shared at %(time)s).") % {
+            "time": local_moment(share.scheduled_for)
+        }
+    elif share.can_cancel:
+        sentence = _("You scheduled it for %(time)s.") % {"time": local_moment(share.scheduled_for)}
+    elif share.status == ShareStatus.PUBLISHED:
+        when = share.published_at or share.updated_at
+        sentence = _("You shared it on %(time)s.") % {"time": local_moment(when)}
+    else:  # outcome unknown, unconfirmed: it may be live, so it may not be shared again yet
+        sentence = _("Your share of %(time)s is being checked on X.") % {
+            "time": local_moment(share.scheduled_for)
+        }
+    return ShareState(share=share, sentence=sentence)
+
+
+def share_states_for(user, item_ids) -> dict[int, ShareState]:
+    """``user``'s active share of each of ``item_ids`` (a library page), keyed by item id. One query."""
+    shares = Share.objects.filter(
+        adviser_id=user.pk, item_id__in=list(item_ids), status__in=ACTIVE_SHARE_STATUSES
+    )
+    return {share.item_id: _state_of(share) for share in shares}
+
+
+def share_state_of(user, item) -> ShareState | None:
+    return share_states_for(user, [item.pk]).get(item.pk)

@@ -15,11 +15,13 @@ in: replaying a share's events from ``scheduled`` (its status at creation) gives
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 
 from advocacy.shares.models import Share, ShareStatus
 from compliance.archive.services import Event, record, record_many
@@ -99,6 +101,16 @@ def retry_pending(share: Share) -> bool:
 def deleted_from_x(share: Share) -> bool:
     """Published, then deleted (after a recall): the status the "delete" move leads to."""
     return share.status == TRANSITIONS["delete"][1]
+
+
+def is_sending(share: Share, now: dt.datetime | None = None) -> bool:
+    """Due and handed to a worker, or being sent: what the adviser reads is "sending", not "scheduled" (a
+    share made with "share now" is scheduled for now until a worker claims it)."""
+    if share.status == TRANSITIONS["start"][1]:
+        return True
+    now = now or timezone.now()
+    waiting_to_retry = share.next_attempt_at is not None and share.next_attempt_at > now
+    return share.status == ShareStatus.SCHEDULED and share.scheduled_for <= now and not waiting_to_retry
 
 
 def transition(

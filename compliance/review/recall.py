@@ -19,7 +19,10 @@ from django.db import transaction
 from advocacy.content import workflow
 from advocacy.content.models import ContentItem, ReviewDecision
 from advocacy.shares.link_markers import stop_item
+from advocacy.shares.selectors import recall_impact
 from advocacy.shares.tasks import recall_item_shares
+
+__all__ = ["recall_content", "recall_impact"]
 
 
 def recall_content(*, item: ContentItem, actor, reason: str) -> ReviewDecision:

@@ -20,7 +20,7 @@ from advocacy.org.access import COMPLIANCE, CONTENT_AUTHORS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack
-from compliance.review.recall import recall_content
+from compliance.review.recall import recall_content, recall_impact
 
 QUEUE_PAGE_SIZE = 25
 
@@ -211,14 +211,30 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access(COMPLIANCE)
-@require_POST
 def recall(request: HttpRequest, pk: int) -> HttpResponse:
-    """The recall form on the item page (``/library/items/<pk>/recall/``)."""
+    """Recall an item (``/library/items/<pk>/recall/``), in two steps: the item page's form (or a GET)
+    shows what the recall will do — live posts deleted, scheduled shares cancelled — and only the
+    confirmation's POST (``confirmed``) recalls. Every adviser concerned is told by the share engine."""
     item = get_object_or_404(policies.items_visible_to(request.user), pk=pk)
-    try:
-        recall_content(item=item, actor=request.user, reason=request.POST.get("reason", ""))
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Recalled: the content can no longer be shared."))
-    return redirect("content:item_detail", pk=item.pk)
+    reason = (request.POST.get("reason") or "").strip()
+    error = ""
+    if request.method == "POST" and request.POST.get("confirmed") and policies.can_recall(request.user, item):
+        try:
+            recall_content(item=item, actor=request.user, reason=reason)
+        except workflow.WorkflowError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Recalled: the content can no longer be shared."))
+            return redirect("content:item_detail", pk=item.pk)
+    return render(
+        request,
+        "review/recall_confirm.html",
+        {
+            "item": item,
+            "reason": reason,
+            "error": error,
+            "can_recall": policies.can_recall(request.user, item),
+            "impact": recall_impact(item_id=item.pk),
+        },
+        status=400 if error else 200,
+    )

@@ -307,6 +307,10 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     officer_page.goto(f"{base}/library/items/{item.pk}/")
     officer_page.fill("#recall-reason", "Le taux du livret change : ce message n'est plus exact.")
     officer_page.locator("form[action$='/recall/'] button[type=submit]").click()
+    # The confirmation says what the recall will do before anything happens.
+    officer_page.locator("#impact-title").wait_for()
+    screenshot("loop-14a-recall-confirm-fr", on=officer_page)
+    officer_page.locator("form[action$='/recall/'] button[type=submit]").click()
     officer_page.wait_for_url(f"{base}/library/items/{item.pk}/")
     officer_page.locator(".message-success").wait_for()
     screenshot("loop-14-recalled-fr", on=officer_page)
