@@ -18,6 +18,17 @@ class RosterImport(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Outcome(models.TextChoices):
+        """What the import came to, as HR reads it (not a column: ``outcome`` answers it from the counts).
+        "Done" alone said nothing of the rows: an import whose every row was refused showed a green "Done"."""
+
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        IMPORTED = "imported", _("Imported")
+        WITH_ERRORS = "with_errors", _("Imported, some rows refused")
+        NOTHING_IMPORTED = "nothing_imported", _("Nothing imported: every row refused")
+        FAILED = "failed", _("Failed")
+
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -62,6 +73,33 @@ class RosterImport(models.Model):
     @property
     def has_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.status == self.Status.QUEUED:
+            return self.Outcome.QUEUED
+        if self.status == self.Status.RUNNING:
+            return self.Outcome.RUNNING
+        if self.status == self.Status.FAILED:
+            return self.Outcome.FAILED
+        if not self.error_count:
+            return self.Outcome.IMPORTED
+        if self.error_count >= self.total_rows:
+            return self.Outcome.NOTHING_IMPORTED
+        return self.Outcome.WITH_ERRORS
+
+    @property
+    def nothing_imported(self) -> bool:
+        return self.outcome == self.Outcome.NOTHING_IMPORTED
+
+    @property
+    def imported_with_errors(self) -> bool:
+        return self.outcome == self.Outcome.WITH_ERRORS
+
+    @property
+    def imported_rows(self) -> int:
+        """Rows taken in (created, updated or already up to date), as against the rows refused."""
+        return self.created_count + self.updated_count + self.unchanged_count
 
     @property
     def percent(self) -> int:

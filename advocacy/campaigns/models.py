@@ -23,6 +23,18 @@ class Campaign(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Outcome(models.TextChoices):
+        """Where the campaign stands, as its runner reads it (not a column: ``selectors.outcome_of`` answers
+        it from the status and the shares that exist). "Shares scheduled" is the status once the fan-out
+        is over, even when it scheduled nothing because every targeted adviser was excluded."""
+
+        PLANNED = "planned", _("Planned")
+        SCHEDULING = "scheduling", _("Scheduling shares")
+        SCHEDULED = "scheduled", _("Shares scheduled")
+        NOTHING_SCHEDULED = "nothing_scheduled", _("No share scheduled")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
     item = models.ForeignKey(
         "content.ContentItem", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("content")
     )

@@ -9,7 +9,8 @@ import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -84,6 +85,46 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
     return Campaign.objects.select_related("item", "created_by")
 
 
+def with_live_shares(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Each campaign with ``live_shares``: its shares that exist now and have not been called off
+    (scheduled, going out or on X), counted in the same query. The fan-out's ``scheduled`` counter is what it
+    scheduled once; advisers cancel, opt out or share it themselves since."""
+    live = (
+        Share.objects.filter(campaign_id=OuterRef("pk"), status__in=ACTIVE_SHARE_STATUSES)
+        .order_by()
+        .values("campaign_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return campaigns.annotate(live_shares=Coalesce(Subquery(live, output_field=IntegerField()), 0))
+
+
+def outcome_of(campaign: Campaign, *, live_shares: int) -> Campaign.Outcome:
+    """Where the campaign stands, as its runner reads it: a fan-out that is over but scheduled nothing
+    (every targeted adviser excluded, or nobody targeted) is not "Shares scheduled"."""
+    outcome = Campaign.Outcome
+    if campaign.status == C.SCHEDULED:
+        return outcome.SCHEDULED if live_shares else outcome.NOTHING_SCHEDULED
+    return {
+        C.PLANNED: outcome.PLANNED,
+        C.FANNING_OUT: outcome.SCHEDULING,
+        C.FAILED: outcome.FAILED,
+        C.CANCELLED: outcome.CANCELLED,
+    }[campaign.status]
+
+
+@dataclass(frozen=True)
+class ListedCampaign:
+    campaign: Campaign
+    outcome: Campaign.Outcome
+    live_shares: int
+
+
+def campaign_rows(campaigns) -> list[ListedCampaign]:
+    """The rows of the campaign list, for campaigns read ``with_live_shares`` (no query per row)."""
+    return [ListedCampaign(c, outcome_of(c, live_shares=c.live_shares), c.live_shares) for c in campaigns]
+
+
 # --- reads ----------------------------------------------------------------------------------------------
 def campaign_items(now: dt.datetime | None = None) -> QuerySet[ContentItem]:
     """Library items a campaign may push: approved, with an approved current version, not expired."""
@@ -125,16 +166,30 @@ class Progress:
     share_counts: list[tuple[str, int]]  # (status label, count) of the campaign's shares now
     distinct_texts: int
 
-    @property
-    def percent(self) -> int:
-        c = self.campaign
-        if not c.targeted:
-            return 100 if c.status == C.SCHEDULED else 0
-        return min(100, round(100 * c.processed / c.targeted))
+    live_shares: int = 0  # the campaign's shares not called off, now
 
     @property
     def running(self) -> bool:
         return self.campaign.status == C.FANNING_OUT
+
+    @property
+    def outcome(self) -> Campaign.Outcome:
+        return outcome_of(self.campaign, live_shares=self.live_shares)
+
+    @property
+    def nothing_scheduled(self) -> bool:
+        """The fan-out is over and no adviser has a share: the card says so, and why, not a full bar."""
+        return self.outcome == Campaign.Outcome.NOTHING_SCHEDULED
+
+    @property
+    def percent(self) -> int:
+        """While the fan-out runs: how far it has gone through the targeted advisers. Once it is over: how
+        many of them have a share (0 when every one of them was excluded, never a full bar for nothing)."""
+        c = self.campaign
+        if not c.targeted:
+            return 0
+        done = c.processed if self.running else min(self.live_shares, c.targeted)
+        return min(100, round(100 * done / c.targeted))
 
 
 def progress_of(campaign: Campaign) -> Progress:
@@ -155,6 +210,7 @@ def progress_of(campaign: Campaign) -> Progress:
         reasons=[(str(SKIP_REASONS.get(key, key)), n) for key, n in reasons],
         share_counts=[(label, counts[value]) for value, label in ShareStatus.choices if counts.get(value)],
         distinct_texts=distinct,
+        live_shares=sum(counts.get(status, 0) for status in ACTIVE_SHARE_STATUSES),
     )
 
 

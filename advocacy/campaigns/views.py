@@ -25,12 +25,17 @@ def _visible(request: HttpRequest, pk: int) -> Campaign:
 
 @access(CONTENT_AUTHORS)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    """Newest first, 50 a page, Newer/Older (no silent cut)."""
-    page = keyset_page(campaign_selectors.campaigns_visible_to(request.user), request.GET, key="pk")
+    """Newest first, 50 a page, Newer/Older (no silent cut); each row counts the shares that exist now."""
+    campaigns = campaign_selectors.with_live_shares(campaign_selectors.campaigns_visible_to(request.user))
+    page = keyset_page(campaigns, request.GET, key="pk")
     return render(
         request,
         "campaigns/list.html",
-        {"campaigns": page, "page": page, "query": query_without_cursor(request.GET)},
+        {
+            "rows": campaign_selectors.campaign_rows(page),
+            "page": page,
+            "query": query_without_cursor(request.GET),
+        },
     )
 
 

@@ -95,21 +95,49 @@ def highlight_slots(text: str) -> SafeString:
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every part above is escaped
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_WORDS = re.compile(r"(\S+)(\s*)")
+
+
+def _words(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Leading whitespace, then (word, the whitespace after it) for each word."""
+    lead = text[: len(text) - len(text.lstrip())]
+    return lead, _WORDS.findall(text[len(lead) :])
+
+
+def _run(tokens: list[tuple[str, str]]) -> tuple[str, str]:
+    """A run of words as one string, and the whitespace after its last word (kept outside the mark)."""
+    joined = "".join(word + space for word, space in tokens)
+    trimmed = joined.rstrip()
+    return trimmed, joined[len(trimmed) :]
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """Word-level diff of two versions: removed words in ``<del>``, added words in ``<ins>``."""
-    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    out: list[SafeString] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    """Word-level diff of two versions, inline: each run of removed words in one ``<del>``, followed by the
+    run that replaced it in one ``<ins>``.
+
+    Words are compared without the spaces between them: when spaces were tokens too, the matcher matched
+    the spaces between changed words and cut "Un taux garanti" -> "Une offre attractive" into
+    del/ins/del/ins pairs, which read as interleaved letters. A line break still counts (it changes the
+    post), a trailing space does not."""
+    _lead, a = _words(old or "")
+    lead_b, b = _words(new or "")
+    keys_a = [(word, "\n" in space) for word, space in a]
+    keys_b = [(word, "\n" in space) for word, space in b]
+    out: list[str] = [escape(lead_b)]
+    matcher = difflib.SequenceMatcher(a=keys_a, b=keys_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
+            out.append(escape("".join(word + space for word, space in b[j1:j2])))
             continue
-        if op in ("delete", "replace"):
-            out.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            out.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
+        removed, removed_gap = _run(a[i1:i2])
+        added, added_gap = _run(b[j1:j2])
+        if removed:
+            out.append(format_html("<del>{}</del>", removed))
+        if removed and added:
+            out.append(" ")
+        if added:
+            out.append(format_html("<ins>{}</ins>", added))
+        out.append(escape(added_gap if added else removed_gap))
     return mark_safe("".join(str(p) for p in out))  # noqa: S308 - every part above is escaped
 
 

@@ -72,7 +72,7 @@ def test_the_page_shows_a_word_diff_against_the_previous_version(adviser, compli
     first = submitted_version(adviser, text="Un taux de 3 % sur le livret.")
     second = submitted_version(adviser, text="Un taux de 2,5 % sur le livret.", item=first.item)
     html = _page(client_for(compliance_officer), second)
-    assert "<del>3</del><ins>2,5</ins>" in html
+    assert "Un taux de <del>3</del> <ins>2,5</ins> % sur le livret." in html
     assert "First version: nothing to compare." in _page(client_for(compliance_officer), first)
 
 

@@ -50,3 +50,31 @@ def test_the_page_works_without_javascript(test_pack, compliance_officer, client
 
 def test_advisers_may_not_use_the_try_a_text_page(adviser, client_for):
     assert client_for(adviser).post(reverse("review:try_text_check"), {"text": "x"}).status_code == 403
+
+
+def test_the_check_button_shows_a_blocking_finding_without_javascript(test_pack, marketer, client_for):
+    """The form is a plain GET: with no script to post the partial, the page itself carries the findings.
+    A blocked text used to show "Press Check" again, because a blocked report is falsy."""
+    page = client_for(marketer).get(reverse("review:try_text"))
+    assert '<form method="get" action="{}">'.format(reverse("review:try_text")) in page.content.decode()
+
+    html = (
+        client_for(marketer)
+        .get(reverse("review:try_text"), {"text": "Un rendement mirobolant !", "language": "fr"})
+        .content.decode()
+    )
+
+    assert "Blocked: fix the blocking findings" in html
+    assert '<mark class="finding-block" data-finding="1">rendement mirobolant</mark>' in html
+    assert "Promesse de rendement interdite." in html
+    assert "Press Check to see the findings." not in html
+
+
+def test_the_check_button_says_when_a_text_has_no_finding(test_pack, marketer, client_for):
+    html = (
+        client_for(marketer)
+        .get(reverse("review:try_text"), {"text": "Bonne journée à tous", "language": "fr", "category": ""})
+        .content.decode()
+    )
+    assert "No finding" in html
+    assert "Press Check to see the findings." not in html

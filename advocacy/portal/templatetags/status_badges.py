@@ -6,6 +6,7 @@ plain badge), and every page renders statuses through the tag. It lives in the p
 app, so that it may name each app's enum.
 
 ``{% status_badge obj %}`` shows ``obj.status``; ``{% status_badge decision "kind" %}`` another field.
+``{% outcome_badge obj.outcome %}`` shows what a run came to (``OUTCOME_BADGES``).
 ``{% verification_badge verification %}`` shows the archive chain's last verification (or that none ran).
 """
 
@@ -60,6 +61,24 @@ BADGES: dict[tuple[type, str], dict[str, str]] = {
     (XAccount, "status"): {XAccount.Status.CONNECTED: OK, XAccount.Status.DISCONNECTED: BAD},
 }
 
+# What a run came to, where its status alone misleads: an import whose every row was refused is "Done", a
+# campaign that excluded every adviser is "Shares scheduled". Each ``Outcome`` enum -> {value: badge class}.
+OUTCOME_BADGES: dict[type, dict[str, str]] = {
+    RosterImport.Outcome: {
+        RosterImport.Outcome.RUNNING: WARN,
+        RosterImport.Outcome.IMPORTED: OK,
+        RosterImport.Outcome.WITH_ERRORS: WARN,
+        RosterImport.Outcome.NOTHING_IMPORTED: BAD,
+        RosterImport.Outcome.FAILED: BAD,
+    },
+    Campaign.Outcome: {
+        Campaign.Outcome.SCHEDULED: OK,
+        Campaign.Outcome.NOTHING_SCHEDULED: WARN,
+        Campaign.Outcome.CANCELLED: WARN,
+        Campaign.Outcome.FAILED: BAD,
+    },
+}
+
 # The archive chain's last verification: intact, failed, or none yet.
 VERIFICATION_BADGES = {
     "intact": (OK, _("Chain intact")),
@@ -83,6 +102,12 @@ def _badge(css: str, label) -> str:
 @register.simple_tag
 def status_badge(obj, field: str = "status") -> str:
     return _badge(badge_class(obj, field), getattr(obj, f"get_{field}_display")())
+
+
+@register.simple_tag
+def outcome_badge(outcome) -> str:
+    """``{% outcome_badge roster_import.outcome %}``: an ``Outcome`` member, with its mapped class."""
+    return _badge(OUTCOME_BADGES[type(outcome)].get(outcome, ""), outcome.label)
 
 
 @register.simple_tag

@@ -49,10 +49,9 @@ class Command(BaseCommand):
         except RosterFileError as exc:
             raise CommandError(exc.message) from None
 
-        for error in outcome.errors:
-            where = f"line {error.line}" if error.line is not None else "file"
-            column = f", {error.column}" if error.column else ""
-            self.stderr.write(f"{where}{column}: {error.message}")
+        # The summary first, on its own line, then one line per error under a heading: written to one
+        # stream, in order, so that a log or a terminal never runs the summary into the first error (they
+        # went to stdout and stderr, which a capture glued together when it dropped the last newline).
         prefix = "Dry run, nothing written. " if dry_run else ""
         summary = (
             f"{prefix}{outcome.total_rows} rows: {outcome.created} created, {outcome.updated} updated, "
@@ -60,3 +59,13 @@ class Command(BaseCommand):
             f"{outcome.rejected} with errors."
         )
         self.stdout.write(self.style.WARNING(summary) if outcome.rejected else self.style.SUCCESS(summary))
+        if outcome.errors:
+            self.stdout.write("")
+            self.stdout.write(f"Errors ({len(outcome.errors)}):")
+        for error in outcome.errors:
+            where = f"line {error.line}" if error.line is not None else "file"
+            column = f", {error.column}" if error.column else ""
+            self.stdout.write(f"  {where}{column}: {error.message}")
+        if outcome.total_rows and outcome.rejected >= outcome.total_rows:
+            # Every row refused: a script that runs the import must not read it as a success.
+            raise CommandError("Nothing imported: every row has an error.")
