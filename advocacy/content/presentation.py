@@ -80,21 +80,6 @@ def highlight_slots(text: str) -> SafeString:
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every part above is escaped
 
 
-def highlight_slots(text: str) -> SafeString:
-    """The text with each known slot (``{first_name}``, ``{branch_city}``) in ``<mark class="slot">``: a
-    template read as a template, where a filled preview would show someone's name as if it were the text."""
-    parts: list[str] = []
-    last = 0
-    for match in texts.SLOT_RE.finditer(text):
-        if match.group(1) not in texts.SLOTS:
-            continue
-        parts.append(escape(text[last : match.start()]))
-        parts.append(format_html('<mark class="slot">{}</mark>', match.group(0)))
-        last = match.end()
-    parts.append(escape(text[last:]))
-    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every part above is escaped
-
-
 _WORDS = re.compile(r"(\S+)(\s*)")
 
 

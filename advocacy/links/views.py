@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from advocacy.links import clicks
 from advocacy.links import destinations as links
@@ -54,6 +55,15 @@ def _destination(code: str) -> tuple[int, str] | None:
     return found
 
 
+def _gone_page() -> str:
+    """What a client reads on a dead link: the bank's name and its public site, not Relais' own pages. No
+    request is given to the template, so no context processor looks at a user or a session (the database)."""
+    return render_to_string(
+        "links/link_gone.html",
+        {"bank_name": settings.RELAIS_BANK_NAME, "bank_url": settings.RELAIS_BANK_PUBLIC_URL},
+    )
+
+
 def _not_cached(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = NO_STORE
     return response
@@ -63,7 +73,7 @@ def _not_cached(response: HttpResponse) -> HttpResponse:
 def follow(request: HttpRequest, code: str) -> HttpResponse:
     found = _destination(code)
     if found is None:
-        return _not_cached(render(request, "links/link_gone.html", status=404))
+        return _not_cached(HttpResponse(_gone_page(), status=404))
     share_id, url = found
     user_agent = request.META.get("HTTP_USER_AGENT", "")  # request.headers would copy every header
     if request.method == "GET" and not clicks.is_bot(user_agent):

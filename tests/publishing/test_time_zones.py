@@ -97,8 +97,9 @@ def test_the_skipped_time_of_the_brief_is_refused_too(sandbox, adviser, connecte
 
 
 def test_a_time_that_occurs_twice_when_the_clocks_go_back_is_the_first_one_and_the_page_says_so(
-    sandbox, adviser, connected, make_item, client_for
+    sandbox, adviser, connected, make_item, client_for, settings
 ):
+    settings.SHARE_SCHEDULE_HORIZON_DAYS = 400  # the next time the clocks go back may be months away
     _in_zone(adviser, "Europe/Paris")
     client = client_for(adviser)
     day = _last_sunday(_next_year(), 10)
