@@ -111,11 +111,17 @@ def search_records(
             seq__gte=seqs[0], seq__lte=seqs[1], recorded_at__gte=start, recorded_at__lt=end
         )
     if event_type:
-        records = (
-            records.filter(event_type__startswith=event_type)
-            if event_type.endswith(".")
-            else records.filter(event_type=event_type)
-        )
+        if event_type.endswith("."):
+            # A family ("share."): the declared types it holds, matched exactly, which the event-type index
+            # serves (a LIKE prefix would scan the archive); a free-form family (tests) by prefix.
+            family = [t for t in events.event_types() if t.startswith(event_type)]
+            records = (
+                records.filter(event_type__in=family)
+                if family
+                else records.filter(event_type__startswith=event_type)
+            )
+        else:
+            records = records.filter(event_type=event_type)
     if text:
         if connection.vendor == "postgresql" and _tsquery(text):
             records = records.filter(

@@ -46,6 +46,16 @@ READER_AGENT = (
 )
 
 
+
+def _open_from_menu(page, href: str) -> None:
+    """Click a menu entry as a person would: open its drop-down first when the menu groups it into one."""
+    link = page.locator(f"nav[aria-label] a[href='{href}']")
+    group = page.locator(f"nav[aria-label] details:has(a[href='{href}'])")
+    if group.count() and not link.is_visible():
+        group.locator("summary").first.click()
+    link.click()
+
+
 def wait_until(predicate, *, timeout: float = 10.0, every: float = 0.2, what: str = "condition"):
     """Bounded polling for work that finishes after the response (on-commit tasks, X calls)."""
     deadline = time.monotonic() + timeout
@@ -143,7 +153,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     # --- 1. The adviser writes a draft that promises safety: refused, with the reason; the draft is kept.
     sign_in(page, live_server, adviser)
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.locator("nav[aria-label] a[href='/library/drafts/']").click()
+    _open_from_menu(page, "/library/drafts/")
     page.wait_for_url(f"{base}/library/drafts/")
     page.locator("main a[href='/library/drafts/new/']").click()
     page.wait_for_url(f"{base}/library/drafts/new/")
@@ -182,7 +192,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
 
     # --- 2. A compliance officer who is not the author reviews it and approves it.
     sign_in(officer_page, live_server, officer)  # with a TOTP code
-    officer_page.locator("nav[aria-label] a[href='/compliance/review/']").click()
+    _open_from_menu(officer_page, "/compliance/review/")
     officer_page.wait_for_url(f"{base}/compliance/review/")
     screenshot("loop-04-review-queue-fr", on=officer_page)
     officer_page.get_by_role("link", name="Livret sans souci").click()
@@ -207,7 +217,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     for box in warnings.all():
         box.check()
     officer_page.fill("textarea[name=comment]", "Formulation équilibrée, merci.")
-    officer_page.locator("button[name=decision][value=approve]").click()
+    officer_page.locator("button[name=decision][value=approve]").first.click()  # the sticky bar's
     officer_page.wait_for_url(f"{base}/compliance/review/")
     officer_page.locator(".message-success").wait_for()
     screenshot("loop-06-approved-fr", on=officer_page)
@@ -223,7 +233,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     assert approval.payload["fingerprints"] == approved
 
     # --- 3. The adviser connects an X account through the sandbox, then shares the approved post now.
-    page.locator("nav[aria-label] a[href='/shares/connection/']").click()
+    _open_from_menu(page, "/shares/connection/")
     page.wait_for_url(f"{base}/shares/connection/")
     screenshot("loop-07-x-account-not-connected-fr")
     page.locator("main form button[type=submit]").click()
@@ -243,7 +253,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     screenshot("loop-10-library-fr")
 
     # The adviser's own approved post: from "My drafts", then "Share on X".
-    page.locator("nav[aria-label] a[href='/library/drafts/']").click()
+    _open_from_menu(page, "/library/drafts/")
     page.wait_for_url(f"{base}/library/drafts/")
     page.get_by_role("link", name="Livret sans souci").click()
     page.wait_for_url(f"{base}/library/drafts/{item.pk}/")
@@ -331,7 +341,7 @@ def test_a_draft_goes_from_refusal_to_approval_to_x_and_back_out_on_recall(
     assert row.locator(".badge-warn").is_visible()  # "deleted after a recall"
     screenshot("loop-15-my-shares-deleted-fr")
 
-    officer_page.locator("nav[aria-label] a[href='/compliance/archive/']").click()
+    _open_from_menu(officer_page, "/compliance/archive/")
     officer_page.wait_for_url(f"{base}/compliance/archive/")
     events = set(officer_page.locator("table.table tbody td .badge").all_inner_texts())
     steps = {
