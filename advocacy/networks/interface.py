@@ -58,6 +58,16 @@ class MalformedResponse(OutcomeUnknown):
     """A 2xx answer whose body cannot be read: the network acted, but we do not know the result."""
 
 
+class Unavailable(NetworkError):
+    """The app's plan cannot use this endpoint at all (X: 403 with reason ``client-not-enrolled``, or a
+    refusal naming the plan). Not a passing fault: callers stop calling ``capability`` and say so, never
+    retry it in a loop. ``capability`` names what is lost ("followers", "activity_subscriptions", ...)."""
+
+    def __init__(self, capability: str, message: str = ""):
+        super().__init__(message or f"{capability}: not available on this plan")
+        self.capability = capability
+
+
 class NotConnected(Exception):
     """The adviser has no usable connection to the network (never connected, disconnected, revoked)."""
 
@@ -74,6 +84,7 @@ class Post:
     author_username: str = ""
     in_reply_to: str = ""  # the post this one answers, if any
     mentions: tuple[str, ...] = ()  # user ids mentioned
+    conversation_id: str = ""  # the thread's first post (X's ``conversation_id``)
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,27 @@ class Person:
     id: str
     username: str
     name: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something that happened to a connected account, pushed by the network (webhook) or found by polling.
+
+    ``key`` is the network's own identity of the event, so that the same event seen twice (replayed
+    delivery, poll overlapping a webhook) is stored once: the post id for mention / reply / quote /
+    repost, ``f"{actor.id}:{post_id}"`` for a like, ``actor.id`` for follow / unfollow."""
+
+    kind: str  # "mention" | "reply" | "quote" | "repost" | "like" | "follow" | "unfollow"
+    account_user_id: str  # the connected adviser's user id on the network that the activity concerns
+    actor: Person  # who did it
+    key: str
+    occurred_at: dt.datetime
+    post: Post | None = None  # the inbound post (mention, reply, quote), full text
+    target_post_id: str = ""  # the adviser's post liked / reposted / replied to / quoted
+    conversation_id: str = ""
+
+
+ACTIVITY_KINDS = ("mention", "reply", "quote", "repost", "like", "follow", "unfollow")
 
 
 @dataclass(frozen=True)
@@ -133,3 +165,25 @@ class Network(Protocol):
     def post_metrics(self, account, post_ids: list[str]) -> dict[str, dict[str, int]]:
         """Public counts (likes, reposts, replies, quotes, impressions where offered) of the account's
         posts, by post id; a post that no longer exists is absent."""
+
+    def users_by_usernames(self, account, usernames: list[str]) -> dict[str, Person]:
+        """Look up to 100 usernames in one call; returns the known ones by lowercase username (a username the
+        network does not know is absent)."""
+
+    def liking_users(self, account, post_id: str, cursor: str = "") -> Page:
+        """One page of the people who liked one of the account's posts (items are ``Person``)."""
+
+    def reposted_by(self, account, post_id: str, cursor: str = "") -> Page:
+        """One page of the people who reposted one of the account's posts (items are ``Person``)."""
+
+    def reply(self, account, text: str, in_reply_to: str) -> str:
+        """Post ``text`` in reply to post ``in_reply_to``; returns the reply's id. Irreversible, as
+        ``publish``."""
+
+    def subscribe_activity(self, account) -> str:
+        """Ask the network to push the account's activity (mentions, replies, likes, reposts, follows) to
+        the app's webhook; returns the subscription's id. ``Unavailable`` when the plan has no room or no
+        access (callers fall back to polling)."""
+
+    def unsubscribe_activity(self, account, subscription_id: str) -> None:
+        """Remove a subscription; one already gone counts as removed."""
