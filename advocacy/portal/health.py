@@ -1,12 +1,17 @@
-"""Reachability of what Relais depends on, for /health/ and for operators."""
+"""Reachability of what Relais depends on: ``health_report`` for /health/ (public JSON for load balancers),
+``status_report`` for the administrators' status page, which adds X and the archive's last verification
+and says each in plain words."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from advocacy.portal.models import WorkerHeartbeat
 
@@ -48,3 +53,83 @@ def health_report() -> dict[str, dict[str, object]]:
         ok, detail = check()
         report[name] = {"ok": ok, "detail": detail}
     return report
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One line of the administrators' status page: what, whether it is fine, and what that means."""
+
+    name: str | Promise
+    ok: bool
+    summary: str | Promise
+    detail: str = ""
+
+
+def _archive_line() -> StatusLine:
+    from compliance.archive.selectors import latest_verification
+
+    name = _("Archive verification")
+    latest = latest_verification()
+    if latest is None:
+        return StatusLine(name, False, _("The archive has never been verified: start a verification."))
+    when = formats.date_format(timezone.localtime(latest.finished_at), "DATETIME_FORMAT")
+    if not latest.ok:
+        return StatusLine(
+            name,
+            False,
+            _("The last verification (%(when)s) found a broken chain at sequence number %(seq)s.")
+            % {"when": when, "seq": latest.first_bad_seq or "—"},
+            latest.detail,
+        )
+    if latest.finished_at < timezone.now() - timedelta(days=2):
+        return StatusLine(
+            name,
+            False,
+            _("The last verification is old (%(when)s): is the nightly run scheduled?") % {"when": when},
+        )
+    return StatusLine(
+        name, True, _("The chain was intact at the last verification (%(when)s).") % {"when": when}
+    )
+
+
+def status_report() -> list[StatusLine]:
+    """Every check, with a sentence an administrator can act on."""
+    from advocacy.networks.x.http import x_api_answers
+
+    database_ok, database = check_database()
+    broker_ok, broker = check_broker()
+    workers_ok, workers = check_workers()
+    x_ok, x_detail = x_api_answers()
+    return [
+        StatusLine(
+            _("Database"),
+            database_ok,
+            _("The database answers.") if database_ok else _("The database does not answer: nothing works."),
+            database,
+        ),
+        StatusLine(
+            _("Task queue (broker)"),
+            broker_ok,
+            _("The task queue accepts work.")
+            if broker_ok
+            else _("The task queue does not answer: posts, e-mails and exports wait."),
+            broker,
+        ),
+        StatusLine(
+            _("Workers"),
+            workers_ok,
+            _("Background workers are running.")
+            if workers_ok
+            else _("No worker has been seen recently: scheduled posts and exports are not being processed."),
+            workers,
+        ),
+        StatusLine(
+            _("X API"),
+            x_ok,
+            _("X answers at %(url)s.") % {"url": settings.X_API_BASE_URL}
+            if x_ok
+            else _("X does not answer at %(url)s: posts cannot be sent.") % {"url": settings.X_API_BASE_URL},
+            x_detail,
+        ),
+        _archive_line(),
+    ]

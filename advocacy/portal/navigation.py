@@ -52,10 +52,11 @@ MENU: tuple[NavEntry, ...] = (
     ),
     NavEntry("shares:compliance_recalls", _("Recalls"), "compliance", menu=OVERSIGHT),
     NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance", menu=OVERSIGHT),
-    NavEntry("archive:search", _("Archive"), "compliance", ("archive:record",), menu=OVERSIGHT),
+    NavEntry("archive:search", _("Archive"), "compliance", ("archive:*",), menu=OVERSIGHT),
     NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
     NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),
     NavEntry("admin:index", _("Administration"), "people", menu=PEOPLE),
+    NavEntry("portal:status", _("System status"), "people", menu=PEOPLE),
 )
 # Up to this many entries, a person's menu is one flat bar; beyond, entries fold into their drop-downs so
 # that the bar fits one row at 1280 px in French.

@@ -6,9 +6,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from advocacy.org.access import PUBLIC, SIGNED_IN, access
+from advocacy.org.access import ADMINS, PUBLIC, SIGNED_IN, access
 from advocacy.org.models import StaffProfile
-from advocacy.portal.health import health_report
+from advocacy.portal.health import health_report, status_report
 from advocacy.portal.selectors import home_panels_for
 
 
@@ -27,6 +27,14 @@ def health(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("text/html"):
         return render(request, "portal/health.html", {"report": report}, status=status)
     return JsonResponse(report, status=status)
+
+
+@access(ADMINS)
+@never_cache
+def status(request: HttpRequest) -> HttpResponse:
+    """What /health/ probes, plus X and the archive's last verification, in words an administrator acts on."""
+    lines = status_report()
+    return render(request, "portal/status.html", {"lines": lines, "all_ok": all(line.ok for line in lines)})
 
 
 @access(PUBLIC)

@@ -147,12 +147,18 @@ class ArchivePurgePermit(models.Model):
 
 
 class ArchiveVerification(models.Model):
-    """The outcome of one run of the chain verification; the latest one drives the compliance banner."""
+    """One run of the chain verification; the latest finished one drives the compliance banner.
+
+    A run asked for in the portal exists before it starts (``finished_at`` and ``ok`` empty) so that its page
+    can show progress: ``records_checked`` grows as the worker reads, against ``records_expected``."""
 
     started_at = models.DateTimeField(_("started"))
-    finished_at = models.DateTimeField(_("finished"))
-    ok = models.BooleanField(_("intact"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("intact"), null=True)
     records_checked = models.BigIntegerField(_("records checked"), default=0)
+    records_expected = models.BigIntegerField(_("records expected"), default=0)
+    requested_by_id = models.BigIntegerField(_("requested by (id)"), null=True)
+    requested_by_email = models.CharField(_("requested by"), max_length=254, blank=True)
     last_seq = models.BigIntegerField(_("last sequence"), null=True, blank=True)
     first_bad_seq = models.BigIntegerField(_("first bad sequence"), null=True, blank=True)
     problem = models.CharField(_("problem"), max_length=40, blank=True)
@@ -166,7 +172,30 @@ class ArchiveVerification(models.Model):
         verbose_name_plural = _("archive verifications")
 
     def __str__(self) -> str:
+        if self.finished_at is None:
+            return f"verification started {self.started_at:%Y-%m-%d %H:%M}, running"
         return f"verification {self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def trigger_label(self) -> str:
+        """Who started the run, as a person reads it (``trigger`` stores a code)."""
+        labels = {
+            "nightly": _("Nightly run"),
+            "command": _("Command line"),
+            "portal": _("Started in the portal"),
+            "portal:queued": _("Started in the portal"),
+        }
+        return str(labels.get(self.trigger, self.trigger))
+
+    @property
+    def percent(self) -> int:
+        if not self.records_expected:
+            return 0
+        return min(100, self.records_checked * 100 // self.records_expected)
 
 
 class ArchiveExport(models.Model):

@@ -24,7 +24,13 @@ from compliance.archive.models import ArchiveExport, ArchiveRecord, ArchiveVerif
 
 
 def latest_verification() -> ArchiveVerification | None:
-    return ArchiveVerification.objects.order_by("-finished_at").first()
+    """The latest finished run (one still under way has no outcome yet)."""
+    return ArchiveVerification.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+def verification_history():
+    """Every run, newest first (paged by the caller on the primary key)."""
+    return ArchiveVerification.objects.order_by("-pk")
 
 
 # The payload's full-text vector, exactly as migration 0003 indexes it (GIN, PostgreSQL only).

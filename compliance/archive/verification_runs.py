@@ -1,41 +1,120 @@
 """Verification runs: ``verify.verify_database`` checks the chain; this module makes a run of it an event
-of its own. The outcome is kept (``ArchiveVerification``: the compliance banner reads the latest one), the
-run is archived (``archive.verified``), and the caller decides whom to tell: the nightly
-task (``compliance.archive.web.tasks``, which knows the organisation's roles) mails a failure to the people
-who must act on it. Kept apart from
-``verify`` so that the verifier stays a pure reader with no mail, roles or writes.
+of its own. The outcome is kept (``ArchiveVerification``: the compliance banner reads the latest finished
+one), the run is archived (``archive.verified``), and the caller decides whom to tell: the tasks
+(``compliance.archive.web.tasks``, which know the organisation's roles) mail a failure to the people who
+must act on it. Kept apart from ``verify`` so that the verifier stays a pure reader with no mail, roles or
+writes.
+
+A run asked for in the portal (``request_verification``) exists before a worker takes it, so that its page
+shows it waiting, then its progress, then its outcome.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from compliance.archive.models import ArchiveVerification
+from compliance.archive.models import ArchiveHead, ArchivePurgedRange, ArchiveVerification
 from compliance.archive.services import record
 
+# A portal run not finished after this long is taken as lost (its worker died): a new one may be asked for.
+STALE_AFTER = timedelta(hours=6)
+# The trigger of a portal run no worker has claimed yet; claiming it sets "portal" (``claim``).
+QUEUED = "portal:queued"
 
-def run_verification(*, trigger: str = "command"):
+
+def records_expected() -> int:
+    """How many records a run will read: the head's sequence number less the purged ones (two small
+    queries; counting millions of rows to draw a progress bar would cost a share of the run itself)."""
+    head = ArchiveHead.objects.values_list("seq", flat=True).first() or 0
+    purged = ArchivePurgedRange.objects.aggregate(n=Sum(F("last_seq") - F("first_seq") + 1))["n"] or 0
+    return max(0, head - purged)
+
+
+def running_verification() -> ArchiveVerification | None:
+    """The portal run still waiting or running, if any (younger than ``STALE_AFTER``)."""
+    return (
+        ArchiveVerification.objects.filter(
+            finished_at__isnull=True, started_at__gte=timezone.now() - STALE_AFTER
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def request_verification(*, actor) -> tuple[ArchiveVerification, bool]:
+    """Create a run and hand it to a worker once committed. Returns (run, created): while a run is already
+    under way, that run is returned instead of starting a second full read of the archive."""
+    from compliance.archive.web.tasks import verify_archive_now
+
+    with transaction.atomic():
+        current = running_verification()
+        if current is not None:
+            return current, False
+        verification = ArchiveVerification.objects.create(
+            started_at=timezone.now(),
+            trigger=QUEUED,
+            records_expected=records_expected(),
+            requested_by_id=actor.pk,
+            requested_by_email=actor.email,
+        )
+        transaction.on_commit(lambda: verify_archive_now.delay(verification.pk))
+    return verification, True
+
+
+def claim(verification_id: int) -> ArchiveVerification | None:
+    """Take a queued portal run for this worker: a conditional UPDATE, so a task delivered twice runs the
+    verification once (the other delivery gets None)."""
+    won = ArchiveVerification.objects.filter(pk=verification_id, trigger=QUEUED).update(trigger="portal")
+    return ArchiveVerification.objects.get(pk=verification_id) if won else None
+
+
+def run_verification(
+    *, trigger: str = "command", verification: ArchiveVerification | None = None, actor=None
+):
     """Verify the whole chain, keep the outcome (the compliance banner reads the latest one), archive the
-    run. Returns (verification, result)."""
+    run. With ``verification`` (a run asked for in the portal), that row is filled in and its progress
+    written as the worker reads. Returns (verification, result)."""
     from compliance.archive.verify import verify_database
 
-    started = timezone.now()
-    result = verify_database(checkpoint_file=settings.ARCHIVE_CHECKPOINT_FILE)
+    progress = None
+    if verification is None:
+        started = timezone.now()
+    else:
+        started = timezone.now()
+        ArchiveVerification.objects.filter(pk=verification.pk).update(
+            started_at=started, records_expected=records_expected()
+        )
+
+        def progress(count: int) -> None:
+            # Its own autocommitted UPDATE: the page polling the run sees it at once.
+            ArchiveVerification.objects.filter(pk=verification.pk).update(records_checked=count)
+
+    result = verify_database(checkpoint_file=settings.ARCHIVE_CHECKPOINT_FILE, progress=progress)
     problem = result.problem
-    verification = ArchiveVerification.objects.create(
-        started_at=started,
-        finished_at=timezone.now(),
-        ok=result.ok,
-        records_checked=result.checked,
-        last_seq=result.last_seq,
-        first_bad_seq=problem.seq if problem else None,
-        problem=problem.kind if problem else "",
-        detail=problem.detail if problem else "",
-        trigger=trigger,
-    )
+    outcome = {
+        "started_at": started,
+        "finished_at": timezone.now(),
+        "ok": result.ok,
+        "records_checked": result.checked,
+        "last_seq": result.last_seq,
+        "first_bad_seq": problem.seq if problem else None,
+        "problem": problem.kind if problem else "",
+        "detail": problem.detail if problem else "",
+        "trigger": trigger,
+    }
+    if verification is None:
+        verification = ArchiveVerification.objects.create(**outcome)
+    else:
+        ArchiveVerification.objects.filter(pk=verification.pk).update(**outcome)
+        verification.refresh_from_db()
     record(
         "archive.verified",
+        actor=actor,
         payload={
             "ok": result.ok,
             "records_checked": result.checked,

@@ -24,7 +24,7 @@ import hashlib
 import json
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,9 +287,24 @@ def read_checkpoint_file(path: str | Path) -> list[tuple[int, str, str]]:
     return out
 
 
-def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None = None) -> Result:
+def _counted(rows: Iterable, every: int, progress: Callable[[int], None]) -> Iterator:
+    """Pass rows through, telling ``progress`` how many went by every ``every`` rows: the verifier's loop
+    stays as it is and the caller (a portal run) decides what to do with the count."""
+    for count, row in enumerate(rows, 1):
+        if count % every == 0:
+            progress(count)
+        yield row
+
+
+def verify_database(
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    checkpoint_file: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
     """Stream the whole archive (server-side cursor on PostgreSQL) and verify it against the head pointer,
-    the purge anchors, the database checkpoints and, when given, the external checkpoint file."""
+    the purge anchors, the database checkpoints and, when given, the external checkpoint file.
+    ``progress`` is called with the number of records read so far, once a chunk."""
     from compliance.archive.models import ArchiveCheckpoint, ArchiveHead, ArchivePurgedRange, ArchiveRecord
 
     checkpoints = [
@@ -319,6 +334,8 @@ def verify_database(*, chunk_size: int = CHUNK_SIZE, checkpoint_file: str | None
         records = records.annotate(ts=RawSQL(PG_CANONICAL_TS, ()))  # noqa: S611 - a constant
         fields[1] = "ts"
     rows = records.values_list(*fields).iterator(chunk_size=chunk_size)
+    if progress is not None:
+        rows = _counted(rows, chunk_size, progress)
     result = verify_chain(rows, purged=purged, checkpoints=checkpoints, head=head)
     result.notes += notes
     return result

@@ -1,6 +1,6 @@
 """URL arguments for the archive's parametrised routes (read by tests/portal/test_access_matrix.py)."""
 
-from compliance.archive.models import ArchiveExport, LegalHold
+from compliance.archive.models import ArchiveExport, ArchiveVerification, LegalHold
 from compliance.archive.services import record
 
 
@@ -26,7 +26,13 @@ def _hold(personas) -> dict:
     return {"pk": LegalHold.objects.create(subject_ref="content.contentitem:1", reason="sample").pk}
 
 
+def _verification(personas) -> dict:
+    run = ArchiveVerification.objects.create(started_at="2026-01-01T00:00:00Z", trigger="portal:queued")
+    return {"pk": run.pk}
+
+
 SAMPLES: dict = {
+    "archive:verification": _verification,
     "archive:record": _record,
     "archive:communication": _post,
     "archive:export_status": _export,

@@ -48,3 +48,17 @@ def route_x_calls(session: requests.Session) -> requests.Session:
     session.verify = from_env["verify"]
     session.trust_env = False
     return session
+
+
+def x_api_answers() -> tuple[bool, str]:
+    """Whether X's API (or the sandbox standing in for it) answers at ``X_API_BASE_URL``: any HTTP answer,
+    even a refusal of an unauthenticated call, means the network path and the server are up. For the
+    administrators' status page; bounded by ``X_TIMEOUT_SECONDS``."""
+    session = route_x_calls(requests.Session())
+    try:
+        answer = session.get(f"{settings.X_API_BASE_URL}/2/openapi.json", timeout=settings.X_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        return False, type(exc).__name__
+    finally:
+        session.close()
+    return answer.status_code < 500, f"HTTP {answer.status_code}"

@@ -84,6 +84,7 @@ VERIFICATION_BADGES = {
     "intact": (OK, _("Chain intact")),
     "failed": (BAD, _("Verification failed")),
     "none": (WARN, _("Not verified yet")),
+    "running": (WARN, _("Verification under way")),
 }
 
 
@@ -112,6 +113,11 @@ def outcome_badge(outcome) -> str:
 
 @register.simple_tag
 def verification_badge(verification) -> str:
-    state = "none" if verification is None else "intact" if verification.ok else "failed"
+    if verification is None:
+        state = "none"
+    elif verification.in_progress:
+        state = "running"
+    else:
+        state = "intact" if verification.ok else "failed"
     css, label = VERIFICATION_BADGES[state]
     return _badge(css, label)

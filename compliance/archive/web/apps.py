@@ -6,4 +6,3 @@ class ArchiveWebConfig(AppConfig):
     name = "compliance.archive.web"
     label = "archive_web"
     verbose_name = _("Archive pages")
-

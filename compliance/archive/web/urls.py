@@ -10,6 +10,8 @@ urlpatterns = [
     path("exports/", views.exports, name="exports"),
     path("exports/<uuid:pk>/", views.export_status, name="export_status"),
     path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),
+    path("verifications/", views.verifications, name="verifications"),
+    path("verifications/<int:pk>/", views.verification, name="verification"),
     path("legal-holds/", views.legal_holds, name="legal_holds"),
     path("legal-holds/<int:pk>/release/", views.release_legal_hold, name="release_legal_hold"),
 ]

@@ -17,7 +17,8 @@ from compliance.archive import selectors, subjects
 from compliance.archive.export import record_export_download, request_export
 from compliance.archive.legal_holds import place_legal_hold
 from compliance.archive.legal_holds import release_legal_hold as release_hold  # the view has its name
-from compliance.archive.models import ArchiveExport
+from compliance.archive.models import ArchiveExport, ArchiveVerification
+from compliance.archive.verification_runs import QUEUED, request_verification
 from compliance.archive.web.forms import ExportForm, LegalHoldForm, SearchForm
 
 PAGE_SIZE = 50
@@ -139,3 +140,31 @@ def release_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     if release_hold(hold_id=pk, actor=request.user):
         messages.success(request, _("Legal hold released."))
     return redirect("archive:legal_holds")
+
+
+@access(COMPLIANCE)
+def verifications(request: HttpRequest) -> HttpResponse:
+    """Start a verification of the whole chain (a worker runs it; its page shows the progress) and read the
+    runs so far, whoever started them (the nightly beat, a command, an officer)."""
+    if request.method == "POST":
+        verification, created = request_verification(actor=request.user)
+        if created:
+            messages.success(request, _("Verification started: a worker is reading the archive."))
+        else:
+            messages.info(request, _("A verification is already under way: here is its progress."))
+        return redirect("archive:verification", pk=verification.pk)
+    page = keyset_page(selectors.verification_history(), request.GET, size=20)
+    return render(
+        request,
+        "archive/verifications.html",
+        {"page": page, "runs": page, "query": query_without_cursor(request.GET), "queued": QUEUED},
+    )
+
+
+@access(COMPLIANCE)
+def verification(request: HttpRequest, pk: int) -> HttpResponse:
+    """One run: its progress while it runs (htmx polls the fragment; without JavaScript the page refreshes
+    itself), then its outcome."""
+    run = get_object_or_404(ArchiveVerification, pk=pk)
+    template = "archive/_verification_status.html" if request.htmx else "archive/verification.html"
+    return render(request, template, {"run": run, "queued": QUEUED})
