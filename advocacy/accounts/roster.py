@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from advocacy.accounts.roster_messages import Message, _, ngettext, stored
 from advocacy.org.models import Role
 from advocacy.org.timezones import canonical_time_zone
 
@@ -75,8 +74,8 @@ _email_validator = EmailValidator()
 class RosterFileError(Exception):
     """The file as a whole cannot be read (encoding, missing columns, no rows): nothing is imported."""
 
-    def __init__(self, message: str, *, column: str = ""):
-        super().__init__(message)
+    def __init__(self, message: str | Message, *, column: str = ""):
+        super().__init__(str(message))
         self.message = message
         self.column = column
 
@@ -88,10 +87,10 @@ class RowError:
 
     line: int | None
     column: str
-    message: str
+    message: str | Message  # a Message is stored as its msgid and parameters (roster_messages)
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        return {"line": self.line, "column": self.column, **stored(self.message)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from advocacy.accounts.invitations import send_invitation
 from advocacy.accounts.roster import Roster, RowError, StaffRow, read_roster
+from advocacy.accounts.roster_messages import _, ngettext
 from advocacy.org.models import Branch, EmailChangeRequest, StaffProfile, StaffRole
 from advocacy.org.policies import (
     NotAllowed,

@@ -19,10 +19,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advocacy.accounts.models import RosterImport
 from advocacy.accounts.roster import RosterFileError, RowError
 from advocacy.accounts.roster_import import RosterOutcome, import_staff_roster
+from advocacy.accounts.roster_messages import Message, shown
 
 
 def write_errors_csv(roster_import: RosterImport, out) -> None:
@@ -32,7 +34,7 @@ def write_errors_csv(roster_import: RosterImport, out) -> None:
     writer = csv.writer(out)
     writer.writerow([_("line"), _("column"), _("message")])
     for error in roster_import.errors:
-        writer.writerow([error.get("line") or "", error.get("column", ""), error.get("message", "")])
+        writer.writerow([error.get("line") or "", error.get("column", ""), shown(error)])
 
 
 logger = logging.getLogger(__name__)
@@ -98,9 +100,11 @@ def run_roster_import(*, import_id: int) -> bool:
         except Exception:
             logger.exception("roster import %s stopped", import_id)
             processed = rows.values_list("processed_rows", flat=True).first() or 0
-            rows.update(status=Status.FAILED, finished_at=timezone.now(), errors=[RowError(None, "", _(
+            stopped = Message(gettext_noop(
                 "The import stopped unexpectedly after %(rows)d rows; those rows were saved. Upload the file "
-                "again: importing the same file twice is safe.") % {"rows": processed}).as_dict()])
+                "again: importing the same file twice is safe.")) % {"rows": processed}
+            rows.update(status=Status.FAILED, finished_at=timezone.now(),
+                        errors=[RowError(None, "", stopped).as_dict()])
             return True
     rows.update(
         status=Status.DONE,

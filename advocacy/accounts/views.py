@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from advocacy.accounts.adapter import remember_language
 from advocacy.accounts.forms import PreferencesForm, RosterUploadForm
 from advocacy.accounts.models import RosterImport
+from advocacy.accounts.roster_messages import shown
 from advocacy.accounts.roster_uploads import start_roster_import, write_errors_csv
 from advocacy.org.access import SIGNED_IN, STAFF_ADMINS, access
 from advocacy.org.services import set_preferences
@@ -51,7 +52,7 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     roster_import = get_object_or_404(imports, pk=pk)
     context = {
         "roster_import": roster_import,
-        "errors": roster_import.errors[:ERRORS_SHOWN],
+        "errors": [{**error, "message": shown(error)} for error in roster_import.errors[:ERRORS_SHOWN]],
         "more_errors": max(0, len(roster_import.errors) - ERRORS_SHOWN),
     }
     if request.htmx:

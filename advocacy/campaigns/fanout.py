@@ -36,8 +36,8 @@ import secrets
 
 from django.db import router, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from advocacy.campaigns.lifecycle import CHUNK_SIZE, CampaignRefused, check_item
 from advocacy.campaigns.models import AutoShareOptIn, Campaign
@@ -88,13 +88,16 @@ def fan_out(*, campaign_id: int, chunk_size: int = CHUNK_SIZE) -> Campaign:
     item, version = campaign.item, campaign.item.current_version
     now = timezone.now()
     try:
-        check_item(item, now)
+        # The reason is stored in English and translated where it is shown (Campaign.problem): whoever
+        # reads the campaign page may not read the language of the worker that failed it.
+        with translation.override("en"):
+            check_item(item, now)
     except CampaignRefused as exc:
         return _fail(campaign, str(exc))
     start = max(campaign.starts_at, now, item.valid_from or now)
     end = min(campaign.ends_at, item.expires_at or campaign.ends_at)
     if end - start < dt.timedelta(minutes=1):
-        return _fail(campaign, _("The campaign's window is over."))
+        return _fail(campaign, gettext_noop("The campaign's window is over."))
 
     targeted = targeted_advisers(campaign)
     if campaign.processed == 0:

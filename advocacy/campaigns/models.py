@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,6 +96,12 @@ class Campaign(models.Model):
         return self.name
 
     # Flags for templates, answered by the lifecycle's lists (``advocacy.campaigns.selectors``).
+    @property
+    def problem(self) -> str:
+        """``last_error`` in the reader's language: it is stored as its English source (``fanout._fail``,
+        ``lifecycle.cancel_campaign_shares``); older French words stay as they were stored."""
+        return gettext(self.last_error) if self.last_error else ""
+
     @property
     def can_launch(self) -> bool:
         from advocacy.campaigns.selectors import can_launch

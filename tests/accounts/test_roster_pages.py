@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
@@ -52,7 +53,9 @@ def test_hr_uploads_a_roster_and_sees_the_summary_and_the_errors(hr, hr_client,
     assert roster_import.original_filename == "RH export.CSV"
     assert bytes(roster_import.content) == data
     assert roster_import.errors == [{"line": 3, "column": "email",
-                                     "message": "“not-an-address” is not a valid e-mail address."}]
+                                     "message": "“not-an-address” is not a valid e-mail address.",
+                                     "msgid": "“%(value)s” is not a valid e-mail address.",
+                                     "params": {"value": "not-an-address"}}]
     assert StaffProfile.objects.get(employee_id="R3").user.first_name == "Hélène"
 
     page = hr_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
@@ -191,3 +194,26 @@ def test_running_an_import_twice_only_processes_it_once(hr, org):
     assert run_roster_import(import_id=roster_import.pk) is False
     roster_import.refresh_from_db()
     assert roster_import.created_count == 1
+
+
+def test_row_errors_are_shown_in_the_readers_language_whoever_imported_the_file(
+    hr, hr_client, django_capture_on_commit_callbacks
+):
+    hr_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(hr_client, roster_csv(GOOD, BAD), HTTP_ACCEPT_LANGUAGE="fr")
+    location = response["Location"]
+    french = html.unescape(hr_client.get(location, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "not-an-address\u202f» n'est pas une adresse e-mail valide." in french.replace("\xa0", "\u202f")
+    hr_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = html.unescape(hr_client.get(location, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "“not-an-address” is not a valid e-mail address." in english
+    errors_csv = hr_client.get(reverse("accounts:roster_import_errors", args=[RosterImport.objects.get().pk]))
+    assert "“not-an-address” is not a valid e-mail address." in errors_csv.content.decode("utf-8-sig")
+
+
+def test_errors_stored_before_they_were_kept_as_codes_show_as_they_were(hr, hr_client):
+    error = {"line": 2, "column": "email", "message": "Adresse refusée (ancien import)."}
+    old = stored_import(hr, status=RosterImport.Status.DONE, error_count=1, errors=[error])
+    page = hr_client.get(reverse("accounts:roster_import", args=[old.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Adresse refusée (ancien import)." in page.content.decode()

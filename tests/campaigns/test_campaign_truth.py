@@ -86,3 +86,27 @@ def test_the_campaign_list_counts_the_shares_that_exist_now_in_constant_queries(
     with CaptureQueriesContext(connection) as three:
         assert _en(client, reverse("campaigns:list")).count("<tr><td") == 3
     assert len(three) == len(one)
+
+
+def test_a_campaign_failed_by_a_french_worker_tells_its_problem_in_each_readers_language(
+    sandbox, team, make_item, marketer, window
+):
+    import datetime as dt
+
+    from django.utils import timezone, translation
+
+    from advocacy.campaigns import fanout, lifecycle
+    from advocacy.content.models import ContentItem
+
+    team(2)
+    item = make_item(variants=["Le livret Relais, disponible en agence."])
+    campaign = lifecycle.create_campaign(item=item, starts_at=window[0], ends_at=window[1], actor=marketer)
+    lifecycle.launch_campaign(campaign=campaign, actor=marketer)  # its fan-out waits for the commit
+    ContentItem.objects.filter(pk=item.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    with translation.override("fr"):
+        failed = fanout.fan_out(campaign_id=campaign.pk)
+    assert failed.status == Campaign.Status.FAILED
+    assert failed.last_error == "This content has expired."
+    with translation.override("fr"):
+        assert failed.problem == "Ce contenu a expiré."
+    assert failed.problem == "This content has expired."

@@ -115,3 +115,36 @@ def test_a_reason_is_stored_as_the_english_source_and_shown_in_the_readers_langu
         assert share.reason == "Annulé par le conseiller."
     with translation.override("en"):
         assert share.reason == "Cancelled by the adviser."
+
+
+@pytest.mark.django_db
+def test_a_roster_import_made_in_french_reads_in_english_for_an_english_reader(
+    make_staff, client_for, django_capture_on_commit_callbacks, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from advocacy.accounts.models import RosterImport
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    hr = make_staff(Role.HR, language="fr")
+    client = client_for(hr)
+    rows = (
+        "employee_id,email,first_name,last_name,branch_code,roles,language\n"
+        "R1,not-an-address,Bruno,Petit,NOPE,unknown-role,xx\n"
+    )
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:roster"),
+            {"file": SimpleUploadedFile("r.csv", rows.encode(), content_type="text/csv")},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    roster_import = RosterImport.objects.get()
+    assert roster_import.error_count == 1 and len(roster_import.errors) >= 3
+    url = reverse("accounts:roster_import", args=[roster_import.pk])
+    assert "Code agence inconnu" in html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    hr.staff.language = "en"
+    hr.staff.save(update_fields=["language"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Unknown branch code “NOPE”." in page
+    assert not french_in(page)
