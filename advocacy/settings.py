@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "advocacy.portal",
     "advocacy.content",
     "advocacy.networks.x",
+    "advocacy.networks.usage",
     "advocacy.links",
     "advocacy.shares",
     "advocacy.campaigns",
@@ -258,6 +260,40 @@ X_AUTHORIZE_URL = env_str("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
 X_CLIENT_ID = env_str("X_CLIENT_ID", "")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 10, minimum=1)
+# The X app's consumer secret (API secret key): X signs webhook deliveries and CRC challenges with it
+# (advocacy/networks/x/webhooks.py). Never logged.
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
+# The webhook (POST /2/webhooks) that X Activity API subscriptions deliver to; empty: no push, polling only.
+X_WEBHOOK_ID = env_str("X_WEBHOOK_ID", "")
+# X's pay-per-use prices, in US dollars per resource read or per request written: data, not code (X changes
+# them). Source: xdevplatform/docs, x-api/getting-started/pricing.mdx ("Credit consumption details", 2026):
+# Posts: Read $0.005, User: Read $0.010, Following/Followers: Read $0.010, Like: Read $0.001, Post: Create
+# $0.015, Post: Create (with URL) $0.200, Interaction: Delete $0.010; activity events are billed as the
+# resource they carry (follow.follow $0.010). Subscription management is not a billed resource.
+X_PRICES = {
+    "post_read": "0.005",
+    "user_read": "0.010",
+    "follower_read": "0.010",
+    "like_read": "0.001",
+    "post_create": "0.015",
+    "post_create_with_url": "0.200",
+    "post_delete": "0.010",
+    "subscription_manage": "0",
+}
+_x_prices_override = env_str("X_PRICES", "")  # "post_read=0.006,user_read=0.011"
+for _pair in [_p for _p in _x_prices_override.split(",") if _p.strip()]:
+    _kind, _sep, _price = _pair.partition("=")
+    try:
+        Decimal(_price.strip())
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"X_PRICES: {_pair!r} is not kind=price") from None
+    if _kind.strip() not in X_PRICES:
+        raise ImproperlyConfigured(f"X_PRICES: unknown kind {_kind.strip()!r} (known: {', '.join(X_PRICES)})")
+    X_PRICES[_kind.strip()] = _price.strip()
+try:
+    X_MONTHLY_BUDGET = Decimal(env_str("X_MONTHLY_BUDGET", "200"))  # US dollars a month, for the bank
+except ArithmeticError:
+    raise ImproperlyConfigured("X_MONTHLY_BUDGET must be a number of US dollars") from None
 if X_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["twitter_oauth2"] = {
         "OAUTH_PKCE_ENABLED": True,

@@ -42,6 +42,7 @@ from advocacy.networks.interface import (
     RateLimited,
     ServerError,
     Unauthorized,
+    Unavailable,
 )
 from advocacy.networks.x.http import route_x_calls
 
@@ -124,8 +125,25 @@ def _never_sent(exc: requests.RequestException) -> bool:
     return isinstance(reason, NewConnectionError)
 
 
-def _call(fn, *args, **kwargs):
-    """Run a tweepy call and translate whatever happens into our exceptions."""
+def _plan_refusal(exc: tweepy.HTTPException) -> bool:
+    """True when X refuses because the app's plan does not include the endpoint: 403 with ``"reason":
+    "client-not-enrolled"`` (type ``.../problems/client-forbidden``) or ``.../problems/usage-capped`` (e.g.
+    the activity subscription limit). Not a passing fault: the caller stops calling that endpoint."""
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    kind = str(body.get("type") or "")
+    return body.get("reason") == "client-not-enrolled" or kind.endswith(
+        ("/client-forbidden", "/usage-capped")
+    )
+
+
+def _call(fn, *args, x_capability: str = "", **kwargs):
+    """Run a tweepy call and translate whatever happens into our exceptions. ``x_capability`` names what is
+    lost when X answers that the plan cannot use the endpoint (``Unavailable``)."""
     try:
         return fn(*args, **kwargs)
     except tweepy.TooManyRequests as exc:
@@ -145,7 +163,11 @@ def _call(fn, *args, **kwargs):
         raise Unauthorized(_message(exc)) from None
     except tweepy.NotFound as exc:
         raise NotFound(_message(exc)) from None
-    except (tweepy.Forbidden, tweepy.BadRequest) as exc:
+    except tweepy.Forbidden as exc:
+        if _plan_refusal(exc):
+            raise Unavailable(x_capability or "unknown", _message(exc)) from None
+        raise Forbidden(_message(exc)) from None
+    except tweepy.BadRequest as exc:
         raise Forbidden(_message(exc)) from None
     except tweepy.HTTPException as exc:
         raise ServerError(_message(exc)) from None
@@ -174,11 +196,17 @@ def me(access_token: Secret) -> XUser:
     return XUser(id=str(data.id), username=data.username, name=data.name)
 
 
-def post(account, text: str) -> str:
-    """Publish ``text`` on the account and return the post's id. Irreversible: a ``OutcomeUnknown`` must
-    not be retried blindly. Nothing else happens here once X has answered (the caller records the id
-    before building its URL or anything else that could fail)."""
-    response = _call(_client(_token(account)).create_tweet, text=text, user_auth=False)
+def post(account, text: str, *, in_reply_to: str = "") -> str:
+    """Publish ``text`` on the account (in reply to post ``in_reply_to`` if given) and return the post's
+    id. Irreversible: a ``OutcomeUnknown`` must not be retried blindly. Nothing else happens here once X has
+    answered (the caller records the id before building its URL or anything else that could fail)."""
+    response = _call(
+        _client(_token(account)).create_tweet,
+        text=text,
+        in_reply_to_tweet_id=in_reply_to or None,
+        user_auth=False,
+        x_capability="reply" if in_reply_to else "publish",
+    )
     data = response.data or {}
     post_id = str(data.get("id") or "")
     if not post_id:
@@ -226,7 +254,14 @@ def recent_posts(account, *, since: dt.datetime) -> list[XPost]:
     return found
 
 
-MENTION_FIELDS = ["created_at", "author_id", "in_reply_to_user_id", "referenced_tweets", "entities"]
+MENTION_FIELDS = [
+    "created_at",
+    "author_id",
+    "in_reply_to_user_id",
+    "referenced_tweets",
+    "entities",
+    "conversation_id",
+]
 
 
 def _inbound(tweet, usernames: dict[str, str]) -> Post:
@@ -241,6 +276,7 @@ def _inbound(tweet, usernames: dict[str, str]) -> Post:
         author_username=usernames.get(author, ""),
         in_reply_to=str(replied[0].id) if replied else "",
         mentions=tuple(str(m.get("id")) for m in mentioned if m.get("id")),
+        conversation_id=str(getattr(tweet, "conversation_id", "") or ""),
     )
 
 
@@ -259,6 +295,7 @@ def mentions(account, *, since_id: str = "", cursor: str = "") -> Page:
             expansions=["author_id"],
             user_fields=["username"],
             user_auth=False,
+            x_capability="mentions",
         )
     except OutcomeUnknown as exc:
         raise ServerError(exc.message) from None
@@ -280,6 +317,7 @@ def followers(account, *, cursor: str = "") -> Page:
             max_results=1000,
             pagination_token=cursor or None,
             user_auth=False,
+            x_capability="followers",
         )
     except OutcomeUnknown as exc:
         raise ServerError(exc.message) from None
@@ -301,12 +339,131 @@ def post_metrics(account, post_ids: list[str]) -> dict[str, dict[str, int]]:
                 post_ids[start : start + 100],
                 tweet_fields=["public_metrics"],
                 user_auth=False,
+                x_capability="post_metrics",
             )
         except OutcomeUnknown as exc:
             raise ServerError(exc.message) from None
         for tweet in response.data or []:
             counts[str(tweet.id)] = dict(tweet.public_metrics or {})
     return counts
+
+
+def users_by_usernames(account, usernames: list[str]) -> dict[str, Person]:
+    """Up to 100 usernames in one call (``GET /2/users/by?usernames=``), by lowercase username; a username X
+    does not know comes back in ``errors`` and is absent here. Billed per user returned."""
+    if not usernames:
+        return {}
+    if len(usernames) > 100:
+        raise ValueError("X looks up at most 100 usernames per call")
+    try:
+        response = _call(
+            _client(_token(account)).get_users,
+            usernames=list(usernames),
+            user_auth=False,
+            x_capability="user_lookup",
+        )
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+    return {
+        u.username.lower(): Person(id=str(u.id), username=u.username, name=u.name)
+        for u in response.data or []
+    }
+
+
+def _people_page(fn, post_id: str, cursor: str, capability: str) -> Page:
+    try:
+        response = _call(
+            fn,
+            post_id,
+            max_results=100,
+            pagination_token=cursor or None,
+            user_auth=False,
+            x_capability=capability,
+        )
+    except OutcomeUnknown as exc:
+        raise ServerError(exc.message) from None
+    return Page(
+        items=[Person(id=str(u.id), username=u.username, name=u.name) for u in response.data or []],
+        next_cursor=(response.meta or {}).get("next_token") or "",
+    )
+
+
+def liking_users(account, post_id: str, cursor: str = "") -> Page:
+    """One page (up to 100) of the people who liked a post (``GET /2/tweets/:id/liking_users``)."""
+    return _people_page(_client(_token(account)).get_liking_users, post_id, cursor, "liking_users")
+
+
+def reposted_by(account, post_id: str, cursor: str = "") -> Page:
+    """One page (up to 100) of the people who reposted a post (``GET /2/tweets/:id/retweeted_by``)."""
+    return _people_page(_client(_token(account)).get_retweeters, post_id, cursor, "reposted_by")
+
+
+# X Activity API event types Relais subscribes to for each connected adviser (x-api/activity/introduction in
+# xdevplatform/docs): one subscription per event type and user, each counting against the plan's limit.
+ACTIVITY_EVENT_TYPES = (
+    "post.mention.create",
+    "post.reply.create",
+    "post.quote.create",
+    "post.repost.create",
+    "like.create",
+    "follow.follow",
+    "follow.unfollow",
+)
+
+
+def subscribe_activity(account) -> list[str]:
+    """Create the account's X Activity API subscriptions (``POST /2/activity/subscriptions``, user context:
+    likes, mentions, replies, quotes and reposts are private events), delivered to ``X_WEBHOOK_ID``.
+    All or nothing: when one is refused, those already made are removed before the error is raised."""
+    client = _client(_token(account))
+    made: list[str] = []
+    try:
+        for event_type in ACTIVITY_EVENT_TYPES:
+            body: dict = {
+                "event_type": event_type,
+                "filter": {"user_id": account.x_user_id},
+                "tag": f"relais:{account.x_user_id}",
+            }
+            if event_type == "like.create":
+                body["filter"]["direction"] = "inbound"
+            if settings.X_WEBHOOK_ID:
+                body["webhook_id"] = settings.X_WEBHOOK_ID
+            response = _call(
+                client.request,
+                "POST",
+                "/2/activity/subscriptions",
+                json=body,
+                user_auth=False,
+                x_capability="activity_subscriptions",
+            )
+            data = response.json().get("data") or {}
+            if isinstance(data, list):
+                data = data[0] if data else {}
+            made.append(str(data.get("subscription_id") or ""))
+    except NetworkError:
+        for subscription_id in made:
+            unsubscribe_activity(account, subscription_id)
+        raise
+    except (ValueError, AttributeError):
+        raise MalformedResponse("X answered a subscription without its id") from None
+    return made
+
+
+def unsubscribe_activity(account, subscription_id: str) -> None:
+    """Delete one subscription (``DELETE /2/activity/subscriptions/:id``); one already gone counts as
+    deleted."""
+    if not subscription_id:
+        return
+    try:
+        _call(
+            _client(_token(account)).request,
+            "DELETE",
+            f"/2/activity/subscriptions/{subscription_id}",
+            user_auth=False,
+            x_capability="activity_subscriptions",
+        )
+    except NotFound:
+        return
 
 
 # --- OAuth 2.0 tokens -------------------------------------------------------------------------------------
