@@ -47,7 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB_NAME = "relais_pages_bench"
+# BENCH_DB: another name when several people bench on the same PostgreSQL server.
+DB_NAME = os.environ.get("BENCH_DB", "relais_pages_bench")
 STEP = dt.timedelta(seconds=6)
 RARE_WORD_RECORDS = 200
 

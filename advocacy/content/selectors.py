@@ -51,9 +51,11 @@ def audience_members(item: ContentItem) -> QuerySet:
     return people
 
 
-def audience_q(user) -> Q:
-    """Library items whose audience includes ``user`` (subqueries, so no duplicate rows)."""
-    profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+def audience_q(user, *, profile: StaffProfile | None = None) -> Q:
+    """Library items whose audience includes ``user`` (subqueries, so no duplicate rows); ``profile``, the
+    user's with its branch, when the caller has read it already."""
+    if profile is None:
+        profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
     roles = roles_of(user)
     place = Q(audience_whole_bank=True)
     if profile is not None and profile.branch_id:

@@ -118,6 +118,14 @@ class Share(models.Model):
             # A manager's team panel counts each member's posts of the last 30 days (portal.selectors).
             models.Index(fields=["adviser", "published_at"], name="share_adviser_published"),
             models.Index(fields=["item", "status"], name="share_item_status"),
+            # The campaign list counts each campaign's live shares (campaigns.selectors.with_live_shares):
+            # through the plain campaign index that read ~555 scattered heap rows per campaign at bank scale
+            # (28,000 blocks for a page of 50, 240 ms at p95); this one is counted from the index alone.
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(status__in=[s.value for s in ACTIVE_SHARE_STATUSES]),
+                name="share_campaign_live",
+            ),
         ]
 
     def __str__(self) -> str:

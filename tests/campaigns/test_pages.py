@@ -211,3 +211,51 @@ def test_the_campaign_list_is_paged_newest_first(make_item, marketer, client_for
     assert [c.pk for c in page.object_list] == made[::-1][:50] and page.older == made[2]
     older = client.get(reverse("campaigns:list"), {"before": page.older}).context["page"]
     assert [c.pk for c in older.object_list] == made[1::-1]
+
+
+def test_campaign_highlights_reach_exactly_the_advisers_the_fan_out_targets(
+    make_item, marketer, make_staff, org
+):
+    """``highlights_for`` asks which running campaigns reach one person; the fan-out asks which people one
+    campaign reaches (``targeted_advisers``). Both answers agree for every place, role and audience."""
+    from advocacy.campaigns.selectors import highlights_for, targeted_advisers
+    from advocacy.content.models import AudienceRole
+    from advocacy.org.models import Role
+
+    people = [
+        make_staff(Role.ADVISER, branch="lille"),
+        make_staff(Role.ADVISER, branch="nice"),
+        make_staff(Role.ADVISER, Role.BRANCH_MANAGER, branch="arras"),
+        make_staff(Role.BRANCH_MANAGER, branch="lille"),  # not an adviser: never highlighted
+        make_staff(Role.ADVISER, branch=None),
+    ]
+    north_only = make_item(title="Nord")
+    north_only.audience_whole_bank = False
+    north_only.save(update_fields=["audience_whole_bank"])
+    north_only.audience_regions.set([org["north"]])
+    managers_item = make_item(title="Managers")
+    AudienceRole.objects.create(item=managers_item, role=Role.BRANCH_MANAGER)
+    now = timezone.now()
+    variants = [
+        {},
+        {"branches": [org["lille"]]},
+        {"regions": [org["south"]]},
+        {"branches": [org["arras"]], "regions": [org["south"]]},
+        {"roles": [Role.BRANCH_MANAGER]},
+        {"item": north_only},
+        {"item": managers_item},
+    ]
+    campaigns = []
+    for variant in variants:
+        campaign = lifecycle.create_campaign(
+            item=variant.pop("item", None) or make_item(), starts_at=now - dt.timedelta(minutes=1),
+            ends_at=now + dt.timedelta(days=1), actor=marketer, **variant,
+        )  # fmt: skip
+        campaigns.append(campaign)
+    Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).update(status=Campaign.Status.SCHEDULED)
+
+    for person in people:
+        highlighted = {h.campaign.pk for h in highlights_for(person)}
+        targeted = {c.pk for c in campaigns if targeted_advisers(c).filter(pk=person.pk).exists()}
+        assert highlighted == targeted, person.staff.branch
+    assert any(highlights_for(p) for p in people)  # the comparison is not between two empty sets
