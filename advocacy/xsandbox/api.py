@@ -12,6 +12,7 @@ import json
 import re
 import socket
 
+from .activity import NOT_ENROLLED, SUBSCRIPTION_LIMIT_REACHED
 from .errors import (
     DUPLICATE,
     TOO_MANY,
@@ -26,6 +27,14 @@ from .routing import Route
 
 _READ = ("tweet.read", "users.read")
 _WRITE = ("tweet.read", "tweet.write", "users.read")
+_APP = ("app",)  # the app-only bearer token (``state.app_bearer_token``), as X's webhook endpoints require
+# Routes that take either the app-only token or a user's token (X Activity API subscriptions: user context
+# for private events such as likes and mentions).
+APP_OR_USER = {
+    "POST /2/activity/subscriptions",
+    "GET /2/activity/subscriptions",
+    "DELETE /2/activity/subscriptions/:id",
+}
 
 ROUTES = [
     Route("GET", r"/2/users/me", "GET /2/users/me", "api_me", "api", ("users.read", "tweet.read")),
@@ -37,7 +46,51 @@ ROUTES = [
         "api",
         _READ,
     ),
+    Route("GET", r"/2/users/by", "GET /2/users/by", "api_users_by", "api", _READ),
     Route("GET", r"/2/users/(?P<id>\d+)", "GET /2/users/:id", "api_user", "api", _READ),
+    Route(
+        "GET",
+        r"/2/tweets/(?P<id>\d+)/liking_users",
+        "GET /2/tweets/:id/liking_users",
+        "api_liking_users",
+        "api",
+        _READ,  # X also asks for like.read; Relais's OAuth scopes do not include it yet
+    ),
+    Route(
+        "GET",
+        r"/2/tweets/(?P<id>\d+)/retweeted_by",
+        "GET /2/tweets/:id/retweeted_by",
+        "api_retweeted_by",
+        "api",
+        _READ,
+    ),
+    Route("POST", r"/2/webhooks", "POST /2/webhooks", "api_create_webhook", "api", _APP),
+    Route("GET", r"/2/webhooks", "GET /2/webhooks", "api_list_webhooks", "api", _APP),
+    Route("DELETE", r"/2/webhooks/(?P<id>\d+)", "DELETE /2/webhooks/:id", "api_delete_webhook", "api", _APP),
+    Route(
+        "POST",
+        r"/2/activity/subscriptions",
+        "POST /2/activity/subscriptions",
+        "api_create_subscription",
+        "api",
+        ("tweet.read", "users.read"),
+    ),
+    Route(
+        "GET",
+        r"/2/activity/subscriptions",
+        "GET /2/activity/subscriptions",
+        "api_list_subscriptions",
+        "api",
+        ("tweet.read", "users.read"),
+    ),
+    Route(
+        "DELETE",
+        r"/2/activity/subscriptions/(?P<id>\d+)",
+        "DELETE /2/activity/subscriptions/:id",
+        "api_delete_subscription",
+        "api",
+        ("tweet.read", "users.read"),
+    ),
     Route("POST", r"/2/tweets", "POST /2/tweets", "api_create_tweet", "api", _WRITE),
     Route("GET", r"/2/tweets", "GET /2/tweets", "api_get_tweets", "api", _READ),
     Route("GET", r"/2/tweets/(?P<id>\d+)", "GET /2/tweets/:id", "api_get_tweet", "api", _READ),
@@ -102,14 +155,23 @@ class ApiHandlers:
         state.sleep(state.latency_for(name))
 
         token = self._bearer()
-        auth = state.authenticate(token) if token else None
-        rate_key = auth[1]["id"] if auth else f"ip:{self.client_address[0]}"
+        app_token = bool(token) and token == state.app_bearer_token
+        if app_token and (route.scopes == _APP or name in APP_OR_USER):
+            auth = ({"scopes": "app", "id": "app"}, None)
+        elif route.scopes == _APP:
+            auth = None
+        else:
+            auth = state.authenticate(token) if token else None
+        rate_key = (auth[1]["id"] if auth[1] else "app") if auth else f"ip:{self.client_address[0]}"
         headers = self._rate_headers(*state.rate_limit(rate_key, name, consume=False)[:3])
         if auth is None:
             self._send_json(401, UNAUTHORIZED, headers)
             return
         record, user = auth
-        missing = [s for s in route.scopes if s not in record["scopes"]]
+        if name in state.not_enrolled:
+            self._send_json(403, NOT_ENROLLED, headers)
+            return
+        missing = [] if user is None else [s for s in route.scopes if s not in record["scopes"]]
         if missing:
             self._send_json(
                 403,
@@ -141,6 +203,10 @@ class ApiHandlers:
         status, payload = getattr(self, route.handler)(ApiContext(user, record, query, match, body))
         out = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         if 200 <= status < 300:
+            data = payload.get("data") if isinstance(payload, dict) else None
+            resources = len(data) if isinstance(data, list) else (1 if data else 0)
+            state.bill(name, resources)
+            headers["x-sandbox-billed-resources"] = resources
             if state.take_fault(name, "malformed_json_next"):
                 out = out[: max(len(out) // 2, 1)] + b"<html>\x00 upstream"
             if state.take_fault(name, "timeout_after_commit_next"):
@@ -186,6 +252,154 @@ class ApiHandlers:
             if user is None:
                 return 200, {"errors": [not_found_error("user", username, "username")]}
             return 200, {"data": user_json(user, self.state, requested_fields(ctx.query, "user.fields"))}
+
+    def api_users_by(self, ctx: ApiContext):
+        raw = ctx.query.get("usernames", "")
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        if not names or len(names) > 100:
+            return 400, invalid_request(
+                "The `usernames` query parameter must be 1 to 100 comma-separated usernames.",
+                "usernames",
+                raw,
+            )
+        fields = requested_fields(ctx.query, "user.fields")
+        with self.state.lock:
+            found, errors = [], []
+            for name in names:
+                user = self.state.find_user(name) if re.fullmatch(r"[A-Za-z0-9_]{1,15}", name) else None
+                if user is None:
+                    errors.append(not_found_error("user", name, "username"))
+                else:
+                    found.append(user_json(user, self.state, fields))
+        payload: dict = {}
+        if found:
+            payload["data"] = found
+        if errors:
+            payload["errors"] = errors
+        return 200, payload
+
+    def _people(self, ctx: ApiContext, table: dict):
+        tweet_id = ctx.match.group("id")
+        max_results, error = self._parse_max_results(ctx.query, 100, 1, 100)
+        if error:
+            return 400, error
+        offset = 0
+        if "pagination_token" in ctx.query:
+            decoded = _decode_page_token("p", ctx.query["pagination_token"])
+            if decoded is None:
+                return 400, invalid_request(
+                    "The `pagination_token` query parameter value is not valid",
+                    "pagination_token",
+                    ctx.query["pagination_token"],
+                )
+            offset = int(decoded)
+        with self.state.lock:
+            if self.state.live_tweet(tweet_id) is None:
+                return 200, {"errors": [not_found_error("tweet", tweet_id)]}
+            ids = table.get(tweet_id, [])
+            page = ids[offset : offset + max_results]
+            fields = requested_fields(ctx.query, "user.fields")
+            payload: dict = {}
+            if page:
+                payload["data"] = [user_json(self.state.users[uid], self.state, fields) for uid in page]
+            meta: dict = {"result_count": len(page)}
+            if offset + max_results < len(ids):
+                meta["next_token"] = _encode_page_token("p", str(offset + max_results))
+            payload["meta"] = meta
+            return 200, payload
+
+    def api_liking_users(self, ctx: ApiContext):
+        return self._people(ctx, self.state.likes)
+
+    def api_retweeted_by(self, ctx: ApiContext):
+        return self._people(ctx, self.state.reposts)
+
+    @staticmethod
+    def _json_body(ctx: ApiContext):
+        try:
+            payload = json.loads(ctx.body or b"null")
+        except ValueError:
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    def api_create_webhook(self, ctx: ApiContext):
+        payload = self._json_body(ctx)
+        if payload is None or not isinstance(payload.get("url"), str):
+            return 400, invalid_request("$.url is required", "url", None)
+        try:
+            webhook = self.state.register_webhook(payload["url"])
+        except ControlError as exc:
+            return 400, {"title": "Invalid Request", "detail": exc.message, "reason": exc.message}
+        return 200, {"data": self._webhook_json(webhook)}
+
+    def _webhook_json(self, webhook: dict) -> dict:
+        from .state import iso8601
+
+        return {
+            "id": webhook["id"],
+            "url": webhook["url"],
+            "valid": webhook["valid"],
+            "created_at": iso8601(webhook["created_at"]),
+        }
+
+    def api_list_webhooks(self, ctx: ApiContext):
+        with self.state.lock:
+            hooks = [self._webhook_json(w) for w in self.state.webhooks.values()]
+        return 200, {"data": hooks, "meta": {"result_count": len(hooks)}}
+
+    def api_delete_webhook(self, ctx: ApiContext):
+        webhook_id = ctx.match.group("id")
+        if not self.state.delete_webhook(webhook_id):
+            return 404, dict(not_found_error("webhook", webhook_id), status=404)
+        return 200, {"data": {"deleted": True}}
+
+    def _subscription_json(self, sub: dict) -> dict:
+        from .state import iso8601
+
+        return dict(sub, created_at=iso8601(sub["created_at"]), updated_at=iso8601(sub["updated_at"]))
+
+    def api_create_subscription(self, ctx: ApiContext):
+        payload = self._json_body(ctx)
+        if payload is None:
+            return 400, invalid_request("Request body must be a JSON object.")
+        user_id = str((payload.get("filter") or {}).get("user_id") or "")
+        if ctx.user is not None and user_id != ctx.user["id"]:
+            # A private event needs the filtered user's own authorization.
+            return 403, {
+                "title": "Forbidden",
+                "type": "about:blank",
+                "status": 403,
+                "detail": "Subscriptions to private events need the filtered user's authorization.",
+            }
+        try:
+            sub = self.state.create_subscription(payload)
+        except ControlError as exc:
+            if exc.status == 403:
+                return 403, SUBSCRIPTION_LIMIT_REACHED
+            if exc.status == 409:
+                return 409, {"title": "Conflict", "detail": exc.message, "type": "about:blank", "status": 409}
+            return 400, invalid_request(exc.message)
+        with self.state.lock:
+            total = len(self.state.subscriptions)
+        return 200, {"data": self._subscription_json(sub), "meta": {"total_subscriptions": total}}
+
+    def api_list_subscriptions(self, ctx: ApiContext):
+        with self.state.lock:
+            subs = [
+                self._subscription_json(s)
+                for s in self.state.subscriptions.values()
+                if ctx.user is None or s["filter"].get("user_id") == ctx.user["id"]
+            ]
+            total = len(self.state.subscriptions)
+        return 200, {"data": subs, "meta": {"total_subscriptions": total}}
+
+    def api_delete_subscription(self, ctx: ApiContext):
+        sub_id = ctx.match.group("id")
+        if not self.state.delete_subscription(sub_id):
+            return 404, dict(not_found_error("subscription", sub_id), status=404)
+        with self.state.lock:
+            total = len(self.state.subscriptions)
+        return 200, {"data": {"deleted": True}, "meta": {"total_subscriptions": total}}
 
     def api_create_tweet(self, ctx: ApiContext):
         try:

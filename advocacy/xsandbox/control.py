@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from .errors import ControlError
+from .faults import API_ENDPOINTS
 from .payloads import tweet_json
 from .routing import Route
 
@@ -24,6 +25,15 @@ ROUTES = [
     Route("POST", r"/_sandbox/mention", "POST /_sandbox/mention", "ctl_mention", "control"),
     Route("POST", r"/_sandbox/follow", "POST /_sandbox/follow", "ctl_follow", "control"),
     Route("POST", r"/_sandbox/metrics", "POST /_sandbox/metrics", "ctl_metrics", "control"),
+    Route("POST", r"/_sandbox/unfollow", "POST /_sandbox/unfollow", "ctl_unfollow", "control"),
+    Route("POST", r"/_sandbox/reply", "POST /_sandbox/reply", "ctl_reply", "control"),
+    Route("POST", r"/_sandbox/like", "POST /_sandbox/like", "ctl_like", "control"),
+    Route("POST", r"/_sandbox/repost", "POST /_sandbox/repost", "ctl_repost", "control"),
+    Route("GET", r"/_sandbox/plan", "GET /_sandbox/plan", "ctl_get_plan", "control"),
+    Route("POST", r"/_sandbox/plan", "POST /_sandbox/plan", "ctl_plan", "control"),
+    Route("GET", r"/_sandbox/usage", "GET /_sandbox/usage", "ctl_usage", "control"),
+    Route("GET", r"/control/usage", "GET /control/usage", "ctl_usage", "control"),
+    Route("GET", r"/_sandbox/deliveries", "GET /_sandbox/deliveries", "ctl_deliveries", "control"),
     Route(
         "POST",
         r"/_sandbox/revoke_user_tokens",
@@ -118,6 +128,41 @@ class ControlHandlers:
     def ctl_metrics(self, payload):
         tweet_id = payload.pop("tweet_id")
         return 200, {"public_metrics": self.state.set_metrics(tweet_id, **payload)}
+
+    def ctl_unfollow(self, payload):
+        user = self.state.remove_follower(payload["target"], payload["follower"])
+        return 200, {"unfollowed": {k: user[k] for k in ("id", "name", "username")}}
+
+    def ctl_reply(self, payload):
+        if not payload.get("in_reply_to_tweet_id"):
+            raise ControlError(400, "in_reply_to_tweet_id is required")
+        return self.ctl_mention(payload)
+
+    def ctl_like(self, payload):
+        user = self.state.add_like(str(payload["tweet_id"]), payload["user"])
+        return 201, {"liked_by": {k: user[k] for k in ("id", "name", "username")}}
+
+    def ctl_repost(self, payload):
+        user = self.state.add_repost(str(payload["tweet_id"]), payload["user"])
+        return 201, {"reposted_by": {k: user[k] for k in ("id", "name", "username")}, "id": user["repost_id"]}
+
+    def ctl_get_plan(self, payload):
+        return 200, self.state.plan()
+
+    def ctl_plan(self, payload):
+        unknown = [e for e in payload.get("not_enrolled") or [] if e not in API_ENDPOINTS]
+        if unknown:
+            raise ControlError(400, f"unknown endpoints {unknown}")
+        return 200, self.state.set_plan(
+            not_enrolled=payload.get("not_enrolled"), subscription_limit=payload.get("subscription_limit")
+        )
+
+    def ctl_usage(self, payload):
+        return 200, self.state.usage_report()
+
+    def ctl_deliveries(self, payload):
+        with self.state.lock:
+            return 200, {"deliveries": list(self.state.deliveries)}
 
     def ctl_revoke_user(self, payload):
         return 200, {"revoked": self.state.revoke_user_tokens(payload["user"])}

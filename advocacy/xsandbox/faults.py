@@ -22,6 +22,16 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "GET /2/users/:id/tweets": (900, 900),
     "GET /2/users/:id/mentions": (180, 900),
     "GET /2/users/:id/followers": (15, 900),
+    # x-api/fundamentals/rate-limits.mdx (per user / per app, 15 minutes)
+    "GET /2/users/by": (900, 900),
+    "GET /2/tweets/:id/liking_users": (75, 900),
+    "GET /2/tweets/:id/retweeted_by": (75, 900),
+    "POST /2/webhooks": (450, 900),
+    "GET /2/webhooks": (450, 900),
+    "DELETE /2/webhooks/:id": (450, 900),
+    "POST /2/activity/subscriptions": (500, 900),
+    "GET /2/activity/subscriptions": (500, 900),
+    "DELETE /2/activity/subscriptions/:id": (500, 900),
 }
 API_ENDPOINTS = tuple(DEFAULT_RATE_LIMITS)
 

@@ -8,6 +8,7 @@ library only; nothing here knows about HTTP.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import tempfile
 import threading
 import time
 
+from .activity import ActivityHub
 from .errors import DUPLICATE, ControlError
 from .faults import DEFAULT_RATE_LIMITS, FAULT_DEFAULTS, FaultSwitches
 from .tokens import ACCESS_TOKEN_TTL, TokenStore
@@ -35,7 +37,7 @@ def iso8601(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
-class SandboxState(TokenStore, FaultSwitches):
+class SandboxState(TokenStore, FaultSwitches, ActivityHub):
     """All sandbox data, guarded by ``lock`` (re-entrant). Safe to call from tests while the server runs."""
 
     def __init__(
@@ -75,6 +77,7 @@ class SandboxState(TokenStore, FaultSwitches):
         self.counters: dict = {"create_calls": 0, "tweets_created": 0, "requests": {}}
         self.rate_windows: dict[tuple[str, str], list] = {}
         self.last_id = 0
+        self._init_activity()
 
     def now(self) -> float:
         return self.clock()
@@ -229,7 +232,95 @@ class SandboxState(TokenStore, FaultSwitches):
             self.tweets[tweet_id] = tweet
             self.counters["tweets_created"] += 1
             self._changed()
+            self._deliver_post(tweet, explicit=_MENTION_RE.findall(text))
             return dict(tweet)
+
+    def _user_brief(self, user_id: str) -> dict:
+        user = self.users[user_id]
+        return {"id": user["id"], "username": user["username"], "name": user["name"]}
+
+    def _event_post(self, tweet: dict) -> dict:
+        post = {
+            "id": tweet["id"],
+            "text": tweet["text"],
+            "author_id": tweet["author_id"],
+            "created_at": iso8601(tweet["created_at"]),
+            "conversation_id": tweet["conversation_id"],
+            "edit_history_tweet_ids": [tweet["id"]],
+            "entities": {
+                "mentions": [self._user_brief(uid) for uid in tweet["mentions"] if uid in self.users]
+            },
+        }
+        if tweet["in_reply_to_tweet_id"]:
+            post["in_reply_to_tweet_id"] = tweet["in_reply_to_tweet_id"]
+            post["in_reply_to_user_id"] = tweet["in_reply_to_user_id"]
+            post["referenced_tweets"] = [{"type": "replied_to", "id": tweet["in_reply_to_tweet_id"]}]
+        return post
+
+    def _deliver_post(self, tweet: dict, explicit: list[str]) -> None:
+        """post.reply.create to the author of the post answered; post.mention.create to each user named in
+        the text (X: explicit mentions only), never to the author."""
+        author = tweet["author_id"]
+        includes = {"users": [self._user_brief(author)]}
+        payload = self._event_post(tweet)
+        replied_to = tweet["in_reply_to_user_id"]
+        if replied_to and replied_to != author:
+            self.deliver("post.reply.create", replied_to, payload, includes)
+        for username in dict.fromkeys(u.lower() for u in explicit):
+            user = self.find_user(username)
+            if user and user["id"] != author and user["id"] != replied_to:
+                self.deliver("post.mention.create", user["id"], payload, includes)
+
+    def add_like(self, tweet_id: str, liker) -> dict:
+        """``liker`` (created if needed) likes the post: like.create (inbound) to its author's webhook."""
+        with self.lock:
+            tweet = self.live_tweet(tweet_id)
+            if tweet is None:
+                raise ControlError(404, f"unknown tweet: {tweet_id}")
+            user = self.find_user(liker) or self.add_user(str(liker))
+            fans = self.likes.setdefault(tweet["id"], [])
+            if user["id"] not in fans:
+                fans.insert(0, user["id"])
+                tweet["public_metrics"]["like_count"] += 1
+            self._changed()
+            now = self.now()
+            payload = {
+                "id": hashlib.md5(f"{user['id']}:{tweet['id']}".encode()).hexdigest(),  # noqa: S324 - an id
+                "created_at": iso8601(tweet["created_at"]),
+                "timestamp_ms": str(int(now * 1000)),
+                "liked_tweet_author_id": tweet["author_id"],
+                "liked_tweet_id": tweet["id"],
+                "_direction": "inbound",
+            }
+            includes = {"users": [self._user_brief(user["id"]), self._user_brief(tweet["author_id"])]}
+            self.deliver("like.create", tweet["author_id"], payload, includes)
+            return dict(user)
+
+    def add_repost(self, tweet_id: str, reposter) -> dict:
+        """``reposter`` (created if needed) reposts the post: post.repost.create to its author's webhook."""
+        with self.lock:
+            tweet = self.live_tweet(tweet_id)
+            if tweet is None:
+                raise ControlError(404, f"unknown tweet: {tweet_id}")
+            user = self.find_user(reposter) or self.add_user(str(reposter))
+            fans = self.reposts.setdefault(tweet["id"], [])
+            if user["id"] not in fans:
+                fans.insert(0, user["id"])
+                tweet["public_metrics"]["retweet_count"] += 1
+            self._changed()
+            repost_id = self.next_id()
+            payload = {
+                "id": repost_id,
+                "text": f"RT @{self.users[tweet['author_id']]['username']}: {tweet['text']}",
+                "author_id": user["id"],
+                "created_at": iso8601(self.now()),
+                "conversation_id": repost_id,
+                "referenced_tweets": [{"type": "retweeted", "id": tweet["id"]}],
+            }
+            self.deliver(
+                "post.repost.create", tweet["author_id"], payload, {"users": [self._user_brief(user["id"])]}
+            )
+            return dict(user, repost_id=repost_id)
 
     def delete_tweet(self, tweet_id: str, by_user_id: str | None = None) -> dict:
         with self.lock:
@@ -275,8 +366,29 @@ class SandboxState(TokenStore, FaultSwitches):
             fans = self.followers.setdefault(target_user["id"], [])
             if follower_user["id"] not in fans:
                 fans.insert(0, follower_user["id"])  # X lists the most recent follower first
+                self._deliver_follow("follow.follow", follower_user["id"], target_user["id"])
             self._changed()
             return dict(follower_user)
+
+    def remove_follower(self, target, follower) -> dict:
+        """``follower`` stops following ``target``: follow.unfollow to the target's webhook."""
+        with self.lock:
+            target_user = self._require_user(target)
+            follower_user = self._require_user(follower)
+            fans = self.followers.setdefault(target_user["id"], [])
+            if follower_user["id"] in fans:
+                fans.remove(follower_user["id"])
+                self._deliver_follow("follow.unfollow", follower_user["id"], target_user["id"])
+            self._changed()
+            return dict(follower_user)
+
+    def _deliver_follow(self, event_type: str, source_id: str, target_id: str) -> None:
+        payload = {
+            "source": {"data": self._user_brief(source_id)},
+            "target": {"data": self._user_brief(target_id)},
+            "created_at": iso8601(self.now()),
+        }
+        self.deliver(event_type, target_id, payload)
 
     def set_metrics(self, tweet_id: str, **metrics: int) -> dict:
         with self.lock:
