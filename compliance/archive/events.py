@@ -181,6 +181,17 @@ class PrivilegedSignInAlert(TypedDict):
 
 
 # --- content and review ---------------------------------------------------------------------------------
+class UsageBudgetAlert(TypedDict):
+    """This month's X spend reached ``threshold`` % of the budget (advocacy/networks/usage/alerts.py); sent
+    once a month per threshold to compliance and administrators. Amounts in US dollars, as strings."""
+
+    threshold: int
+    month: str
+    spent: str
+    budget: str
+    told: int
+
+
 class ContentCreated(TypedDict):
     item: int
     origin: str
@@ -477,6 +488,7 @@ SCHEMAS: dict[str, type] = {
     "auth.signed_out": SignedOut,
     "auth.sign_in_failed": SignInFailed,
     "auth.privileged_sign_in_alert": PrivilegedSignInAlert,
+    "usage.budget_alert": UsageBudgetAlert,
     "content.created": ContentCreated,
     "content.version_created": VersionCreated,
     "content.edited": ContentEdited,

@@ -185,3 +185,24 @@ def test_polling_pauses_at_the_budget_and_a_resource_is_read_once_a_day():
     assert first_read_today("post", "123") is True
     assert first_read_today("post", "123") is False
     assert first_read_today("user", "123") is True
+
+
+def test_compliance_and_admins_are_told_once_at_80_and_at_100_percent(make_staff, mailoutbox):
+    from advocacy.networks.usage.ledger import record_call
+    from compliance.archive.models import ArchiveRecord
+
+    make_staff("compliance", email="co@bank.test", language="fr")
+    make_staff("admin", email="ad@bank.test")
+    make_staff("adviser", email="adv@bank.test")
+    UsageBudget.objects.create(monthly_amount=Decimal("1.00"))
+    record_call(endpoint="GET /2/users/by", purpose="handle_lookup", price_kind="user_read", resources=50)
+    assert mailoutbox == []
+    record_call(endpoint="GET /2/users/by", purpose="handle_lookup", price_kind="user_read", resources=30)
+    record_call(endpoint="GET /2/users/by", purpose="handle_lookup", price_kind="user_read", resources=1)
+    assert sorted(m.to[0] for m in mailoutbox) == ["ad@bank.test", "co@bank.test"]
+    french = next(m for m in mailoutbox if m.to == ["co@bank.test"])
+    assert "80" in french.subject
+    record_call(endpoint="GET /2/users/by", purpose="handle_lookup", price_kind="user_read", resources=30)
+    assert len(mailoutbox) == 4 and "polling is paused" in mailoutbox[-1].subject + mailoutbox[-2].subject
+    alerts = ArchiveRecord.objects.filter(event_type="usage.budget_alert")
+    assert sorted(r.payload["threshold"] for r in alerts) == [80, 100]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from advocacy.networks.usage.alerts import check_budget_alerts
 from advocacy.networks.usage.models import ApiCall
 
 
@@ -27,7 +28,7 @@ def record_call(
     """Append one call to the ledger. Called after the call, outside any transaction of the caller's: a
     ledger row never holds a lock while X is being asked."""
     price = unit_price(price_kind)
-    return ApiCall.objects.create(
+    call = ApiCall.objects.create(
         at=timezone.now(),
         network=network,
         endpoint=endpoint,
@@ -39,3 +40,6 @@ def record_call(
         cost=price * resources,
         status=status,
     )
+    if call.cost:
+        check_budget_alerts()
+    return call
