@@ -129,6 +129,39 @@ def edit_needs_new_approval(item: ContentItem | None) -> bool:
     return item is not None and item.status == TRANSITIONS["approve"][1]
 
 
+# A draft in these states is shown read-only on its page, with what comes next; changing it stays possible
+# but is asked for first, because it withdraws the draft from review or takes it out of the library.
+SETTLED_STATUSES = frozenset({ItemStatus.SUBMITTED, ItemStatus.APPROVED})
+# The reviewer's comment that the author must act on, shown at the top of the draft it concerns.
+FEEDBACK_KINDS = frozenset({ReviewDecision.Kind.REQUEST_CHANGES, ReviewDecision.Kind.REJECT})
+FEEDBACK_STATUSES = frozenset({ItemStatus.DRAFT, ItemStatus.CHANGES_REQUESTED, ItemStatus.REJECTED})
+
+
+def draft_standing(user, item: ContentItem, *, change_asked: bool = False) -> dict[str, bool]:
+    """What the draft page offers: the form (``form_open``) while the draft is being written, or when the
+    author asked to change a submitted or approved draft; otherwise the draft read-only, saying whether it
+    awaits review or is approved and may be shared."""
+    editable = can_edit(user, item)
+    settled = item.status in SETTLED_STATUSES
+    return {
+        "form_open": editable and (not settled or change_asked),
+        "may_change": editable and settled and not change_asked,
+        "awaiting_review": item.status == ItemStatus.SUBMITTED,
+        "approved": item.status == TRANSITIONS["approve"][1],
+        "final": not editable,
+        "change_withdraws": change_asked and item.status == ItemStatus.SUBMITTED,
+    }
+
+
+def feedback_on(item: ContentItem, decisions: list[ReviewDecision]) -> ReviewDecision | None:
+    """The latest decision (``decisions`` newest first), when it is a comment the author still has to act
+    on: changes requested or a rejection, while the draft has not gone back to review."""
+    latest = decisions[0] if decisions else None
+    if latest is None or not latest.comment or latest.kind not in FEEDBACK_KINDS:
+        return None
+    return latest if item.status in FEEDBACK_STATUSES else None
+
+
 def can_recall(user, item: ContentItem) -> bool:
     return _active(user) and Role.COMPLIANCE in roles_of(user) and item.status in RECALLABLE_STATUSES
 

@@ -106,22 +106,26 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     return render(request, "content/draft_form.html", {"form": form, "item": None, "can_edit": True})
 
 
-def _render_draft(request, item, form, status=200) -> HttpResponse:
+def _render_draft(request, item, form, status=200, *, change_asked: bool = False) -> HttpResponse:
     """The draft editor. While the draft can change, it shows every finding of the automatic checks on the
     saved version in the reviewer's words: what blocks, and the warnings a reviewer will have to confirm
-    (they do not stop the author submitting, but the author should see them first)."""
-    can_edit = policies.can_edit(request.user, item)
+    (they do not stop the author submitting, but the author should see them first). A submitted or approved
+    draft is shown read-only with what comes next, until its author asks to change it (``?change=1``)."""
+    standing = policies.draft_standing(request.user, item, change_asked=change_asked)
+    decisions = list(item.decisions.select_related("reviewer", "version"))
     return render(
         request,
         "content/draft_form.html",
         {
             "form": form,
             "item": item,
-            "checks": presentation.checks_for_author(item.current_version) if can_edit else None,
-            "can_edit": can_edit,
-            "can_submit": policies.can_submit(request.user, item),
+            "checks": None if standing["final"] else presentation.checks_for_author(item.current_version),
+            "can_edit": standing["form_open"],
+            "standing": standing,
+            "edit_needs_new_approval": change_asked and policies.edit_needs_new_approval(item),
+            "feedback": policies.feedback_on(item, decisions),
             "can_share": can_share(request.user, item),
-            "decisions": item.decisions.select_related("reviewer", "version"),
+            "decisions": decisions,
             "preview": selectors.preview_for(item.current_version, request.user, limit=max_weighted_length()),
         },
         status=status,
@@ -133,26 +137,26 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.drafts_of(request.user), pk=pk)
     if request.method != "POST":
         initial, _variants = initial_for(item)
-        return _render_draft(request, item, DraftForm(initial=initial))
+        return _render_draft(request, item, DraftForm(initial=initial), change_asked="change" in request.GET)
     if not policies.can_edit(request.user, item):
         messages.error(request, _("This draft can no longer be changed."))
         return redirect("content:draft_edit", pk=item.pk)
     form = DraftForm(request.POST)
     if not form.is_valid():
-        return _render_draft(request, item, form, status=400)
+        return _render_draft(request, item, form, status=400, change_asked=True)
     try:
         saved = services.save_item(
             actor=request.user, item=item, submit=request.POST.get("action") == "submit", **form.cleaned_data
         )
     except ValidationError as exc:
         _apply_errors(form, exc)
-        return _render_draft(request, item, form, status=400)
+        return _render_draft(request, item, form, status=400, change_asked=True)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("content:draft_edit", pk=item.pk)
     _tell(request, saved, saved_message=_("Draft saved."))
     if saved.refusal is not None:
-        return _render_draft(request, saved.item, form, status=400)
+        return _render_draft(request, saved.item, form, status=400, change_asked=True)
     return redirect("content:draft_edit", pk=item.pk)
 
 
