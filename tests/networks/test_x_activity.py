@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django.urls import reverse
 
 from advocacy.networks import interface as net
 from advocacy.networks.usage import budget, capabilities
@@ -88,7 +89,9 @@ def test_likes_and_reposts_are_read_page_by_page(sandbox, adviser, connect):
     assert ApiCall.objects.get(endpoint="GET /2/tweets/:id/liking_users").resources == 3
 
 
-def test_a_plan_refusal_marks_the_capability_unavailable_and_is_recorded(sandbox, adviser, connect):
+def test_a_plan_refusal_marks_the_capability_unavailable_and_is_recorded(
+    sandbox, adviser, connect, client_for, compliance_officer
+):
     account = connect(adviser, "camille_x")
     _control(sandbox, "plan", {"not_enrolled": ["GET /2/users/:id/followers"]})
     assert capabilities.available("followers")
@@ -101,6 +104,9 @@ def test_a_plan_refusal_marks_the_capability_unavailable_and_is_recorded(sandbox
     assert (row.status, row.cost) == (ApiCall.Status.UNAVAILABLE, Decimal("0"))
     X.mentions(account)  # other endpoints still answer
     assert capabilities.available("mentions")
+    page = client_for(compliance_officer).get(reverse("xnetwork:compliance_connections")).content.decode()
+    assert "Not allowed by the X plan" in page and "Reading followers" in page
+    assert "Reading mentions" not in page
 
 
 def test_subscriptions_beyond_the_plan_limit_are_refused_and_none_is_left_half_made(

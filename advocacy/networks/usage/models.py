@@ -13,6 +13,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# What each capability name means to a reader (the names come from advocacy/networks/x/client.py).
+CAPABILITY_LABELS = {
+    "followers": _("Reading followers"),
+    "mentions": _("Reading mentions"),
+    "post_metrics": _("Reading post counts"),
+    "user_lookup": _("Looking up handles"),
+    "liking_users": _("Reading who liked a post"),
+    "reposted_by": _("Reading who reposted a post"),
+    "activity_subscriptions": _("Push delivery of activity (subscriptions)"),
+    "publish": _("Publishing"),
+    "reply": _("Replying"),
+}
+
 
 class ApiCall(models.Model):
     """One call to X, written after the call by ``advocacy.networks.x.network.X`` (publishing included)."""
@@ -95,3 +108,7 @@ class Capability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network}:{self.name} {'available' if self.available else 'unavailable'}"
+
+    @property
+    def label(self) -> str:
+        return str(CAPABILITY_LABELS.get(self.name, self.name))

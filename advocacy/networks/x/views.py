@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from advocacy.networks.usage import capabilities
 from advocacy.networks.x import selectors
 from advocacy.networks.x.connections import disconnect_x_account
 from advocacy.org.access import ADVISERS, COMPLIANCE, access
@@ -73,5 +74,6 @@ def compliance_connections(request: HttpRequest) -> HttpResponse:
             "disconnected_query": query_without_cursor(request.GET, "page"),
             "gaps": gaps,
             "gaps_query": query_without_cursor(request.GET, "gaps_before", "gaps_after"),
+            "unavailable": list(capabilities.unavailable()),
         },
     )
