@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "advocacy.links",
     "advocacy.shares",
     "advocacy.campaigns",
+    "advocacy.clients",
+    "advocacy.relationships",
     "compliance.review",
     "compliance.archive",
     "compliance.archive.web",
@@ -294,6 +296,11 @@ try:
     X_MONTHLY_BUDGET = Decimal(env_str("X_MONTHLY_BUDGET", "200"))  # US dollars a month, for the bank
 except ArithmeticError:
     raise ImproperlyConfigured("X_MONTHLY_BUDGET must be a number of US dollars") from None
+# Clients (issue 14): the consent wording clients agree to, how often a resolved handle is looked up again,
+# and how long a client with no interaction is kept before purge_clients erases them.
+CLIENT_CONSENT_WORDING_VERSION = env_str("CLIENT_CONSENT_WORDING_VERSION", "2026-12")
+CLIENT_HANDLE_RERESOLVE_DAYS = env_int("CLIENT_HANDLE_RERESOLVE_DAYS", 30, minimum=1)
+CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 5, minimum=1)
 if X_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["twitter_oauth2"] = {
         "OAUTH_PKCE_ENABLED": True,

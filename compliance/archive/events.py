@@ -396,7 +396,40 @@ class AutoShare(TypedDict):
     category: str
 
 
+# --- clients (pseudonymous: ``client_key`` is advocacy.clients.privacy.client_key, never a name) -----
+class ClientConsentRecorded(TypedDict):
+    client_key: str
+    method: str
+    wording_version: str
+    consent_date: str
+
+
+class ClientConsentWithdrawn(TypedDict):
+    client_key: str
+
+
+class ClientErased(TypedDict):
+    client_key: str
+    reason: str
+
+
 # --- X connections --------------------------------------------------------------------------------------
+class InboundReceived(TypedDict):
+    """A post someone addressed to an adviser's account (mention, reply, quote), archived in full as a
+    communication received (SEC 17a-4, MiFID II art. 16(7)); subject = the adviser."""
+
+    network: str
+    kind: str
+    post_id: str
+    text: str
+    author_id: str
+    author_username: str
+    in_reply_to: str
+    conversation_id: str
+    occurred_at: str
+    via: str
+
+
 class XConnected(TypedDict):
     network: str
     account: str
@@ -521,6 +554,10 @@ SCHEMAS: dict[str, type] = {
     "campaign.fanned_out_chunk": CampaignChunk,
     "auto_share.opted_in": AutoShare,
     "auto_share.opted_out": AutoShare,
+    "inbound.received": InboundReceived,
+    "client.consent_recorded": ClientConsentRecorded,
+    "client.consent_withdrawn": ClientConsentWithdrawn,
+    "client.erased": ClientErased,
     "x.connected": XConnected,
     "x.disconnected": XDisconnected,
     "archive.exported": Exported,

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RelationshipsConfig(AppConfig):
+    """What clients and the public do to an adviser's account on a network, captured once and archived."""
+
+    name = "advocacy.relationships"
+    label = "relationships"
+    verbose_name = _("Client relationships")

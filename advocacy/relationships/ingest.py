@@ -1,0 +1,114 @@
+"""One idempotent way in for inbound activity, whichever path it came by (webhook push or polling).
+
+An activity is stored once per ``(adviser, kind, key)``, ``key`` being the network's identity of the event;
+the inbound posts (mentions, replies, quotes) are archived in the same transaction as the rows that record
+them, so "stored" and "archived" cannot disagree: a replayed delivery, a poll overlapping a webhook, or a
+worker killed mid-batch (its transaction rolls back whole) leave each interaction stored and archived
+exactly once. Two ingesters racing on the same key: the loser's insert violates the unique constraint, its
+transaction rolls back (archive records included) and it retries once, finding the key already stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from advocacy.networks.interface import Activity
+from advocacy.networks.x.models import XAccount
+from advocacy.relationships.models import Interaction
+from compliance.archive.services import record_many
+
+logger = logging.getLogger(__name__)
+
+ARCHIVED_KINDS = {Interaction.Kind.MENTION, Interaction.Kind.REPLY, Interaction.Kind.QUOTE}
+
+
+def _row(activity: Activity, adviser_id: int, via: str) -> Interaction:
+    post = activity.post
+    return Interaction(
+        adviser_id=adviser_id,
+        kind=activity.kind,
+        key=activity.key[:80],
+        actor_id=activity.actor.id,
+        actor_username=activity.actor.username[:32],
+        actor_name=activity.actor.name[:100],
+        post_id=post.id if post else "",
+        text=post.text if post else "",
+        target_post_id=activity.target_post_id,
+        conversation_id=activity.conversation_id or (post.conversation_id if post else ""),
+        occurred_at=activity.occurred_at,
+        via=via,
+    )
+
+
+def _archive_event(row: Interaction, activity: Activity, advisers: dict[int, XAccount]):
+    post = activity.post
+    payload = {
+        "network": row.network,
+        "kind": row.kind,
+        "post_id": row.post_id,
+        "text": row.text,
+        "author_id": row.actor_id,
+        "author_username": row.actor_username,
+        "in_reply_to": (post.in_reply_to if post else "") or row.target_post_id,
+        "conversation_id": row.conversation_id,
+        "occurred_at": row.occurred_at.isoformat(),
+        "via": row.via,
+    }
+    return ("inbound.received", advisers[row.adviser_id].user, None, payload)
+
+
+def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, XAccount]) -> int:
+    """Store (and archive) the candidates not stored yet, in one transaction; the number stored."""
+    with transaction.atomic():
+        keys = {(row.adviser_id, row.kind, row.key) for row, _ in candidates}
+        existing = set(
+            Interaction.objects.filter(
+                adviser_id__in={a for a, _, _ in keys},
+                key__in={k for _, _, k in keys},
+            ).values_list("adviser_id", "kind", "key")
+        )
+        fresh: dict[tuple, tuple[Interaction, Activity]] = {}
+        for row, activity in candidates:
+            identity = (row.adviser_id, row.kind, row.key)
+            if identity not in existing and identity not in fresh:
+                fresh[identity] = (row, activity)
+        if not fresh:
+            return 0
+        Interaction.objects.bulk_create([row for row, _ in fresh.values()])
+        events = [
+            _archive_event(row, act, accounts) for row, act in fresh.values() if row.kind in ARCHIVED_KINDS
+        ]
+        if events:
+            record_many(events)
+        return len(fresh)
+
+
+def ingest(activities: Iterable[Activity], *, via: str) -> int:
+    """Store what is new among ``activities`` (for accounts Relais knows; others are logged and dropped)
+    and archive the inbound posts among them. Returns how many interactions were new."""
+    activities = list(activities)
+    if not activities:
+        return 0
+    accounts = {
+        account.x_user_id: account
+        for account in XAccount.objects.select_related("user").filter(
+            x_user_id__in={a.account_user_id for a in activities}
+        )
+    }
+    candidates = []
+    for activity in activities:
+        account = accounts.get(activity.account_user_id)
+        if account is None:
+            logger.warning("Inbound %s for an account Relais does not know: dropped", activity.kind)
+            continue
+        candidates.append((_row(activity, account.user_id, via), activity))
+    if not candidates:
+        return 0
+    by_adviser = {account.user_id: account for account in accounts.values()}
+    try:
+        return _insert(candidates, by_adviser)
+    except IntegrityError:  # another ingester stored some of these keys between our read and our insert
+        return _insert(candidates, by_adviser)

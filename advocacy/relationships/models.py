@@ -1,0 +1,69 @@
+"""The relationship store: every interaction with an adviser's account, once.
+
+Kept apart from the regulatory archive because it is erasable relationship data (GDPR art. 17): the
+archive keeps the public inbound posts themselves (``inbound.received``), this store keeps who did what to
+whom so that the adviser's timeline, signals and prospects can be drawn and erased. Follows, likes and
+reposts live only here (they are not personal communications).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Interaction(models.Model):
+    """One thing someone did to an adviser's account, as the network identifies it.
+
+    ``(adviser, kind, key)`` is unique: ``key`` is the network's own identity of the event (see
+    ``advocacy.networks.interface.Activity``), so a webhook delivery replayed, or a poll overlapping a
+    webhook, stores nothing new.
+    """
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        REPLY = "reply", _("Reply")
+        QUOTE = "quote", _("Quote")
+        REPOST = "repost", _("Repost")
+        LIKE = "like", _("Like")
+        FOLLOW = "follow", _("Follow")
+        UNFOLLOW = "unfollow", _("Unfollow")
+
+    class Via(models.TextChoices):
+        WEBHOOK = "webhook", _("Pushed by the network")
+        POLL = "poll", _("Found by polling")
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="interactions",
+        verbose_name=_("adviser"),
+    )
+    network = models.CharField(_("network"), max_length=16, default="x")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    key = models.CharField(_("network key"), max_length=80)
+    actor_id = models.CharField(_("author's network id"), max_length=32)
+    actor_username = models.CharField(_("author's handle"), max_length=32, blank=True)
+    actor_name = models.CharField(_("author's name"), max_length=100, blank=True)
+    post_id = models.CharField(_("post id"), max_length=32, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    target_post_id = models.CharField(_("adviser's post"), max_length=32, blank=True)
+    conversation_id = models.CharField(_("conversation"), max_length=32, blank=True)
+    occurred_at = models.DateTimeField(_("happened"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    via = models.CharField(_("arrived"), max_length=16, choices=Via.choices)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        constraints = [
+            models.UniqueConstraint(fields=["adviser", "kind", "key"], name="interaction_once"),
+        ]
+        indexes = [
+            models.Index(fields=["adviser", "-occurred_at"], name="interaction_timeline"),
+            models.Index(fields=["adviser", "actor_id"], name="interaction_by_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @{self.actor_username or self.actor_id}"

@@ -1,0 +1,44 @@
+"""The webhook X pushes account activity to: thin, the protocol is ``advocacy.networks.x.webhooks``.
+
+``GET ?crc_token=`` answers X's challenge; ``POST`` checks the signature over the raw body before reading
+it (a bad or missing signature gets 401 and nothing is stored), then stores through the one ingestion
+function. Ingestion is a short database transaction, so it runs in the request: X retries a delivery that
+did not get a 2xx, and answering 200 only once the activity is committed is what makes that retry safe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from advocacy.networks.x import webhooks
+from advocacy.org.access import PUBLIC, access
+from advocacy.relationships.ingest import ingest
+from advocacy.relationships.models import Interaction
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt  # X cannot send a CSRF token: the HMAC signature over the body is what authenticates it
+@access(PUBLIC)
+@require_http_methods(["GET", "POST"])
+def x_webhook(request):
+    if request.method == "GET":
+        token = request.GET.get("crc_token", "")
+        if not token:
+            return HttpResponseBadRequest("crc_token missing")
+        return JsonResponse(webhooks.crc_response(token))
+    body = request.body
+    if not webhooks.verify_signature(body, request.headers.get(webhooks.SIGNATURE_HEADER, "")):
+        logger.warning("X webhook delivery refused: bad or missing signature")
+        return HttpResponse(status=401)
+    try:
+        activities = webhooks.parse_delivery(body)
+    except ValueError as exc:
+        logger.warning("X webhook delivery refused: malformed body (%s)", exc)
+        return HttpResponseBadRequest("malformed delivery")
+    ingest(activities, via=Interaction.Via.WEBHOOK)
+    return HttpResponse(status=200)
