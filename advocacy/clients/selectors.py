@@ -1,0 +1,49 @@
+"""Which clients a person may see, and the lookups relationships needs (read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from advocacy.clients.models import Client
+from advocacy.org.models import Role
+from advocacy.org.selectors import branches_covered_by, roles_of
+
+
+def clients_for(user, *, q: str = "") -> QuerySet[Client]:
+    """Clients in ``user``'s scope: an adviser's own, a manager's branches, all for an administrator;
+    none for HR, marketing and compliance (they have no purpose for client data)."""
+    roles = roles_of(user)
+    scope = Q(pk__in=[])
+    if Role.ADMIN in roles:
+        scope = Q()
+    else:
+        if Role.BRANCH_MANAGER in roles or Role.REGIONAL_MANAGER in roles:
+            scope |= Q(branch__in=branches_covered_by(user))
+        if Role.ADVISER in roles:
+            scope |= Q(adviser_id=user.pk)
+    qs = Client.objects.filter(scope).select_related("current_consent", "adviser")
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(client_ref__iexact=q)
+            | Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(x_handle__iexact=q.lstrip("@"))
+        )
+    return qs
+
+
+def linked_by_x_user_id(adviser_id: int, x_user_ids: Iterable[str]) -> dict[str, Client]:
+    """The adviser's clients whose consent stands and whose handle resolved, by X user id."""
+    ids = [i for i in set(x_user_ids) if i]
+    if not ids:
+        return {}
+    qs = Client.objects.filter(
+        adviser_id=adviser_id,
+        x_user_id__in=ids,
+        current_consent__given=True,
+        current_consent__withdrawn_at__isnull=True,
+    ).select_related("current_consent")
+    return {c.x_user_id: c for c in qs}
