@@ -1,10 +1,10 @@
 """One idempotent way in for inbound activity, whichever path it came by (webhook push or polling).
 
-An activity is stored once per ``(adviser, kind, key)``, ``key`` being the network's identity of the event;
-the inbound posts (mentions, replies, quotes) are archived in the same transaction as the rows that record
-them, so "stored" and "archived" cannot disagree: a replayed delivery, a poll overlapping a webhook, or a
-worker killed mid-batch (its transaction rolls back whole) leave each interaction stored and archived
-exactly once. Two ingesters racing on the same key: the loser's insert violates the unique constraint, its
+An activity is stored once per adviser and ``identity(activity)`` (X's own id of the event). The inbound
+posts (mentions, replies, quotes) are archived in the same transaction as the rows that record them, so
+"stored" and "archived" cannot disagree: a replayed delivery, a poll overlapping a webhook, or a worker
+killed mid-batch (its transaction rolls back whole) leave each interaction stored and archived exactly
+once. Two ingesters racing on the same key: the loser's insert violates the unique constraint, its
 transaction rolls back (archive records included) and it retries once, finding the key already stored.
 """
 
@@ -25,12 +25,21 @@ logger = logging.getLogger(__name__)
 ARCHIVED_KINDS = {Interaction.Kind.MENTION, Interaction.Kind.REPLY, Interaction.Kind.QUOTE}
 
 
+FAMILY = {"mention": "post", "reply": "post", "quote": "post", "repost": "post"}
+
+
+def identity(activity: Activity) -> str:
+    """The stored key: one family for every kind that is a post (a mention and a reply are the same post,
+    whichever path classified it), so the same post is one interaction."""
+    return f"{FAMILY.get(activity.kind, activity.kind)}:{activity.key}"[:90]
+
+
 def _row(activity: Activity, adviser_id: int, via: str) -> Interaction:
     post = activity.post
     return Interaction(
         adviser_id=adviser_id,
         kind=activity.kind,
-        key=activity.key[:80],
+        key=identity(activity),
         actor_id=activity.actor.id,
         actor_username=activity.actor.username[:32],
         actor_name=activity.actor.name[:100],
@@ -63,18 +72,18 @@ def _archive_event(row: Interaction, activity: Activity, advisers: dict[int, XAc
 def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, XAccount]) -> int:
     """Store (and archive) the candidates not stored yet, in one transaction; the number stored."""
     with transaction.atomic():
-        keys = {(row.adviser_id, row.kind, row.key) for row, _ in candidates}
+        keys = {(row.adviser_id, row.key) for row, _ in candidates}
         existing = set(
             Interaction.objects.filter(
-                adviser_id__in={a for a, _, _ in keys},
-                key__in={k for _, _, k in keys},
-            ).values_list("adviser_id", "kind", "key")
+                adviser_id__in={a for a, _ in keys},
+                key__in={k for _, k in keys},
+            ).values_list("adviser_id", "key")
         )
         fresh: dict[tuple, tuple[Interaction, Activity]] = {}
         for row, activity in candidates:
-            identity = (row.adviser_id, row.kind, row.key)
-            if identity not in existing and identity not in fresh:
-                fresh[identity] = (row, activity)
+            ident = (row.adviser_id, row.key)
+            if ident not in existing and ident not in fresh:
+                fresh[ident] = (row, activity)
         if not fresh:
             return 0
         Interaction.objects.bulk_create([row for row, _ in fresh.values()])

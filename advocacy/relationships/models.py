@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 class Interaction(models.Model):
     """One thing someone did to an adviser's account, as the network identifies it.
 
-    ``(adviser, kind, key)`` is unique: ``key`` is the network's own identity of the event (see
-    ``advocacy.networks.interface.Activity``), so a webhook delivery replayed, or a poll overlapping a
-    webhook, stores nothing new.
+    ``(adviser, key)`` is unique: ``key`` is the network's own identity of the event (see
+    ``advocacy.networks.interface.Activity``) prefixed by its family (``post:``, ``like:``, ``follow:``,
+    ``unfollow:``), so a webhook delivery replayed, or a poll that sees as a mention what the webhook called
+    a reply, stores nothing new.
     """
 
     class Kind(models.TextChoices):
@@ -42,7 +43,7 @@ class Interaction(models.Model):
     )
     network = models.CharField(_("network"), max_length=16, default="x")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    key = models.CharField(_("network key"), max_length=80)
+    key = models.CharField(_("network key"), max_length=90)
     actor_id = models.CharField(_("author's network id"), max_length=32)
     actor_username = models.CharField(_("author's handle"), max_length=32, blank=True)
     actor_name = models.CharField(_("author's name"), max_length=100, blank=True)
@@ -58,7 +59,7 @@ class Interaction(models.Model):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         constraints = [
-            models.UniqueConstraint(fields=["adviser", "kind", "key"], name="interaction_once"),
+            models.UniqueConstraint(fields=["adviser", "key"], name="interaction_once"),
         ]
         indexes = [
             models.Index(fields=["adviser", "-occurred_at"], name="interaction_timeline"),
@@ -67,3 +68,48 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @{self.actor_username or self.actor_id}"
+
+
+class CaptureCursor(models.Model):
+    """Where polling an account stopped: the newest mention read, so that the next round asks X only for
+    newer ones (``since_id``) and no post is read, or billed, twice."""
+
+    account = models.OneToOneField(
+        "xnetwork.XAccount",
+        on_delete=models.CASCADE,
+        related_name="capture_cursor",
+        verbose_name=_("X account"),
+    )
+    mentions_since_id = models.CharField(_("newest mention read"), max_length=32, blank=True)
+    mentions_polled_at = models.DateTimeField(_("mentions last polled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("capture cursor")
+        verbose_name_plural = _("capture cursors")
+
+    def __str__(self) -> str:
+        return f"{self.account} > {self.mentions_since_id or '-'}"
+
+
+class CaptureGap(models.Model):
+    """A stretch of inbound activity Relais may have missed: X keeps only the latest 800 mentions reachable,
+    so a round that pages that far without meeting the last one read records a gap rather than pretending."""
+
+    account = models.ForeignKey(
+        "xnetwork.XAccount",
+        on_delete=models.CASCADE,
+        related_name="capture_gaps",
+        verbose_name=_("X account"),
+    )
+    kind = models.CharField(_("what"), max_length=20, default="mentions")
+    after_id = models.CharField(_("after post"), max_length=32, blank=True)
+    before_id = models.CharField(_("before post"), max_length=32, blank=True)
+    detected_at = models.DateTimeField(_("detected"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = _("capture gap")
+        verbose_name_plural = _("capture gaps")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.kind} {self.after_id}..{self.before_id}"

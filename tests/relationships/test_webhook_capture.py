@@ -143,3 +143,33 @@ def test_unsigned_forged_or_unreadable_deliveries_store_nothing(client, settings
     challenge = client.get(url, {"crc_token": "challenge"})
     assert challenge.json() == webhooks.crc_response("challenge")
     assert client.get(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_polling_overlapping_the_webhook_stores_nothing_twice_and_reads_only_what_is_new(
+    sandbox, adviser, connect, receiver, client
+):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.X_WEBHOOK_ID = _register_webhook(sandbox, receiver.url)
+    account = connect(adviser, "camille_x")
+    post_id = X.publish(account, "Nos conseils épargne de la semaine.")
+    X.subscribe_activity(account)
+    _client_activity(sandbox, post_id)
+    _post_all(client, receiver.wait_for(5))
+    assert Interaction.objects.filter(adviser=adviser, kind__in=["mention", "reply"]).count() == 2
+
+    out = __import__("io").StringIO()
+    call_command("poll_inbound", "--adviser", adviser.email, stdout=out)
+    assert "2 post(s) read, 0 new" in out.getvalue()  # the reply and the mention the webhook brought
+
+    _control(
+        sandbox, "mention", {"from": "client_paul", "to": "camille_x", "text": "@camille_x une question"}
+    )
+    out = __import__("io").StringIO()
+    call_command("poll_inbound", "--adviser", adviser.email, stdout=out)
+    assert "1 post(s) read, 1 new" in out.getvalue()  # since_id: only the new mention is read (and billed)
+    assert Interaction.objects.filter(adviser=adviser, kind__in=["mention", "reply"]).count() == 3
+    assert _inbound_records().count() == 3
+    assert _inbound_records().last().payload["via"] == "poll"
