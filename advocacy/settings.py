@@ -525,3 +525,15 @@ CELERY_BEAT_SCHEDULE |= {
     "content-submission-digest": {"task": "advocacy.content.tasks.send_submission_digest",
                                   "schedule": timedelta(minutes=15)},
 }
+CELERY_BEAT_SCHEDULE |= {
+    "clients-resolve-handles": {"task": "advocacy.clients.tasks.poll_client_handles",
+                                "schedule": timedelta(minutes=10)},
+    "clients-retention-purge": {"task": "advocacy.clients.tasks.purge_clients",
+                                "schedule": crontab(hour=3, minute=40)},
+}
+# Inbound capture by polling (issue 14): the webhook is the main path; a round catches up what it missed.
+INBOUND_POLL_MINUTES = env_int("INBOUND_POLL_MINUTES", 5, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "relationships-poll-inbound": {"task": "advocacy.relationships.tasks.poll_inbound",
+                                   "schedule": timedelta(minutes=INBOUND_POLL_MINUTES)},
+}
