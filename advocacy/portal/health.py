@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from advocacy.portal.models import WorkerHeartbeat
 
@@ -99,6 +100,9 @@ def status_report() -> list[StatusLine]:
     database_ok, database = check_database()
     broker_ok, broker = check_broker()
     workers_ok, workers = check_workers()
+    if workers.endswith(" alive"):  # the probe's JSON says "N alive"; this page says it in the reader's words
+        alive = int(workers.split()[0])
+        workers = ngettext("%(count)d seen recently", "%(count)d seen recently", alive) % {"count": alive}
     x_ok, x_detail = x_api_answers()
     return [
         StatusLine(

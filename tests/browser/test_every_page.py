@@ -170,6 +170,14 @@ def test_every_page_of_the_navigation_fits_a_phone_and_a_desktop_and_passes_axe(
     pages = _pages_of(user)
     if role == Role.ADVISER:
         pages += [(name.split(":")[-1], reverse(name)) for name in PERSON_MENU]
+    if role == Role.COMPLIANCE:  # the archive's verification pages, behind its tabs: a finished run
+        from compliance.archive.verification_runs import run_verification
+
+        run, _result = run_verification(trigger="nightly")
+        pages += [
+            ("archive-verifications", reverse("archive:verifications")),
+            ("archive-verification", reverse("archive:verification", args=[run.pk])),
+        ]
     # bypass_csp: axe-core is injected as a script of the test's own, which the portal's CSP rightly refuses.
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR", bypass_csp=True)
     page = context.new_page()
