@@ -1,0 +1,99 @@
+"""The CRM file: encodings, delimiters, dates, consent words, handles; import by client_ref, scope, errors."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from advocacy.clients import crm_file, crm_import
+from advocacy.clients.models import Client, HandleStatus
+
+HEADER = "client_ref;first_name;last_name;adviser_email;x_handle;consent;consent_date\n"
+
+
+def test_semicolon_cp1252_dates_consent_and_handles():
+    text = HEADER + (
+        "CR-1;Hélène;Dupré;a@bank.test;https://x.com/helene_d;oui;30/11/2026\n"
+        "CR-2; Paul ;Roy;a@bank.test;;non;\n"
+        "CR-3;Ana;Li;a@bank.test;twitter.com/ana_li;1;2026-11-29\n"
+    )
+    rows, errors = crm_file.parse(text.encode("cp1252"))
+    assert errors == []
+    assert [(r.client_ref, r.first_name, r.x_handle, r.consent) for r in rows] == [
+        ("CR-1", "Hélène", "helene_d", True),
+        ("CR-2", "Paul", "", False),
+        ("CR-3", "Ana", "ana_li", True),
+    ]
+    assert str(rows[0].consent_date) == "2026-11-30" and str(rows[2].consent_date) == "2026-11-29"
+
+
+def test_comma_utf8_with_bom():
+    text = "client_ref,last_name,adviser_email,x_handle,consent\nCR-1,Émile,a@bank.test,@emile,yes\n"
+    rows, errors = crm_file.parse(b"\xef\xbb\xbf" + text.encode())
+    assert errors == [] and rows[0].last_name == "Émile" and rows[0].x_handle == "emile"
+
+
+def test_bad_input_is_refused_by_line_and_column_as_codes():
+    text = HEADER + (
+        "CR-1;A;B;a@bank.test;not a handle!;oui;\n"
+        "CR-2;A;B;a@bank.test;;peut-être;\n"
+        "CR-3;A;B;a@bank.test;;oui;31/02/2026\n"
+        "CR-4;A;B;a@bank.test;@ok;non;\n"
+        "CR-5;A;B;;;non;\n"
+        "CR-6;A;B;a@bank.test;;non;\n"
+        "CR-6;A;B;a@bank.test;;non;\n"
+    )
+    rows, errors = crm_file.parse(text.encode())
+    assert [r.client_ref for r in rows] == ["CR-6"]
+    assert [(e.line, e.column, e.code) for e in errors] == [
+        (2, "x_handle", "bad_handle"),
+        (3, "consent", "bad_consent"),
+        (4, "consent_date", "bad_date"),
+        (5, "x_handle", "handle_without_consent"),
+        (6, "adviser_email", "required"),
+        (8, "client_ref", "duplicate_ref"),
+    ]
+    assert errors[-1].params == {"value": "CR-6", "first_line": 7}
+    with translation.override("en"):
+        assert "line 7" in crm_file.message_for(errors[-1].code, errors[-1].params)
+
+
+def test_a_missing_column_refuses_the_file():
+    rows, errors = crm_file.parse(b"client_ref;last_name\nCR-1;A\n")
+    assert rows == [] and [(e.code, e.column) for e in errors] == [("missing_column", "adviser_email")]
+
+
+@pytest.mark.django_db
+def test_reimport_updates_by_ref_and_never_duplicates(adviser, tmp_path):
+    email = adviser.email
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        HEADER + f"CR-1;Jeanne;Durand;{email};@jeanne;oui;01/12/2026\nCR-2;Paul;Roy;{email};;non;\n"
+    )
+    call_command("import_clients", str(path))
+    path.write_text(
+        HEADER + f"CR-1;Jeanne;Martin;{email};@jeanne;oui;01/12/2026\nCR-2;Paul;Roy;{email};;non;\n"
+    )
+    call_command("import_clients", str(path))
+    assert Client.objects.count() == 2
+    jeanne = Client.objects.get(client_ref="CR-1")
+    assert jeanne.last_name == "Martin" and jeanne.x_handle == "jeanne"
+    assert jeanne.handle_status == HandleStatus.PENDING and jeanne.consent_given
+    assert jeanne.consents.count() == 1
+    path.write_text(HEADER + f"CR-1;Jeanne;Martin;{email};;non;\n")
+    call_command("import_clients", str(path))
+    jeanne.refresh_from_db()
+    assert not jeanne.consent_given and jeanne.x_handle == ""
+
+
+@pytest.mark.django_db
+def test_a_manager_imports_only_for_their_branch(adviser, adviser2, branch_manager):
+    text = (
+        HEADER
+        + f"CR-1;A;B;{adviser.email};;non;\nCR-2;A;B;{adviser2.email};;non;\nCR-3;A;B;nobody@x.test;;non;\n"
+    )
+    rows, errors = crm_file.parse(text.encode())
+    assert errors == []
+    result = crm_import.apply_rows(rows, adviser_column="adviser_email", by=branch_manager)
+    assert (result.created, result.updated) == (1, 0)
+    assert [(e.line, e.code) for e in result.errors] == [(3, "adviser_out_of_scope"), (4, "unknown_adviser")]
+    assert list(Client.objects.values_list("client_ref", flat=True)) == ["CR-1"]
