@@ -267,6 +267,9 @@ X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 10, minimum=1)
 X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
 # The webhook (POST /2/webhooks) that X Activity API subscriptions deliver to; empty: no push, polling only.
 X_WEBHOOK_ID = env_str("X_WEBHOOK_ID", "")
+# The app-only bearer token: removes an adviser's subscriptions after they disconnect, when their own token
+# is already revoked. Never logged.
+X_APP_BEARER_TOKEN = env_str("X_APP_BEARER_TOKEN", "")
 # X's pay-per-use prices, in US dollars per resource read or per request written: data, not code (X changes
 # them). Source: xdevplatform/docs, x-api/getting-started/pricing.mdx ("Credit consumption details", 2026):
 # Posts: Read $0.005, User: Read $0.010, Following/Followers: Read $0.010, Like: Read $0.001, Post: Create

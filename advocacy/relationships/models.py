@@ -83,6 +83,14 @@ class CaptureCursor(models.Model):
     mentions_since_id = models.CharField(_("newest mention read"), max_length=32, blank=True)
     mentions_polled_at = models.DateTimeField(_("mentions last polled"), null=True, blank=True)
 
+    class Push(models.TextChoices):
+        NONE = "", _("Not subscribed yet")
+        ACTIVE = "active", _("X pushes this account's activity")
+        OVER_LIMIT = "over_limit", _("Beyond the plan's subscription limit: polled instead")
+
+    push = models.CharField(_("push delivery"), max_length=16, choices=Push.choices, blank=True)
+    subscription_ids = models.TextField(_("X subscription ids"), blank=True)
+
     class Meta:
         verbose_name = _("capture cursor")
         verbose_name_plural = _("capture cursors")

@@ -454,9 +454,12 @@ def unsubscribe_activity(account, subscription_id: str) -> None:
     deleted."""
     if not subscription_id:
         return
+    # Subscriptions belong to the app: with the app-only token they can be removed after the adviser's own
+    # token was revoked (disconnection revokes it at X).
+    token = Secret(settings.X_APP_BEARER_TOKEN) if settings.X_APP_BEARER_TOKEN else _token(account)
     try:
         _call(
-            _client(_token(account)).request,
+            _client(token).request,
             "DELETE",
             f"/2/activity/subscriptions/{subscription_id}",
             user_auth=False,
