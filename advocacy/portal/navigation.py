@@ -41,6 +41,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("content:library", _("Library"), "adviser"),
     NavEntry("content:my_drafts", _("My drafts"), "adviser"),
     NavEntry("shares:my_shares", _("My shares"), "adviser"),
+    NavEntry("relationships:timeline", _("My relationships"), "adviser"),
     NavEntry("campaigns:auto_share", _("Auto-share"), "adviser", menu=SETTINGS),
     NavEntry("xnetwork:connection", _("My X account"), "adviser", menu=SETTINGS),
     NavEntry("review:queue", _("Review queue"), "compliance", ("review:review",)),

@@ -62,7 +62,7 @@ class Interaction(models.Model):
             models.UniqueConstraint(fields=["adviser", "key"], name="interaction_once"),
         ]
         indexes = [
-            models.Index(fields=["adviser", "-occurred_at"], name="interaction_timeline"),
+            models.Index(fields=["adviser", "-id"], name="interaction_timeline"),
             models.Index(fields=["adviser", "actor_id"], name="interaction_by_person"),
         ]
 

@@ -6,4 +6,5 @@ app_name = "relationships"
 
 urlpatterns = [
     path("webhook", views.x_webhook, name="x_webhook"),
+    path("relationships/", views.timeline, name="timeline"),
 ]

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from advocacy.networks.x import webhooks
-from advocacy.org.access import PUBLIC, access
+from advocacy.org.access import ADVISERS, PUBLIC, access
+from advocacy.relationships import selectors
 from advocacy.relationships.ingest import ingest
 from advocacy.relationships.models import Interaction
+from advocacy.web.paging import keyset_page, query_without_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +45,14 @@ def x_webhook(request):
         return HttpResponseBadRequest("malformed delivery")
     ingest(activities, via=Interaction.Via.WEBHOOK)
     return HttpResponse(status=200)
+
+
+@access(ADVISERS)
+def timeline(request: HttpRequest) -> HttpResponse:
+    """Everything people did to the adviser's account, newest first, 50 a page (one query for the page)."""
+    page = keyset_page(selectors.timeline_of(request.user), request.GET, key="pk")
+    return render(
+        request,
+        "relationships/timeline.html",
+        {"page": page, "rows": list(page), "query": query_without_cursor(request.GET)},
+    )

@@ -173,3 +173,25 @@ def test_polling_overlapping_the_webhook_stores_nothing_twice_and_reads_only_wha
     assert Interaction.objects.filter(adviser=adviser, kind__in=["mention", "reply"]).count() == 3
     assert _inbound_records().count() == 3
     assert _inbound_records().last().payload["via"] == "poll"
+
+
+@pytest.mark.django_db
+def test_the_adviser_sees_their_timeline_and_never_another_advisers(
+    sandbox, adviser, adviser2, connect, receiver, client, django_assert_num_queries
+):
+    from django.conf import settings
+
+    settings.X_WEBHOOK_ID = _register_webhook(sandbox, receiver.url)
+    account = connect(adviser, "camille_x")
+    post_id = X.publish(account, "Nos conseils épargne de la semaine.")
+    X.subscribe_activity(account)
+    _client_activity(sandbox, post_id)
+    _post_all(client, receiver.wait_for(5))
+
+    client.force_login(adviser)
+    page = client.get(reverse("relationships:timeline")).content.decode()
+    assert "@client_lea" in page and "Merci !" in page and "@client_marc" in page
+    client.force_login(adviser2)
+    with django_assert_num_queries(8):
+        other = client.get(reverse("relationships:timeline")).content.decode()
+    assert "@client_lea" not in other and "Merci" not in other
