@@ -5,8 +5,8 @@ one), the run is archived (``archive.verified``), and the caller decides whom to
 must act on it. Kept apart from ``verify`` so that the verifier stays a pure reader with no mail, roles or
 writes.
 
-A run asked for in the portal (``request_verification``) exists before a worker takes it, so that its page
-shows it waiting, then its progress, then its outcome.
+A run asked for in the portal (``web.verifications.request_verification``) exists before a worker takes
+it, so that its page shows it waiting, then its progress, then its outcome.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -44,26 +43,6 @@ def running_verification() -> ArchiveVerification | None:
         .order_by("-started_at")
         .first()
     )
-
-
-def request_verification(*, actor) -> tuple[ArchiveVerification, bool]:
-    """Create a run and hand it to a worker once committed. Returns (run, created): while a run is already
-    under way, that run is returned instead of starting a second full read of the archive."""
-    from compliance.archive.web.tasks import verify_archive_now
-
-    with transaction.atomic():
-        current = running_verification()
-        if current is not None:
-            return current, False
-        verification = ArchiveVerification.objects.create(
-            started_at=timezone.now(),
-            trigger=QUEUED,
-            records_expected=records_expected(),
-            requested_by_id=actor.pk,
-            requested_by_email=actor.email,
-        )
-        transaction.on_commit(lambda: verify_archive_now.delay(verification.pk))
-    return verification, True
 
 
 def claim(verification_id: int) -> ArchiveVerification | None:

@@ -18,8 +18,9 @@ from compliance.archive.export import record_export_download, request_export
 from compliance.archive.legal_holds import place_legal_hold
 from compliance.archive.legal_holds import release_legal_hold as release_hold  # the view has its name
 from compliance.archive.models import ArchiveExport, ArchiveVerification
-from compliance.archive.verification_runs import QUEUED, request_verification
+from compliance.archive.verification_runs import QUEUED
 from compliance.archive.web.forms import ExportForm, LegalHoldForm, SearchForm
+from compliance.archive.web.verifications import request_verification
 
 PAGE_SIZE = 50
 
