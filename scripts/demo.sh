@@ -16,6 +16,9 @@ export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/auth
 export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
 export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
 export EMAIL_URL=${EMAIL_URL:-console://}
+# Inbound capture: poll every minute in the demo (production default 5), so a sandbox client's mention
+# reaches the adviser's timeline within a minute.
+export INBOUND_POLL_MINUTES=${INBOUND_POLL_MINUTES:-1}
 # The default holds braces, so it goes through a variable: inside ${VAR:-…} the first "}" would close the
 # expansion and add a stray "}" to any template passed in.
 default_post_url_template="http://127.0.0.1:$X_PORT/timeline/{username}"

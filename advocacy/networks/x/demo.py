@@ -83,6 +83,7 @@ def seed_publishing() -> dict:
         try:
             connect_x_account(user=user, x_user=x_user, tokens=tokens)
             summary["connected"] += 1
+            _demo_client_writes_to(username)
         except Exception:  # an X account already linked elsewhere: leave the demo as it is
             logger.warning("demo X connection for %s skipped", email, exc_info=True)
     return summary
@@ -94,3 +95,27 @@ def _expiry(expires_in):
     from django.utils import timezone
 
     return timezone.now() + dt.timedelta(seconds=int(expires_in)) if expires_in else None
+
+
+def _demo_client_writes_to(username: str) -> None:
+    """A scripted sandbox client follows the newly connected adviser and writes to them, so the demo's
+    inbound capture has something to show: the next polling round (a minute in the demo) brings the
+    mention into the adviser's "My relationships" and the archive."""
+    for path, payload in (
+        ("follow", {"target": username, "follower": "client_lea_demo"}),
+        (
+            "mention",
+            {
+                "from": "client_lea_demo",
+                "to": username,
+                "text": f"@{username} Bonjour, merci pour vos conseils !",
+            },
+        ),
+    ):
+        try:
+            requests.post(
+                f"{settings.X_API_BASE_URL}/_sandbox/{path}", json=payload, timeout=5
+            ).raise_for_status()
+        except requests.RequestException:
+            logger.warning("demo client activity for @%s skipped", username, exc_info=True)
+            return
