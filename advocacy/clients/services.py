@@ -136,7 +136,7 @@ def withdraw_consent(client: Client, *, by) -> None:
 
     now = timezone.now()
     with transaction.atomic():
-        client = Client.objects.select_for_update().select_related("current_consent").get(pk=client.pk)
+        client = Client.objects.select_for_update().get(pk=client.pk)
         consent = client.current_consent
         if consent is None or consent.withdrawn_at is not None:
             return
