@@ -8,3 +8,9 @@ class RelationshipsConfig(AppConfig):
     name = "advocacy.relationships"
     label = "relationships"
     verbose_name = _("Client relationships")
+
+    def ready(self):
+        from advocacy.clients.erasure import provide_relationship_eraser
+        from advocacy.relationships.erasure import erase_relationships
+
+        provide_relationship_eraser(erase_relationships)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
+from advocacy.clients.models import Client
+from advocacy.clients.selectors import linked_by_x_user_id
 from advocacy.networks.interface import Activity
 from advocacy.networks.x.models import XAccount
 from advocacy.relationships.models import Interaction
@@ -69,6 +71,31 @@ def _archive_event(row: Interaction, activity: Activity, advisers: dict[int, XAc
     return ("inbound.received", advisers[row.adviser_id].user, None, payload)
 
 
+def _match_clients(rows: list[Interaction]) -> None:
+    """Link each row to the adviser's consented client with that X id (one query per adviser in the
+    batch); matching is by id, never by handle, since handles change."""
+    actors: dict[int, set[str]] = {}
+    for row in rows:
+        actors.setdefault(row.adviser_id, set()).add(row.actor_id)
+    for adviser_id, ids in actors.items():
+        clients = linked_by_x_user_id(adviser_id, ids)
+        for row in rows:
+            if row.adviser_id == adviser_id and row.actor_id in clients:
+                row.client_id = clients[row.actor_id].pk
+
+
+def _touch_clients(rows: list[Interaction]) -> None:
+    """The clients' last interaction, which relationship-data retention counts from."""
+    latest: dict[int, object] = {}
+    for row in rows:
+        if row.client_id and (row.client_id not in latest or row.occurred_at > latest[row.client_id]):
+            latest[row.client_id] = row.occurred_at
+    for client_id, at in latest.items():
+        Client.objects.filter(pk=client_id).exclude(last_interaction_at__gte=at).update(
+            last_interaction_at=at
+        )
+
+
 def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, XAccount]) -> int:
     """Store (and archive) the candidates not stored yet, in one transaction; the number stored."""
     with transaction.atomic():
@@ -86,7 +113,10 @@ def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, 
                 fresh[ident] = (row, activity)
         if not fresh:
             return 0
-        Interaction.objects.bulk_create([row for row, _ in fresh.values()])
+        rows = [row for row, _ in fresh.values()]
+        _match_clients(rows)
+        Interaction.objects.bulk_create(rows)
+        _touch_clients(rows)
         events = [
             _archive_event(row, act, accounts) for row, act in fresh.values() if row.kind in ARCHIVED_KINDS
         ]

@@ -41,6 +41,16 @@ class Interaction(models.Model):
         related_name="interactions",
         verbose_name=_("adviser"),
     )
+    # The adviser's client this came from: set only when the author's X id is a consented client's
+    # (``advocacy.clients.selectors.linked_by_x_user_id``); erasing the client deletes these rows.
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+        verbose_name=_("client"),
+    )
     network = models.CharField(_("network"), max_length=16, default="x")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     key = models.CharField(_("network key"), max_length=90)
@@ -64,6 +74,7 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["adviser", "-id"], name="interaction_timeline"),
             models.Index(fields=["adviser", "actor_id"], name="interaction_by_person"),
+            models.Index(fields=["client", "-id"], name="interaction_client_timeline"),
         ]
 
     def __str__(self) -> str:

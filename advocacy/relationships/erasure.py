@@ -1,0 +1,14 @@
+"""What erasing a client (GDPR art. 17) removes here: the client's timeline in the relationship store.
+
+Provided to ``advocacy.clients.erasure`` at start-up (the client book sits below this app). The archive's
+``inbound.received`` records stay (art. 17(3)(b): a legal obligation to keep communications received); they
+never named the client in the first place, only the public post and its author on X.
+"""
+
+from __future__ import annotations
+
+from advocacy.relationships.models import Interaction
+
+
+def erase_relationships(client) -> None:
+    Interaction.objects.filter(client=client).delete()
