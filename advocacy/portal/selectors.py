@@ -73,9 +73,10 @@ def home_panels_for(user, params=None) -> dict[str, object]:
         }
     if Role.ADVISER in roles:
         panels["content_adviser"] = content_selectors.adviser_home_panel(user)
-        from advocacy.shares.selectors import sharing_home_panel
+        from advocacy.shares.selectors import recall_notices_for, sharing_home_panel
 
         panels["sharing"] = sharing_home_panel(user)
+        panels["recall_notices"] = recall_notices_for(user)  # what a recall did to my posts, on arrival
     if roles & CONTENT_AUTHORS.roles:
         panels["content_authoring"] = content_selectors.authoring_home_panel()
     if Role.COMPLIANCE in roles:

@@ -64,3 +64,5 @@ def test_a_recall_asks_for_confirmation_then_tells_every_adviser_concerned(
     told = [m for m in mail.outbox if adviser.email in m.to and "recalled" in m.subject]
     assert len(told) == 1 and "scheduled share of it is cancelled" in told[0].body
     assert "Compliance recalled" in client_for(adviser).get(reverse("shares:my_shares")).content.decode()
+    home = client_for(adviser).get(reverse("portal:home")).content.decode()
+    assert "Compliance recalled" in home and "Your scheduled share of it is cancelled." in home
