@@ -52,5 +52,6 @@ def test_a_consented_clients_activity_is_theirs_and_erasure_removes_it_but_not_t
     assert not Interaction.objects.filter(actor_id=lea.x_user_id).exists()
     inbound = ArchiveRecord.objects.filter(event_type="inbound.received")
     assert inbound.count() == 2  # Léa's public reply stays in the archive, without any link to her
-    assert "CRM-001" not in str(list(ArchiveRecord.objects.values_list("payload_json", "subject_ref", "subject_repr")))
+    everything = ArchiveRecord.objects.values_list("payload_json", "subject_ref", "subject_repr")
+    assert "CRM-001" not in str(list(everything))
     assert verify_database().ok
