@@ -66,3 +66,16 @@ def test_a_recall_asks_for_confirmation_then_tells_every_adviser_concerned(
     assert "Compliance recalled" in client_for(adviser).get(reverse("shares:my_shares")).content.decode()
     home = client_for(adviser).get(reverse("portal:home")).content.decode()
     assert "Compliance recalled" in home and "Your scheduled share of it is cancelled." in home
+
+
+def test_a_share_just_sent_reads_sending_on_my_shares_not_scheduled(
+    adviser, connected, make_item, client_for
+):
+    """ "Share now" schedules for now and hands the share to a worker (not run here, so it is still waiting):
+    the adviser reads that it is being sent."""
+    item = make_item()
+    services.share_now(adviser=adviser, item=item, actor=adviser)
+    page = client_for(adviser).get(reverse("shares:my_shares")).content.decode()
+    row = page[page.index(item.title) :]
+    row = row[: row.index("</tr>")]
+    assert "Sending to X" in row and "Scheduled" not in row
