@@ -25,6 +25,7 @@ urlpatterns = [
     path("shares/", include("advocacy.shares.urls")),
     path("shares/", include("advocacy.networks.x.urls")),  # the X connection pages, under the same prefix
     path("campaigns/", include("advocacy.campaigns.urls")),
+    path("clients/", include("advocacy.clients.urls")),
     path("x/", include("advocacy.relationships.urls")),  # X pushes account activity here (signed)
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.web.urls")),

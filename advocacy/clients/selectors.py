@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from advocacy.clients.models import Client
+from advocacy.clients.models import Client, HandleStatus
 from advocacy.org.models import Role
 from advocacy.org.selectors import branches_covered_by, roles_of
 
@@ -47,3 +48,33 @@ def linked_by_x_user_id(adviser_id: int, x_user_ids: Iterable[str]) -> dict[str,
         current_consent__withdrawn_at__isnull=True,
     ).select_related("current_consent")
     return {c.x_user_id: c for c in qs}
+
+
+# The client book's status of a client, as (code, label, badge class): what the adviser must do next.
+STATUSES = {
+    "linked": (_("Linked"), "badge-ok"),
+    "consent_pending": (_("Consent pending"), ""),
+    "withdrawn": (_("Consent withdrawn"), "badge-bad"),
+    "unresolved": (_("Handle unknown to X"), "badge-warn"),
+    "resolving": (_("Handle being resolved"), ""),
+    "no_handle": (_("No handle"), ""),
+}
+
+
+def book_status(client: Client) -> tuple[str, str, str]:
+    """Withdrawn before anything else (nothing may be linked), then no consent, then the handle's fate."""
+    consent = client.current_consent
+    if consent is not None and consent.withdrawn_at is not None:
+        code = "withdrawn"
+    elif not client.consent_given:
+        code = "consent_pending"
+    elif client.linked:
+        code = "linked"
+    elif client.handle_status in (HandleStatus.UNKNOWN, HandleStatus.ERROR):
+        code = "unresolved"
+    elif client.handle_status == HandleStatus.PENDING:
+        code = "resolving"
+    else:
+        code = "no_handle"
+    label, badge = STATUSES[code]
+    return code, label, badge

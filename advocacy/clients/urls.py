@@ -1,0 +1,16 @@
+from django.urls import path
+
+from advocacy.clients import views
+
+app_name = "clients"
+
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("scope/", views.scope_list, name="scope"),
+    path("new/", views.client_add, name="add"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/consent/", views.client_consent, name="consent"),
+    path("<int:pk>/withdraw/", views.client_withdraw, name="withdraw"),
+    path("<int:pk>/delete/", views.client_delete, name="delete"),
+    path("<int:pk>/erase/", views.client_erase, name="erase"),
+]
