@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content import workflow
-from advocacy.content.models import Category, ContentVersion
+from advocacy.content.models import Category, ContentVersion, ItemStatus
 from advocacy.content.policies import (
     approvals_given,
     approvals_required,
@@ -288,6 +288,9 @@ def review_page(user, version) -> dict:
         "age_hours": age,
         "target_hours": target,
         "overdue": age >= target,
+        # The waiting clock only means something while this version waits for a decision; once decided,
+        # recalled or replaced, the page says the item's state instead.
+        "waiting": item.status == ItemStatus.SUBMITTED and item.current_version_id == version.pk,
         "wordings": wordings,
         "max_weighted": limit,
         "diff": word_diff(previous.text, version.text) if previous else None,

@@ -86,10 +86,13 @@ def test_a_compliance_officer_approves_after_acknowledging_each_warning(
     assert "Tick every warning" in response.content.decode()
     warn_ids = [value for value, _label in response.context["warn_choices"]]
     assert len(warn_ids) == 1
+    assert "Waiting 0 h" in _page(client, version)
     response = _decide(client, version, decision="approve", acknowledged=warn_ids)
     assert response.status_code == 302
     version.refresh_from_db()
     assert version.status == "approved"
+    decided = _page(client, version)  # the waiting clock is gone once decided: the item's state instead
+    assert "Waiting" not in decided and '<span class="badge">Approved</span>' in decided
 
 
 def test_a_blocking_finding_prevents_approval(test_pack, adviser, compliance_officer, client_for):
