@@ -28,14 +28,14 @@ def _consent(client, adviser, handle="jeanne_d"):
 
 
 def test_the_list_shows_each_client_with_its_status(adviser, client_for):
-    pending = services.add_client(adviser=adviser, client_ref="A1", last_name="Pending")
-    linked = services.add_client(adviser=adviser, client_ref="A2", last_name="Linked")
+    pending = services.add_client(adviser=adviser, client_ref="REF-PENDING", last_name="Pending")
+    linked = services.add_client(adviser=adviser, client_ref="REF-LINKED", last_name="Linked")
     _consent(linked, adviser, "linked_one")
     Client.objects.filter(pk=linked.pk).update(x_user_id="42", handle_status=HandleStatus.RESOLVED)
-    unknown = services.add_client(adviser=adviser, client_ref="A3", last_name="Unknown")
+    unknown = services.add_client(adviser=adviser, client_ref="REF-UNKNOWN", last_name="Unknown")
     _consent(unknown, adviser, "nobody_here")
     Client.objects.filter(pk=unknown.pk).update(handle_status=HandleStatus.UNKNOWN)
-    gone = services.add_client(adviser=adviser, client_ref="A4", last_name="Gone")
+    gone = services.add_client(adviser=adviser, client_ref="REF-GONE", last_name="Gone")
     _consent(gone, adviser, "gone_one")
     services.withdraw_consent(gone, by=adviser)
     page = client_for(adviser).get(reverse("clients:list")).content.decode()
@@ -45,7 +45,7 @@ def test_the_list_shows_each_client_with_its_status(adviser, client_for):
         (unknown, "unresolved"),
         (gone, "withdrawn"),
     ):
-        row = page.split(client.client_ref, 1)[1].split("</tr>", 1)[0]
+        row = page.split(f">{client.client_ref}</td>", 1)[1].split("</tr>", 1)[0]
         assert f'data-status="{status}"' in row, (client.client_ref, row)
     assert "Handle unknown to X" in page and 'class="table stack"' in page
 
