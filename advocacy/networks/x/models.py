@@ -50,6 +50,16 @@ class XAccount(models.Model):
     class Meta:
         verbose_name = _("X account")
         verbose_name_plural = _("X accounts")
+        indexes = [
+            # Compliance's list of connections X refused, newest first, paged: after a mass revocation it
+            # holds every adviser of the bank (issue 13), so the sort and the count read only this index.
+            models.Index(
+                models.F("disconnected_at").desc(),
+                models.F("id").desc(),
+                name="xaccount_revoked_recent",
+                condition=models.Q(status="disconnected", disconnected_reason="revoked"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"@{self.username}"
