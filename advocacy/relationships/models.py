@@ -64,6 +64,9 @@ class Interaction(models.Model):
     occurred_at = models.DateTimeField(_("happened"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     via = models.CharField(_("arrived"), max_length=16, choices=Via.choices)
+    # When the adviser answered this post from Relais (``answers.mark_answered``): the managers' "time to
+    # answer a client" reads it, the inbox stops asking for an answer.
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("interaction")
