@@ -83,6 +83,20 @@ class Interaction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @{self.actor_username or self.actor_id}"
 
+    @property
+    def post_url(self) -> str:
+        """The person's post on the network ('' for a follow or a like, which are not posts)."""
+        if not self.post_id:
+            return ""
+        return settings.X_POST_URL_TEMPLATE.format(username=self.actor_username or "i", id=self.post_id)
+
+    @property
+    def target_post_url(self) -> str:
+        """The adviser's post this interaction is about (liked, reposted, answered, quoted)."""
+        if not self.target_post_id:
+            return ""
+        return settings.X_POST_URL_TEMPLATE.format(username="i", id=self.target_post_id)
+
 
 class CaptureCursor(models.Model):
     """Where polling an account stopped: the newest mention read, so that the next round asks X only for
