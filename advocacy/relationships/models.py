@@ -149,3 +149,27 @@ class CaptureGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.kind} {self.after_id}..{self.before_id}"
+
+
+class WebhookDelivery(models.Model):
+    """A signed delivery from X, stored as received and not yet ingested: the durable inbox between the
+    webhook and ingestion.
+
+    The webhook answers X once this row is committed (one INSERT), and workers ingest the inbox in
+    batches (``inbox.drain``): X wants a fast answer and retries a slow one, and one transaction for a
+    batch of events (one archive append for all its posts) is what lets ingestion keep up with a bank's
+    whole adviser base. A row is deleted in the transaction that ingests it, so an event is either still
+    here or stored (and archived), never both and never neither.
+    """
+
+    body = models.BinaryField(_("raw body"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    failed_at = models.DateTimeField(_("could not be ingested"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(failed_at=None), name="webhook_inbox_waiting"),
+        ]
