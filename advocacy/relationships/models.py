@@ -31,6 +31,9 @@ class Interaction(models.Model):
         FOLLOW = "follow", _("Follow")
         UNFOLLOW = "unfollow", _("Unfollow")
 
+    # What a reply from Relais can answer (advocacy.replies): a post, not a follow, a like or a repost.
+    ANSWERABLE_KINDS = (Kind.MENTION, Kind.REPLY, Kind.QUOTE)
+
     class Via(models.TextChoices):
         WEBHOOK = "webhook", _("Pushed by the network")
         POLL = "poll", _("Found by polling")
@@ -78,10 +81,16 @@ class Interaction(models.Model):
             models.Index(fields=["adviser", "-id"], name="interaction_timeline"),
             models.Index(fields=["adviser", "actor_id"], name="interaction_by_person"),
             models.Index(fields=["client", "-id"], name="interaction_client_timeline"),
+            models.Index(fields=["adviser", "occurred_at"], name="interaction_adviser_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @{self.actor_username or self.actor_id}"
+
+    @property
+    def answerable(self) -> bool:
+        """The timeline's "Answer" link: an inbound post the adviser can reply to from Relais."""
+        return self.kind in self.ANSWERABLE_KINDS and bool(self.post_id)
 
     @property
     def post_url(self) -> str:
@@ -110,6 +119,12 @@ class CaptureCursor(models.Model):
     )
     mentions_since_id = models.CharField(_("newest mention read"), max_length=32, blank=True)
     mentions_polled_at = models.DateTimeField(_("mentions last polled"), null=True, blank=True)
+    # Followers are read whole, page by page (``polling.poll_followers``): when the reading in progress
+    # started, the page token to go on from, and the start of the last complete reading (the baseline the
+    # next one is diffed against; None until the first one completes).
+    followers_started_at = models.DateTimeField(_("followers reading started"), null=True, blank=True)
+    followers_next = models.CharField(_("followers page to read next"), max_length=128, blank=True)
+    followers_complete_at = models.DateTimeField(_("followers last read in full"), null=True, blank=True)
 
     class Push(models.TextChoices):
         NONE = "", _("Not subscribed yet")
@@ -173,3 +188,96 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["id"], condition=models.Q(failed_at=None), name="webhook_inbox_waiting"),
         ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.received_at:%Y-%m-%d %H:%M:%S})"
+
+
+class Follower(models.Model):
+    """Someone following an adviser's account at the last complete reading of its followers.
+
+    Kept as ids, not only a count: the diff between two complete readings is the follows and unfollows
+    (``polling.poll_followers``), and the bank's reach across advisers is a union of these ids. A row is
+    deleted when its person is found to have unfollowed; ``last_seen`` is the start of the last reading
+    that saw them, so a reading that stops half-way never makes anyone look gone.
+    """
+
+    account = models.ForeignKey(
+        "xnetwork.XAccount", on_delete=models.CASCADE, related_name="followers", verbose_name=_("X account")
+    )
+    x_user_id = models.CharField(_("follower's X user id"), max_length=32)
+    username = models.CharField(_("follower's handle"), max_length=32, blank=True)
+    name = models.CharField(_("follower's name"), max_length=100, blank=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "x_user_id"], name="follower_once"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "last_seen"], name="follower_last_seen"),
+            models.Index(fields=["x_user_id"], name="follower_by_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.username or self.x_user_id} > {self.account_id}"
+
+
+class Signal(models.Model):
+    """Something in an adviser's inbox ("Client Léa replied to your post", "3 new people engaged"), unread
+    until they mark it read. Created by ingestion (a client's post or follow) and by the weekly digest; the
+    sentence is drawn when shown, in the reader's language. ``key`` makes each signal once per adviser."""
+
+    class Kind(models.TextChoices):
+        CLIENT_POST = "client_post", _("A client wrote to you")
+        CLIENT_FOLLOW = "client_follow", _("A client followed you")
+        NEW_PEOPLE = "new_people", _("New people engaged")
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="relationship_signals",
+        verbose_name=_("adviser"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=64)
+    # A client's signal: deleted with the client's relationship data on erasure (``erasure``).
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    interaction = models.ForeignKey(
+        Interaction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interaction"),
+    )
+    count = models.PositiveIntegerField(_("how many"), default=0)
+    week = models.DateField(_("week of"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        constraints = [
+            models.UniqueConstraint(fields=["adviser", "key"], name="signal_once"),
+        ]
+        indexes = [
+            models.Index(fields=["adviser", "-id"], name="signal_inbox"),
+            models.Index(
+                fields=["adviser"], name="signal_unread", condition=models.Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
