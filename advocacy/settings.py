@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "advocacy.accounts.middleware.RefreshIdleSessionMiddleware",
     "advocacy.portal.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -323,7 +324,10 @@ SLOT_VALUE_MAX_LENGTH = env_int("SLOT_VALUE_MAX_LENGTH", 50, minimum=10)
 # --- Sessions and security ---------------------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry back: an idle session ends
+# The expiry is pushed back by the requests themselves, at most once a minute (not on every request, which
+# would write the session row on every page): advocacy.accounts.middleware.RefreshIdleSessionMiddleware.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -447,6 +451,8 @@ CELERY_TASK_ROUTES = {
     "advocacy.campaigns.tasks.*": {"queue": "publishing"},
     "advocacy.links.tasks.*": {"queue": "publishing"},
     "*.tasks.poll_*": {"queue": "polling"},
+    # Inbound capture: the webhook inbox is drained by the polling workers.
+    "advocacy.relationships.tasks.ingest_*": {"queue": "polling"},
 }
 # Under the test runner tasks run inline unless a test starts a real worker (tests marked "services").
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)

@@ -16,9 +16,16 @@ export X_AUTHORIZE_URL=${X_AUTHORIZE_URL:-http://127.0.0.1:$X_PORT/i/oauth2/auth
 export X_CLIENT_ID=${X_CLIENT_ID:-relais-sandbox-client}
 export X_CLIENT_SECRET=${X_CLIENT_SECRET:-relais-sandbox-secret}
 export EMAIL_URL=${EMAIL_URL:-console://}
+# Push delivery (X Activity API): the sandbox signs deliveries with the app's secret, and the app-only
+# token manages the webhook; the webhook is registered below, once the portal answers its CRC challenge.
+export X_CONSUMER_SECRET=${X_CONSUMER_SECRET:-$X_CLIENT_SECRET}
+export X_APP_BEARER_TOKEN=${X_APP_BEARER_TOKEN:-relais-sandbox-app-token}
 # Inbound capture: poll every minute in the demo (production default 5), so a sandbox client's mention
 # reaches the adviser's timeline within a minute.
 export INBOUND_POLL_MINUTES=${INBOUND_POLL_MINUTES:-1}
+# Every reply sent from Relais enters compliance's supervision queue in the demo (production default 10 %),
+# so the demo's answer to the scripted client is there to review.
+export SUPERVISION_SAMPLE_PERCENT=${SUPERVISION_SAMPLE_PERCENT:-100}
 # The default holds braces, so it goes through a variable: inside ${VAR:-…} the first "}" would close the
 # expansion and add a stray "}" to any template passed in.
 default_post_url_template="http://127.0.0.1:$X_PORT/timeline/{username}"
@@ -69,14 +76,6 @@ keep_running() {
     pause=$(( pause * 2 > 30 ? 30 : pause * 2 ))
   done
 }
-echo "== Starting a Celery worker and beat"
-keep_running "Celery worker" .venv/bin/celery -A advocacy worker -Q default,publishing,polling -c 2 \
-  --loglevel=WARNING &
-pids+=($!)
-keep_running "Celery beat" .venv/bin/celery -A advocacy beat --loglevel=WARNING \
-  -s "$RELAIS_VAR_DIR/celerybeat-schedule" &
-pids+=($!)
-
 echo "== Starting the web server"
 .venv/bin/gunicorn advocacy.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
   --access-logfile - --log-level warning &
@@ -86,6 +85,28 @@ for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" 2>/dev/null && break
   sleep 0.5
 done
+
+# The portal answers now: register its webhook with the sandbox (X checks it with a CRC challenge), so that
+# the worker subscribes the connected advisers and the sandbox pushes their activity.
+if [ -z "${X_WEBHOOK_ID:-}" ] && webhook_id=$($PY manage.py register_x_webhook "$PUBLIC_BASE_URL/x/webhook"); then
+  export X_WEBHOOK_ID=$webhook_id
+  echo "== X webhook registered with the sandbox (X_WEBHOOK_ID=$X_WEBHOOK_ID)"
+fi
+
+echo "== Starting a Celery worker and beat"
+keep_running "Celery worker" .venv/bin/celery -A advocacy worker -Q default,publishing,polling -c 2 \
+  --loglevel=WARNING &
+pids+=($!)
+keep_running "Celery beat" .venv/bin/celery -A advocacy beat --loglevel=WARNING \
+  -s "$RELAIS_VAR_DIR/celerybeat-schedule" &
+pids+=($!)
+
+# Subscribe the connected demo adviser now (each capture round does it too), then the scripted sandbox client
+# follows and replies to them: pushed to the webhook, it is in the adviser's "My relationships" within
+# seconds (without push, the next polling round brings the reply).
+$PY manage.py sync_x_subscriptions || echo "== Subscribing failed; the next capture round will" >&2
+$PY manage.py demo_client_activity || true
+
 cat <<MSG
 
   Relais demo is running: http://127.0.0.1:$PORT/

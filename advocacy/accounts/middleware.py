@@ -1,6 +1,12 @@
-"""Second-factor enforcement: privileged roles reach only the enrolment page until they enrol."""
+"""Session upkeep and second-factor enforcement.
+
+* ``RefreshIdleSessionMiddleware``: the idle timeout without a database write on every page.
+* ``EnforceMfaMiddleware``: privileged roles reach only the enrolment page until they enrol.
+"""
 
 from __future__ import annotations
+
+import time
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -27,6 +33,34 @@ _ALWAYS_ALLOWED_URL_NAMES = (
     "set_language",
     "health",
 )
+
+
+_REFRESHED = "_relais_refreshed"
+
+
+def stamp_refreshed(session) -> None:
+    session[_REFRESHED] = int(time.time())
+
+
+class RefreshIdleSessionMiddleware:
+    """Push a signed-in session's expiry back at most once every ``SESSION_REFRESH_SECONDS``.
+
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` renews the expiry by writing the session row on every request:
+    a database write and commit for every page anyone views, the largest fixed cost of a page at bank
+    scale (issue 13). Saving only when the last renewal is older than the interval keeps the idle timeout
+    (a session ends between ``SESSION_COOKIE_AGE`` minus the interval and ``SESSION_COOKIE_AGE`` after the
+    last request) at one write a minute per active person. Anonymous requests create no session here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(_REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS:
+                stamp_refreshed(request.session)  # modified: SessionMiddleware saves it, expiry renewed
+        return self.get_response(request)
 
 
 def needs_mfa_enrolment(user) -> bool:

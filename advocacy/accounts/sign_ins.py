@@ -1,5 +1,5 @@
 """Receivers for third-party signals (connected in ``AccountsConfig.ready``): sign-ins and sign-outs of
-privileged people are archived.
+privileged people are archived, and a new session starts its idle-timeout clock.
 
 Only compliance officers and administrators: they are the ones who can change what the archive records
 (rule packs, approvals, organisation), so when they were in the portal is part of the record. Failed
@@ -23,6 +23,15 @@ def _client(request) -> dict:
         "network": source_network(request.META.get("REMOTE_ADDR", "")),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
     }
+
+
+def start_idle_clock(sender, request=None, user=None, **kwargs) -> None:
+    """A session renewed at sign-in: the sign-in saves it anyway, so the first page after it need not
+    (``RefreshIdleSessionMiddleware``)."""
+    from advocacy.accounts.middleware import stamp_refreshed
+
+    if request is not None and hasattr(request, "session"):
+        stamp_refreshed(request.session)
 
 
 def privileged_sign_in(sender, request=None, user=None, **kwargs) -> None:

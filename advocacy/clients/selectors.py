@@ -50,6 +50,21 @@ def linked_by_x_user_id(adviser_id: int, x_user_ids: Iterable[str]) -> dict[str,
     return {c.x_user_id: c for c in qs}
 
 
+def linked_by_x_user_id_for(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Client]:
+    """``linked_by_x_user_id`` for many advisers at once (an ingestion batch): by (adviser id, X user id),
+    in one query; the filter is the cross product of both id sets, and the pairs are kept in Python."""
+    pairs = {(adviser_id, x_id) for adviser_id, x_id in pairs if x_id}
+    if not pairs:
+        return {}
+    qs = Client.objects.filter(
+        adviser_id__in={a for a, _ in pairs},
+        x_user_id__in={x for _, x in pairs},
+        current_consent__given=True,
+        current_consent__withdrawn_at__isnull=True,
+    ).select_related("current_consent")
+    return {(c.adviser_id, c.x_user_id): c for c in qs if (c.adviser_id, c.x_user_id) in pairs}
+
+
 # The client book's status of a client, as (code, label, badge class): what the adviser must do next.
 STATUSES = {
     "linked": (_("Linked"), "badge-ok"),

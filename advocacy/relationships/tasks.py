@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from advocacy.relationships import inbox
 from advocacy.relationships.polling import poll_round
 from advocacy.relationships.subscriptions import sync_subscriptions
 
@@ -14,4 +15,11 @@ def poll_inbound() -> None:
     idempotent, and the cursor only moves forward. Subscriptions are reconciled first, so an adviser who
     just connected is pushed from the next round on."""
     sync_subscriptions()
+    inbox.drain()  # a safety net: deliveries whose drain could not be queued (broker down) wait no longer
     poll_round()
+
+
+@shared_task(ignore_result=True)
+def ingest_webhook_deliveries() -> None:
+    """Queued by the webhook (one at a time): ingest the inbox in batches."""
+    inbox.drain()

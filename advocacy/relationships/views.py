@@ -1,9 +1,10 @@
 """The webhook X pushes account activity to: thin, the protocol is ``advocacy.networks.x.webhooks``.
 
 ``GET ?crc_token=`` answers X's challenge; ``POST`` checks the signature over the raw body before reading
-it (a bad or missing signature gets 401 and nothing is stored), then stores through the one ingestion
-function. Ingestion is a short database transaction, so it runs in the request: X retries a delivery that
-did not get a 2xx, and answering 200 only once the activity is committed is what makes that retry safe.
+it (a bad or missing signature gets 401 and nothing is stored) and that it parses (400 otherwise), then
+commits it to the durable inbox (``inbox.store``: one INSERT) and answers 200; workers ingest the inbox in
+batches. X retries a delivery that did not get a 2xx, and answering only once the delivery is committed is
+what makes that retry safe; ingestion's unique keys make the retry harmless.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from advocacy.networks.x import webhooks
 from advocacy.org.access import ADVISERS, PUBLIC, access
-from advocacy.relationships import selectors
-from advocacy.relationships.ingest import ingest
-from advocacy.relationships.models import Interaction
+from advocacy.relationships import inbox, selectors
 from advocacy.web.paging import keyset_page, query_without_cursor
 
 logger = logging.getLogger(__name__)
@@ -39,11 +38,11 @@ def x_webhook(request):
         logger.warning("X webhook delivery refused: bad or missing signature")
         return HttpResponse(status=401)
     try:
-        activities = webhooks.parse_delivery(body)
+        webhooks.parse_delivery(body)
     except ValueError as exc:
         logger.warning("X webhook delivery refused: malformed body (%s)", exc)
         return HttpResponseBadRequest("malformed delivery")
-    ingest(activities, via=Interaction.Via.WEBHOOK)
+    inbox.store(body)
     return HttpResponse(status=200)
 
 

@@ -34,6 +34,7 @@ from advocacy.networks.interface import (
     Forbidden,
     MalformedResponse,
     NetworkError,
+    NotConnected,
     NotFound,
     OutcomeUnknown,
     Page,
@@ -447,6 +448,26 @@ def subscribe_activity(account) -> list[str]:
     except (ValueError, AttributeError):
         raise MalformedResponse("X answered a subscription without its id") from None
     return made
+
+
+def register_webhook(url: str) -> tuple[str, bool]:
+    """The app's webhook for ``url`` (``GET /2/webhooks``, then ``POST /2/webhooks`` if none has that URL;
+    X checks the URL with a CRC challenge before it accepts it, so Relais must answer there already). App-
+    only: needs ``X_APP_BEARER_TOKEN``. Returns (webhook id, whether it was created now)."""
+    if not settings.X_APP_BEARER_TOKEN:
+        raise NotConnected("X_APP_BEARER_TOKEN is not set: webhooks belong to the app")
+    client = _client(Secret(settings.X_APP_BEARER_TOKEN))
+    listed = _call(client.request, "GET", "/2/webhooks", user_auth=False, x_capability="webhooks")
+    try:
+        for hook in listed.json().get("data") or []:
+            if hook.get("url") == url:
+                return str(hook["id"]), False
+        made = _call(
+            client.request, "POST", "/2/webhooks", json={"url": url}, user_auth=False, x_capability="webhooks"
+        )
+        return str(made.json()["data"]["id"]), True
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise MalformedResponse("X answered a webhook request without the webhook") from None
 
 
 def unsubscribe_activity(account, subscription_id: str) -> None:

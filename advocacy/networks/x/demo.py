@@ -83,7 +83,6 @@ def seed_publishing() -> dict:
         try:
             connect_x_account(user=user, x_user=x_user, tokens=tokens)
             summary["connected"] += 1
-            _demo_client_writes_to(username)
         except Exception:  # an X account already linked elsewhere: leave the demo as it is
             logger.warning("demo X connection for %s skipped", email, exc_info=True)
     return summary
@@ -97,25 +96,37 @@ def _expiry(expires_in):
     return timezone.now() + dt.timedelta(seconds=int(expires_in)) if expires_in else None
 
 
-def _demo_client_writes_to(username: str) -> None:
-    """A scripted sandbox client follows the newly connected adviser and writes to them, so the demo's
-    inbound capture has something to show: the next polling round (a minute in the demo) brings the
-    mention into the adviser's "My relationships" and the archive."""
-    for path, payload in (
-        ("follow", {"target": username, "follower": "client_lea_demo"}),
-        (
-            "mention",
-            {
-                "from": "client_lea_demo",
-                "to": username,
-                "text": f"@{username} Bonjour, merci pour vos conseils !",
-            },
-        ),
-    ):
+DEMO_CLIENT = "client_lea_demo"
+
+
+def demo_client_activity() -> int:
+    """A scripted sandbox client follows each connected demo adviser and replies to their latest post (or
+    mentions them when they have none), once per adviser: ``make demo`` runs it after the webhook and the
+    subscriptions exist, so the sandbox pushes it and it reaches the adviser's "My relationships" (and the
+    archive) within seconds; without push the next polling round brings the reply. Returns how many
+    advisers it wrote to; 0 when the sandbox is not there or the client already did."""
+    if not _sandbox_reachable():
+        return 0
+    base = settings.X_API_BASE_URL
+    state = requests.get(f"{base}/_sandbox/state", timeout=5).json()
+    users = {u["username"]: u["id"] for u in state["users"]}
+    written = 0
+    for _email, username in DEMO_CONNECTED:
+        if username not in users or users.get(DEMO_CLIENT) in state["followers"].get(users[username], []):
+            continue
+        own = [t for t in state["tweets"] if t["author_id"] == users[username] and not t["deleted"]]
+        text = "Merci pour ces conseils, je passe en agence la semaine prochaine !"
+        steps = [("follow", {"target": username, "follower": DEMO_CLIENT})]
+        if own:
+            steps.append(("reply", {"from": DEMO_CLIENT, "to": username, "text": f"@{username} {text}",
+                                    "in_reply_to_tweet_id": own[-1]["id"]}))  # fmt: skip
+        else:
+            steps.append(("mention", {"from": DEMO_CLIENT, "to": username, "text": f"@{username} {text}"}))
         try:
-            requests.post(
-                f"{settings.X_API_BASE_URL}/_sandbox/{path}", json=payload, timeout=5
-            ).raise_for_status()
+            for path, payload in steps:
+                requests.post(f"{base}/_sandbox/{path}", json=payload, timeout=5).raise_for_status()
         except requests.RequestException:
             logger.warning("demo client activity for @%s skipped", username, exc_info=True)
-            return
+            continue
+        written += 1
+    return written

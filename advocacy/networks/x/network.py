@@ -195,6 +195,17 @@ class XNetwork:
         )
         return ",".join(ids)
 
+    def register_webhook(self, url: str) -> tuple[str, bool]:
+        """The app's webhook for ``url``, registered if X does not have it yet: (id, created now)."""
+        return _metered(
+            None,
+            endpoint="POST /2/webhooks",
+            purpose="subscriptions",
+            price_kind="subscription_manage",
+            call=lambda: client.register_webhook(url),
+            count=_one,
+        )
+
     def unsubscribe_activity(self, account: XAccount, subscription_id: str) -> None:
         for one in [s for s in subscription_id.split(",") if s]:
             _metered(
