@@ -805,10 +805,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed the bank and the archive to the sizes, measure nothing"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database BENCH_DB as an earlier --seed-only (or full) run left it, at its size",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = _env(args.pg, args.redis)
     os.environ.update(env)
+    if args.reuse:
+        measure_existing(args, env)
+        return
     started = time.monotonic()
     recreate_database(args.pg, env)
     print(f"database created and migrated in {time.monotonic() - started:.0f}s", flush=True)
@@ -834,8 +845,46 @@ def main() -> None:
         print(f"archive at {size:,} records (filled and indexed in {seconds:.0f}s)", flush=True)
         if not args.skip_verify:
             print(f"  verify_archive: {verify(env)}", flush=True)
-        all_results[size] = measure(args, env, people, size, origin, share_pk_middle)
-    report(all_results, sizes)
+        if not args.seed_only:
+            all_results[size] = measure(args, env, people, size, origin, share_pk_middle)
+    if not args.seed_only:
+        report(all_results, sizes)
+
+
+def measure_existing(args, env) -> None:
+    """Measure a database seeded earlier (``--seed-only``): the people, the archive's size and its time
+    origin are read back from it, so that the same pages are measured on a quiet machine without
+    re-seeding (seeding 5,000,000 records takes longer than measuring them). Migrations added since the
+    seeding are applied first."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from advocacy.shares.models import Share
+    from compliance.archive.models import ArchiveHead, ArchiveRecord
+
+    User = get_user_model()
+    advisers = list(User.objects.filter(email__startswith="adviser").order_by("pk"))
+    people = {
+        key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "hr", "marketing")
+    }
+    people.update(
+        adviser=advisers[0],
+        branch_manager=User.objects.get(email="bm00000@bench.test"),
+        regional_manager=User.objects.get(email="rm00000@bench.test"),
+        advisers=advisers,
+    )
+    size = ArchiveHead.objects.get(pk=1).seq
+    last = ArchiveRecord.objects.get(seq=size).recorded_at
+    origin = last - STEP * size
+    mine = list(Share.objects.filter(adviser=people["adviser"]).order_by("pk").values_list("pk", flat=True))
+    print(f"reusing {DB_NAME}: {len(advisers):,} advisers, archive at {size:,} records", flush=True)
+    results = {size: measure(args, env, people, size, origin, mine[len(mine) // 2])}
+    report(results, [size])
 
 
 def report(all_results: dict, sizes: list[int]) -> None:
