@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from advocacy.clients.demo import seed_clients
+from advocacy.clients.models import Client
 from advocacy.networks.x import webhooks
 from advocacy.networks.x.demo import demo_client_activity, seed_publishing
 from advocacy.networks.x.models import XAccount
@@ -29,6 +31,11 @@ def test_make_demo_registers_the_webhook_and_the_demo_clients_follow_and_reply_a
     settings.X_APP_BEARER_TOKEN = APP_TOKEN
     user = make_staff("adviser", email="adviser@demo.relais.test")
     seed_publishing()
+    seed_clients()
+    lea = Client.objects.get(client_ref="DEMO-001")
+    assert lea.linked  # consented at a branch visit, her handle resolved to the sandbox client's X id
+    assert not Client.objects.get(client_ref="DEMO-002").x_handle  # no consent: no handle kept
+    assert not Client.objects.get(client_ref="DEMO-003").linked  # withdrawn
     account = XAccount.objects.get(user=user)
     post_id = X.publish(account, "Nos conseils épargne de la semaine.")
 
@@ -51,6 +58,7 @@ def test_make_demo_registers_the_webhook_and_the_demo_clients_follow_and_reply_a
         assert response.status_code == 200
     stored = {i.kind: i for i in Interaction.objects.filter(adviser=user)}
     assert sorted(stored) == ["follow", "reply"]
+    assert {i.client_id for i in stored.values()} == {lea.pk}  # on Léa's timeline
     assert stored["reply"].actor_username == "client_lea_demo"
     assert stored["reply"].target_post_id == post_id and stored["reply"].via == "webhook"
     assert ArchiveRecord.objects.filter(event_type="inbound.received", subject_user_id=user.pk).count() == 1

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         # Each feature seeds its own demo data below, in dependency order.
         seed_content()  # content library: approved items, variants, a template, an expired item, a draft
         seed_publishing()  # the X app; connects the first adviser to the sandbox when it answers
+        seed_clients()  # the first adviser's client book: consented (her handle resolved), pending, withdrawn
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )
