@@ -29,5 +29,6 @@ urlpatterns = [
     path("x/", include("advocacy.relationships.urls")),  # X pushes account activity here (signed)
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.web.urls")),
+    path("usage/", include("advocacy.networks.usage.urls")),  # X usage and spend (compliance, administrators)
     path("admin/", admin.site.urls),
 ]

@@ -67,6 +67,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("shares:compliance_recalls", _("Recalls"), "compliance", menu=OVERSIGHT),
     NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance", menu=OVERSIGHT),
     NavEntry("archive:search", _("Archive"), "compliance", ("archive:*",), menu=OVERSIGHT),
+    NavEntry("usage:overview", _("X usage"), "compliance", menu=OVERSIGHT),
     NavEntry("clients:scope", _("Clients"), "people", menu=PEOPLE),
     NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
     NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from advocacy.accounts.models import RosterImport
 from advocacy.campaigns.models import Campaign
 from advocacy.content.models import ContentItem, ItemStatus, ReviewDecision
+from advocacy.networks.usage.models import ApiCall
 from advocacy.networks.x.models import XAccount
 from advocacy.shares.models import Share, ShareStatus
 from compliance.archive.models import ArchiveExport
@@ -59,6 +60,7 @@ BADGES: dict[tuple[type, str], dict[str, str]] = {
         RosterImport.Status.FAILED: BAD,
     },
     (XAccount, "status"): {XAccount.Status.CONNECTED: OK, XAccount.Status.DISCONNECTED: BAD},
+    (ApiCall, "status"): {ApiCall.Status.FAILED: BAD, ApiCall.Status.UNAVAILABLE: WARN},
 }
 
 # What a run came to, where its status alone misleads: an import whose every row was refused is "Done", a

@@ -1,0 +1,1 @@
+from tests.publishing.conftest import connect, sandbox  # noqa: F401 - fixtures
