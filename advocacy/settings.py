@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "advocacy.campaigns",
     "advocacy.clients",
     "advocacy.relationships",
+    "advocacy.metrics",
     "compliance.review",
     "compliance.archive",
     "compliance.archive.web",
@@ -545,4 +546,19 @@ INBOUND_POLL_MINUTES = env_int("INBOUND_POLL_MINUTES", 5, minimum=1)
 CELERY_BEAT_SCHEDULE |= {
     "relationships-poll-inbound": {"task": "advocacy.relationships.tasks.poll_inbound",
                                    "schedule": timedelta(minutes=INBOUND_POLL_MINUTES)},
+}
+
+# --- Post metrics (advocacy/metrics, issue 16) ----------------------------------------------------------
+# When each published post's public counts are read: "until_age=every" tiers that thin out as the post ages
+# (advocacy/metrics/schedule.py); the read at the last tier's end is the last. Never twice in a UTC day.
+from advocacy.metrics.schedule import parse as _parse_metrics_schedule  # noqa: E402 - data, not an app
+
+try:
+    POST_METRICS_SCHEDULE = _parse_metrics_schedule(env_str("POST_METRICS_SCHEDULE", "1d=1h,7d=6h,30d=1d"))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"POST_METRICS_SCHEDULE: {_exc}") from None
+POST_METRICS_POLL_MINUTES = env_int("POST_METRICS_POLL_MINUTES", 15, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "metrics-poll-posts": {"task": "advocacy.metrics.tasks.poll_post_metrics",
+                           "schedule": timedelta(minutes=POST_METRICS_POLL_MINUTES)},
 }

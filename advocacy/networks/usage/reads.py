@@ -20,3 +20,12 @@ def first_read_today(kind: str, resource_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def forget_read_today(kind: str, resource_ids) -> None:
+    """Give back today's claims on ``resource_ids`` when the read did not happen (X failed or refused, so
+    billed nothing): a later round may read them today."""
+    day = timezone.now().astimezone(dt.UTC).date()
+    ids = [str(r) for r in resource_ids]
+    if ids:
+        DailyRead.objects.filter(kind=kind, resource_id__in=ids, day=day).delete()
