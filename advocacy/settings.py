@@ -71,8 +71,10 @@ INSTALLED_APPS = [
     "advocacy.campaigns",
     "advocacy.clients",
     "advocacy.relationships",
+    "advocacy.replies",
     "advocacy.metrics",
     "compliance.review",
+    "compliance.supervision",
     "compliance.archive",
     "compliance.archive.web",
 ]
@@ -451,6 +453,7 @@ CELERY_TASK_ROUTES = {
     "advocacy.shares.tasks.*": {"queue": "publishing"},
     "advocacy.campaigns.tasks.*": {"queue": "publishing"},
     "advocacy.links.tasks.*": {"queue": "publishing"},
+    "advocacy.replies.tasks.*": {"queue": "publishing"},
     "*.tasks.poll_*": {"queue": "polling"},
     # Inbound capture: the webhook inbox is drained by the polling workers.
     "advocacy.relationships.tasks.ingest_*": {"queue": "polling"},
@@ -561,4 +564,16 @@ POST_METRICS_POLL_MINUTES = env_int("POST_METRICS_POLL_MINUTES", 15, minimum=1)
 CELERY_BEAT_SCHEDULE |= {
     "metrics-poll-posts": {"task": "advocacy.metrics.tasks.poll_post_metrics",
                            "schedule": timedelta(minutes=POST_METRICS_POLL_MINUTES)},
+}
+
+# --- Replies from Relais and their supervision (advocacy/replies, compliance/supervision) ----------------
+# The share of each adviser's sent replies that enters compliance's supervision queue (FINRA Notice 17-18),
+# unless compliance set that adviser's own rate; a reply that raises a lexicon flag always enters.
+SUPERVISION_SAMPLE_PERCENT = env_int("SUPERVISION_SAMPLE_PERCENT", 10, minimum=0)
+if SUPERVISION_SAMPLE_PERCENT > 100:
+    raise ImproperlyConfigured("SUPERVISION_SAMPLE_PERCENT is a percentage: 0 to 100.")
+CELERY_BEAT_SCHEDULE |= {
+    "replies-send-due": {"task": "advocacy.replies.tasks.send_due_replies", "schedule": timedelta(seconds=30)},
+    "supervision-sweep": {"task": "compliance.supervision.tasks.sweep_unsupervised",
+                          "schedule": timedelta(minutes=5)},
 }

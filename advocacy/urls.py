@@ -27,8 +27,10 @@ urlpatterns = [
     path("campaigns/", include("advocacy.campaigns.urls")),
     path("clients/", include("advocacy.clients.urls")),
     path("x/", include("advocacy.relationships.urls")),  # X pushes account activity here (signed)
+    path("replies/", include("advocacy.replies.urls")),
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.web.urls")),
+    path("compliance/supervision/", include("compliance.supervision.urls")),
     path("usage/", include("advocacy.networks.usage.urls")),  # X usage and spend (compliance, administrators)
     path("admin/", admin.site.urls),
 ]

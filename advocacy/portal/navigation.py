@@ -53,7 +53,6 @@ MENU: tuple[NavEntry, ...] = (
             "clients:withdraw",
             "clients:delete",
             "clients:erase",
-            "clients:timeline",
         ),
     ),
     NavEntry("campaigns:auto_share", _("Auto-share"), "adviser", menu=SETTINGS),
@@ -68,10 +67,9 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("shares:compliance_recalls", _("Recalls"), "compliance", menu=OVERSIGHT),
     NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance", menu=OVERSIGHT),
     NavEntry("archive:search", _("Archive"), "compliance", ("archive:*",), menu=OVERSIGHT),
+    NavEntry("supervision:queue", _("Supervision"), "compliance", ("supervision:*",), menu=OVERSIGHT),
     NavEntry("usage:overview", _("X usage"), "compliance", menu=OVERSIGHT),
-    NavEntry(
-        "clients:scope", _("Clients"), "people", ("clients:imports", "clients:import"), menu=PEOPLE
-    ),
+    NavEntry("clients:scope", _("Clients"), "people", menu=PEOPLE),
     NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
     NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),
     NavEntry("admin:index", _("Administration"), "people", menu=PEOPLE),

@@ -413,6 +413,88 @@ class ClientErased(TypedDict):
     reason: str
 
 
+# --- replies from Relais (advocacy.replies; subject = the reply, so searching by adviser finds them) -------
+class ReplyQueued(TypedDict):
+    """An adviser's reply to an inbound post, written and checked (nothing blocked), before sending."""
+
+    reply: int
+    adviser: Person
+    network: str
+    account: str
+    text: str
+    in_reply_to: str  # the inbound post answered (X id)
+    conversation_id: str
+    inbound_record: int | None  # seq of the inbound post's ``inbound.received`` record
+    warnings: list  # the checks' non-blocking findings (``Finding.to_dict``)
+    status: str
+
+
+class ReplyAttempted(TypedDict):
+    reply: int
+    text: str
+    in_reply_to: str
+    conversation_id: str
+    inbound_record: int | None
+    network: str
+    account: str
+    attempt: int
+    status: str
+
+
+class ReplyMove(TypedDict):
+    reply: int
+    status: str
+    reason: NotRequired[str]
+    attempts: NotRequired[int]
+    next_attempt_at: NotRequired[str | None]
+
+
+class ReplySent(TypedDict):
+    reply: int
+    text: str
+    in_reply_to: str
+    conversation_id: str
+    inbound_record: int | None
+    network: str
+    account: str
+    adviser: Person
+    network_post_id: str
+    url: str
+    status: str
+    recovered_after_unknown_outcome: bool
+    claim_lost: NotRequired[bool]
+
+
+# --- supervision of interactive content (compliance.supervision; FINRA Notice 17-18) --------------------
+class SupervisionQueued(TypedDict):
+    """A sent reply entering compliance's after-the-fact review: sampled at the adviser's rate, or always
+    because a lexicon flag was raised on it or on the post it answers."""
+
+    item: int
+    reply: int
+    adviser: Person
+    reason: str  # "flagged" or "sampled"
+    rate_percent: int
+    flags: list  # [{"flag", "where": "inbound" | "reply", "matched"}]
+    network_post_id: str  # the reply's post on X
+
+
+class SupervisionReviewed(TypedDict):
+    item: int
+    reply: int
+    decision: str  # "reviewed" or "escalated"
+    comment: str
+    flags: list
+    network_post_id: str
+
+
+class SupervisionRateChanged(TypedDict):
+    adviser: Person
+    before: int | None  # None: the default applied
+    after: int | None
+    default: int
+
+
 # --- X connections --------------------------------------------------------------------------------------
 class InboundReceived(TypedDict):
     """A post someone addressed to an adviser's account (mention, reply, quote), archived in full as a
@@ -555,6 +637,17 @@ SCHEMAS: dict[str, type] = {
     "auto_share.opted_in": AutoShare,
     "auto_share.opted_out": AutoShare,
     "inbound.received": InboundReceived,
+    "reply.queued": ReplyQueued,
+    "reply.claimed": ReplyMove,
+    "reply.attempted": ReplyAttempted,
+    "reply.retry_scheduled": ReplyMove,
+    "reply.outcome_unknown": ReplyMove,
+    "reply.unconfirmed": ReplyMove,
+    "reply.failed": ReplyMove,
+    "reply.sent": ReplySent,
+    "supervision.queued": SupervisionQueued,
+    "supervision.reviewed": SupervisionReviewed,
+    "supervision.rate_changed": SupervisionRateChanged,
     "client.consent_recorded": ClientConsentRecorded,
     "client.consent_withdrawn": ClientConsentWithdrawn,
     "client.erased": ClientErased,

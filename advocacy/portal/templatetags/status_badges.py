@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import RosterImport
 from advocacy.campaigns.models import Campaign
-from advocacy.clients.models import ClientImport
 from advocacy.content.models import ContentItem, ItemStatus, ReviewDecision
 from advocacy.networks.usage.models import ApiCall
 from advocacy.networks.x.models import XAccount
+from advocacy.replies.models import Reply, ReplyStatus
 from advocacy.shares.models import Share, ShareStatus
 from compliance.archive.models import ArchiveExport
+from compliance.supervision.models import SupervisionItem
 
 register = template.Library()
 
@@ -61,6 +62,16 @@ BADGES: dict[tuple[type, str], dict[str, str]] = {
         RosterImport.Status.FAILED: BAD,
     },
     (XAccount, "status"): {XAccount.Status.CONNECTED: OK, XAccount.Status.DISCONNECTED: BAD},
+    (Reply, "status"): {
+        ReplyStatus.SENT: OK,
+        ReplyStatus.OUTCOME_UNKNOWN: WARN,
+        ReplyStatus.UNCONFIRMED: WARN,
+        ReplyStatus.FAILED: BAD,
+    },
+    (SupervisionItem, "decision"): {
+        SupervisionItem.Decision.REVIEWED: OK,
+        SupervisionItem.Decision.ESCALATED: BAD,
+    },
     (ApiCall, "status"): {ApiCall.Status.FAILED: BAD, ApiCall.Status.UNAVAILABLE: WARN},
 }
 
@@ -73,13 +84,6 @@ OUTCOME_BADGES: dict[type, dict[str, str]] = {
         RosterImport.Outcome.WITH_ERRORS: WARN,
         RosterImport.Outcome.NOTHING_IMPORTED: BAD,
         RosterImport.Outcome.FAILED: BAD,
-    },
-    ClientImport.Outcome: {
-        ClientImport.Outcome.RUNNING: WARN,
-        ClientImport.Outcome.IMPORTED: OK,
-        ClientImport.Outcome.WITH_ERRORS: WARN,
-        ClientImport.Outcome.NOTHING_IMPORTED: BAD,
-        ClientImport.Outcome.FAILED: BAD,
     },
     Campaign.Outcome: {
         Campaign.Outcome.SCHEDULED: OK,
