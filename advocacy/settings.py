@@ -311,7 +311,8 @@ CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 5, minimum=1)
 if X_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["twitter_oauth2"] = {
         "OAUTH_PKCE_ENABLED": True,
-        "SCOPE": ["tweet.read", "tweet.write", "users.read", "follows.read", "offline.access"],
+        # like.read: who liked the adviser's posts (GET /2/tweets/:id/liking_users, issue 14).
+        "SCOPE": ["tweet.read", "tweet.write", "users.read", "follows.read", "like.read", "offline.access"],
         "APPS": [{"client_id": X_CLIENT_ID, "secret": X_CLIENT_SECRET, "key": ""}],
     }
 # Key that encrypts network tokens at rest (Fernet, urlsafe base64 32 bytes). Comma-separated: the
@@ -549,6 +550,14 @@ INBOUND_POLL_MINUTES = env_int("INBOUND_POLL_MINUTES", 5, minimum=1)
 CELERY_BEAT_SCHEDULE |= {
     "relationships-poll-inbound": {"task": "advocacy.relationships.tasks.poll_inbound",
                                    "schedule": timedelta(minutes=INBOUND_POLL_MINUTES)},
+}
+# Followers are read whole every N days (once a UTC day at most) and diffed; likes and reposts are read once a
+# UTC day for the posts published in the last N days (every read is billed: advocacy/relationships/polling.py).
+RELATIONSHIPS_FOLLOWERS_EVERY_DAYS = env_int("RELATIONSHIPS_FOLLOWERS_EVERY_DAYS", 1, minimum=1)
+RELATIONSHIPS_ENGAGEMENT_DAYS = env_int("RELATIONSHIPS_ENGAGEMENT_DAYS", 7, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "relationships-weekly-signals": {"task": "advocacy.relationships.tasks.weekly_signals",
+                                     "schedule": crontab(day_of_week="mon", hour=5, minute=30)},
 }
 
 # --- Post metrics (advocacy/metrics, issue 16) ----------------------------------------------------------

@@ -30,7 +30,8 @@ class NavEntry:
 
 # In menu order: advisers find content, write and share; compliance reviews, then the library's life, then
 # oversight; then people and organisation.
-SETTINGS, RULES, CONTENT, OVERSIGHT, PEOPLE = (
+RELATIONS, SETTINGS, RULES, CONTENT, OVERSIGHT, PEOPLE = (
+    _("Relationships"),
     _("My settings"),
     _("Rules"),
     _("Content"),
@@ -41,7 +42,9 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("content:library", _("Library"), "adviser"),
     NavEntry("content:my_drafts", _("My drafts"), "adviser"),
     NavEntry("shares:my_shares", _("My shares"), "adviser"),
-    NavEntry("relationships:timeline", _("My relationships"), "adviser"),
+    NavEntry("relationships:timeline", _("My relationships"), "adviser", menu=RELATIONS),
+    NavEntry("relationships:inbox", _("Signals"), "adviser", menu=RELATIONS),
+    NavEntry("relationships:prospects", _("Prospects"), "adviser", menu=RELATIONS),
     NavEntry(
         "clients:list",
         _("My clients"),
@@ -54,6 +57,7 @@ MENU: tuple[NavEntry, ...] = (
             "clients:delete",
             "clients:erase",
         ),
+        menu=RELATIONS,
     ),
     NavEntry("campaigns:auto_share", _("Auto-share"), "adviser", menu=SETTINGS),
     NavEntry("xnetwork:connection", _("My X account"), "adviser", menu=SETTINGS),
@@ -67,9 +71,17 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("shares:compliance_recalls", _("Recalls"), "compliance", menu=OVERSIGHT),
     NavEntry("xnetwork:compliance_connections", _("X connections"), "compliance", menu=OVERSIGHT),
     NavEntry("archive:search", _("Archive"), "compliance", ("archive:*",), menu=OVERSIGHT),
+    NavEntry("relationships:capture_gaps", _("Inbound capture gaps"), "compliance", menu=OVERSIGHT),
     NavEntry("supervision:queue", _("Supervision"), "compliance", ("supervision:*",), menu=OVERSIGHT),
     NavEntry("usage:overview", _("X usage"), "compliance", menu=OVERSIGHT),
     NavEntry("clients:scope", _("Clients"), "people", menu=PEOPLE),
+    NavEntry(
+        "relationships:team",
+        _("Advisers' relationships"),
+        "people",
+        ("relationships:team_adviser",),
+        menu=PEOPLE,
+    ),
     NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
     NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),
     NavEntry("admin:index", _("Administration"), "people", menu=PEOPLE),

@@ -1,4 +1,5 @@
-"""What erasing a client (GDPR art. 17) removes here: the client's timeline in the relationship store.
+"""What erasing a client (GDPR art. 17) removes here: the client's timeline in the relationship store
+and the inbox signals about them.
 
 Provided to ``advocacy.clients.erasure`` at start-up (the client book sits below this app). The archive's
 ``inbound.received`` records stay (art. 17(3)(b): a legal obligation to keep communications received); they
@@ -7,8 +8,9 @@ never named the client in the first place, only the public post and its author o
 
 from __future__ import annotations
 
-from advocacy.relationships.models import Interaction
+from advocacy.relationships.models import Interaction, Signal
 
 
 def erase_relationships(client) -> None:
+    Signal.objects.filter(client=client).delete()
     Interaction.objects.filter(client=client).delete()

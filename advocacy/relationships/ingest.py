@@ -19,7 +19,8 @@ from advocacy.clients.models import Client
 from advocacy.clients.selectors import linked_by_x_user_id
 from advocacy.networks.interface import Activity
 from advocacy.networks.x.models import XAccount
-from advocacy.relationships.models import Interaction
+from advocacy.relationships.follow_keys import keyed_follows, signal_for
+from advocacy.relationships.models import Interaction, Signal
 from compliance.archive.services import record_many
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,11 @@ FAMILY = {"mention": "post", "reply": "post", "quote": "post", "repost": "post"}
 
 def identity(activity: Activity) -> str:
     """The stored key: one family for every kind that is a post (a mention and a reply are the same post,
-    whichever path classified it), so the same post is one interaction."""
+    whichever path classified it), so the same post is one interaction. A repost is keyed by who reposted
+    what: polling (``reposted_by``) sees the person, not the repost's own id, which the webhook gives.
+    Follows and unfollows are keyed in ``follow_keys`` (a person may follow, leave and come back)."""
+    if activity.kind == "repost" and activity.target_post_id:
+        return f"repost:{activity.actor.id}:{activity.target_post_id}"[:90]
     return f"{FAMILY.get(activity.kind, activity.kind)}:{activity.key}"[:90]
 
 
@@ -99,6 +104,9 @@ def _touch_clients(rows: list[Interaction]) -> None:
 def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, XAccount]) -> int:
     """Store (and archive) the candidates not stored yet, in one transaction; the number stored."""
     with transaction.atomic():
+        candidates = keyed_follows(candidates)
+        if not candidates:
+            return 0
         keys = {(row.adviser_id, row.key) for row, _ in candidates}
         existing = set(
             Interaction.objects.filter(
@@ -117,6 +125,9 @@ def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, 
         _match_clients(rows)
         Interaction.objects.bulk_create(rows)
         _touch_clients(rows)
+        signals = [signal for signal in map(signal_for, rows) if signal is not None]
+        if signals:
+            Signal.objects.bulk_create(signals)
         events = [
             _archive_event(row, act, accounts) for row, act in fresh.values() if row.kind in ARCHIVED_KINDS
         ]

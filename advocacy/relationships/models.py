@@ -165,6 +165,13 @@ class CaptureGap(models.Model):
     def __str__(self) -> str:
         return f"{self.account} {self.kind} {self.after_id}..{self.before_id}"
 
+    @property
+    def kind_label(self) -> str:
+        return str(GAP_KINDS.get(self.kind, self.kind))
+
+
+GAP_KINDS = {"mentions": _("Mentions")}
+
 
 class WebhookDelivery(models.Model):
     """A signed delivery from X, stored as received and not yet ingested: the durable inbox between the
@@ -274,9 +281,7 @@ class Signal(models.Model):
         ]
         indexes = [
             models.Index(fields=["adviser", "-id"], name="signal_inbox"),
-            models.Index(
-                fields=["adviser"], name="signal_unread", condition=models.Q(read_at__isnull=True)
-            ),
+            models.Index(fields=["adviser"], name="signal_unread", condition=models.Q(read_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

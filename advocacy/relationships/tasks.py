@@ -23,3 +23,12 @@ def poll_inbound() -> None:
 def ingest_webhook_deliveries() -> None:
     """Queued by the webhook (one at a time): ingest the inbox in batches."""
     inbox.drain()
+
+
+@shared_task(ignore_result=True)
+def weekly_signals() -> None:
+    """Beat, Monday morning: each adviser's "N new people engaged with you" signal for the week just ended
+    (made once per adviser and week, however often it runs)."""
+    from advocacy.relationships.signals import weekly_digest
+
+    weekly_digest()

@@ -54,7 +54,7 @@ ROUTES = [
         "GET /2/tweets/:id/liking_users",
         "api_liking_users",
         "api",
-        _READ,  # X also asks for like.read; Relais's OAuth scopes do not include it yet
+        (*_READ, "like.read"),  # as X: x-api/posts/likes (liking users) needs like.read
     ),
     Route(
         "GET",

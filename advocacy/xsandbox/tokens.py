@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-DEFAULT_SCOPES = ("tweet.read", "tweet.write", "users.read", "follows.read", "offline.access")
+DEFAULT_SCOPES = ("tweet.read", "tweet.write", "users.read", "follows.read", "like.read", "offline.access")
 ACCESS_TOKEN_TTL = 7200
 
 

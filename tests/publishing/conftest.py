@@ -34,7 +34,14 @@ def sandbox(settings):
         **settings.SOCIALACCOUNT_PROVIDERS,
         "twitter_oauth2": {
             "OAUTH_PKCE_ENABLED": True,
-            "SCOPE": ["tweet.read", "tweet.write", "users.read", "follows.read", "offline.access"],
+            "SCOPE": [
+                "tweet.read",
+                "tweet.write",
+                "users.read",
+                "follows.read",
+                "like.read",
+                "offline.access",
+            ],
             "APPS": [{"client_id": DEFAULT_CLIENT_ID, "secret": DEFAULT_CLIENT_SECRET, "key": ""}],
         },
     }
@@ -76,7 +83,7 @@ def connect(sandbox):
             Secret(access),
             Secret(refresh or ""),
             timezone.now() + dt.timedelta(seconds=expires_in),
-            "tweet.read tweet.write users.read follows.read offline.access",
+            "tweet.read tweet.write users.read follows.read like.read offline.access",
         )
         return connect_x_account(
             user=user, x_user=xclient.XUser(x_user["id"], username, username), tokens=tokens

@@ -36,6 +36,7 @@ def _run_connect_flow(client, sandbox, username: str):
         "tweet.write",
         "users.read",
         "follows.read",
+        "like.read",
         "offline.access",
     }
     page = requests.get(authorize, timeout=5)

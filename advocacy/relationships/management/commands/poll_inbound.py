@@ -6,7 +6,10 @@ from advocacy.relationships.polling import poll_round
 
 
 class Command(BaseCommand):
-    help = _("Run one inbound polling round now (mentions since the last one read).")
+    help = _(
+        "Run one inbound polling round now (mentions since the last one read, followers when due, likes and"
+        " reposts of recent posts)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--adviser", metavar="EMAIL", help=_("Poll only this adviser's account."))
@@ -28,3 +31,18 @@ class Command(BaseCommand):
             _("%(accounts)d account(s) polled, %(read)d post(s) read, %(stored)d new, %(gaps)d gap(s).")
             % {"accounts": report.accounts, "read": report.read, "stored": report.stored, "gaps": report.gaps}
         )
+        self.stdout.write(
+            _(
+                "%(followers)d follower(s) read: %(follows)d follow(s), %(unfollows)d unfollow(s);"
+                " %(engaged)d like(s) and repost(s) read, %(engaged_new)d new."
+            )
+            % {
+                "followers": report.followers_read,
+                "follows": report.follows,
+                "unfollows": report.unfollows,
+                "engaged": report.engagement_read,
+                "engaged_new": report.engagement_stored,
+            }
+        )
+        for capability in report.unavailable:
+            self.stdout.write(_("Not available on the X plan: %(what)s.") % {"what": capability})
