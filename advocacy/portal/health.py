@@ -93,6 +93,36 @@ def _archive_line() -> StatusLine:
     )
 
 
+def _inbound_line() -> StatusLine:
+    from advocacy.relationships.inbox import backlog
+
+    name = _("Inbound capture")
+    waiting, set_aside, oldest = backlog()
+    if set_aside:
+        return StatusLine(
+            name,
+            False,
+            ngettext(
+                "%(count)d delivery from X could not be ingested and is set aside (see the logs).",
+                "%(count)d deliveries from X could not be ingested and are set aside (see the logs).",
+                set_aside,
+            )
+            % {"count": set_aside},
+        )
+    if oldest is not None and oldest < timezone.now() - timedelta(minutes=5):
+        return StatusLine(
+            name,
+            False,
+            ngettext(
+                "%(count)d delivery from X has waited over 5 minutes: are the polling workers running?",
+                "%(count)d deliveries from X have waited over 5 minutes: are the polling workers running?",
+                waiting,
+            )
+            % {"count": waiting},
+        )
+    return StatusLine(name, True, _("Deliveries from X are ingested as they arrive."))
+
+
 def status_report() -> list[StatusLine]:
     """Every check, with a sentence an administrator can act on."""
     from advocacy.networks.x.http import x_api_answers
@@ -135,5 +165,6 @@ def status_report() -> list[StatusLine]:
             else _("X does not answer at %(url)s: posts cannot be sent.") % {"url": settings.X_API_BASE_URL},
             x_detail,
         ),
+        _inbound_line(),
         _archive_line(),
     ]

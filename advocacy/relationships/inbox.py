@@ -18,6 +18,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from advocacy.networks.x import webhooks
@@ -92,6 +93,11 @@ def drain(*, max_batches: int | None = None) -> int:
     return stored
 
 
-def set_aside() -> int:
-    """Deliveries that could not be ingested (for the status page)."""
-    return WebhookDelivery.objects.exclude(failed_at=None).count()
+def backlog() -> tuple[int, int, object]:
+    """For the status page: (deliveries waiting, deliveries set aside, when the oldest waiting arrived)."""
+    figures = WebhookDelivery.objects.aggregate(
+        waiting=Count("pk", filter=Q(failed_at=None)),
+        set_aside=Count("pk", filter=Q(failed_at__isnull=False)),
+        oldest=Min("received_at", filter=Q(failed_at=None)),
+    )
+    return figures["waiting"], figures["set_aside"], figures["oldest"]

@@ -6,6 +6,8 @@ from advocacy.portal.navigation import menu_for
 from advocacy.xsandbox import SandboxServer
 from compliance.archive.services import record
 from compliance.archive.web.tasks import verify_archive_nightly
+from tests.networks.conftest import receiver  # noqa: F401 - fixture
+from tests.publishing.conftest import connect  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -46,3 +48,38 @@ def test_the_status_page_says_when_x_does_not_answer_and_the_archive_was_never_v
     assert "X does not answer at http://127.0.0.1:9: posts cannot be sent." in page
     assert "The archive has never been verified" in page
     assert "Needs attention" in page
+
+
+def test_the_status_page_says_when_deliveries_from_x_wait_for_a_worker(
+    administrator, client_for, sandbox, receiver, client, adviser, connect, settings  # noqa: F811
+):
+    """A drain is queued already (one at a time), but no worker runs it: the delivery waits in the inbox."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from advocacy.networks.x import webhooks
+    from advocacy.networks.x.network import X
+    from advocacy.relationships import inbox
+    from advocacy.relationships.models import WebhookDelivery
+    from tests.relationships.test_webhook_capture import _control, _register_webhook
+
+    settings.X_WEBHOOK_ID = _register_webhook(sandbox, receiver.url)
+    account = connect(adviser, "camille_x")
+    X.subscribe_activity(account)
+    cache.set(inbox._PENDING_KEY, 1)
+    _control(sandbox, "mention", {"from": "client_marc", "to": "camille_x", "text": "@camille_x bonjour"})
+    (body, signature), = receiver.wait_for(1)
+    answer = client.post(
+        reverse("relationships:x_webhook"), body, content_type="application/json",
+        headers={webhooks.SIGNATURE_HEADER: signature},
+    )  # fmt: skip
+    assert answer.status_code == 200
+    page = client_for(administrator).get("/status/").content.decode()
+    assert "Deliveries from X are ingested as they arrive." in page
+
+    WebhookDelivery.objects.update(received_at=timezone.now() - dt.timedelta(minutes=6))  # six minutes on
+    page = client_for(administrator).get("/status/").content.decode()
+    assert "1 delivery from X has waited over 5 minutes: are the polling workers running?" in page
