@@ -3,7 +3,12 @@
 The bank's CRM exports CSV in whatever its locale says: ``;`` or ``,``, UTF-8 with or without a BOM, or
 Windows-1252; dates as dd/mm/yyyy or ISO; consent as oui/non, yes/no, 1/0, vrai/faux. Errors are kept as a
 code and parameters (``RowError``) and put into words at display in the reader's language
-(``message_for``), never in the importer's.
+(``message_for``), never in the importer's: an upload's stored errors keep the English msgid and the
+parameters (``RowError.as_dict``), so a message reworded later still shows, in English at worst.
+
+An empty consent cell says nothing: a new client has no consent, an existing one keeps theirs (a CRM
+export that lacks the column must not withdraw consents recorded by hand); ``non``/``no``/``0``/``faux``
+withdraws.
 
 Columns: client_ref, first_name, last_name, the adviser column (adviser_email or adviser_employee_id),
 x_handle, consent, consent_date.
@@ -16,29 +21,47 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from advocacy.clients.services import normalise_handle
 
 ADVISER_COLUMNS = ("adviser_email", "adviser_employee_id")
 REQUIRED = ("client_ref",)
 YES = {"oui", "yes", "1", "vrai", "true", "o", "y"}
-NO = {"non", "no", "0", "faux", "false", "n", ""}
+NO = {"non", "no", "0", "faux", "false", "n"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an upload's limit: about 200,000 rows of a typical export
 
 MESSAGES = {
-    "encoding": _("The file is neither UTF-8 nor Windows-1252 text."),
-    "missing_column": _("The column %(column)s is missing."),
-    "required": _("%(column)s is empty."),
-    "too_long": _("%(column)s is longer than %(max)s characters."),
-    "bad_handle": _("“%(value)s” is not an X handle."),
-    "bad_consent": _("“%(value)s” is not a consent answer (yes/no, oui/non, 1/0, vrai/faux)."),
-    "bad_date": _("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd)."),
-    "handle_without_consent": _("An X handle is given without the client's consent: it is not stored."),
-    "duplicate_ref": _("The client reference %(value)s is already on line %(first_line)s."),
-    "unknown_adviser": _("No adviser %(value)s."),
-    "adviser_out_of_scope": _("The adviser %(value)s is outside your branches."),
-    "ref_of_other_adviser": _("The client %(value)s belongs to an adviser outside your branches."),
+    "encoding": gettext_noop("The file is neither UTF-8 nor Windows-1252 text."),
+    "missing_column": gettext_noop("The column %(column)s is missing."),
+    "required": gettext_noop("%(column)s is empty."),
+    "too_long": gettext_noop("%(column)s is longer than %(max)s characters."),
+    "bad_handle": gettext_noop("“%(value)s” is not an X handle."),
+    "bad_consent": gettext_noop("“%(value)s” is not a consent answer (yes/no, oui/non, 1/0, vrai/faux)."),
+    "bad_date": gettext_noop("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd)."),
+    "handle_without_consent": gettext_noop(
+        "An X handle is given without the client's consent: it is not stored."
+    ),
+    "duplicate_ref": gettext_noop("The client reference %(value)s is already on line %(first_line)s."),
+    "unknown_adviser": gettext_noop("No adviser %(value)s."),
+    "adviser_out_of_scope": gettext_noop("The adviser %(value)s is outside your branches."),
+    "ref_of_other_adviser": gettext_noop("The client %(value)s belongs to an adviser outside your branches."),
+    "ambiguous_adviser": gettext_noop("Several members of staff have the address %(value)s."),
+    "stopped": gettext_noop(
+        "The import stopped unexpectedly after %(rows)s rows; those rows were saved. Upload the file again: "
+        "importing the same file twice is safe."
+    ),
+    "row_failed": gettext_noop(
+        "The client %(value)s was changed by someone else during the import: import the file again."
+    ),
 }
+
+
+def adviser_key(value: str, adviser_column: str) -> str:
+    """How an adviser cell is compared: e-mail addresses without regard to case or surrounding spaces
+    (CRMs keep what was typed, ``Jean.Dupont@Bank.fr``), employee ids exactly."""
+    value = value.strip()
+    return value.lower() if adviser_column == "adviser_email" else value
 
 
 @dataclass(frozen=True)
@@ -49,12 +72,28 @@ class RowError:
     params: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "code": self.code, "params": self.params}
+        return {
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "msgid": MESSAGES[self.code],
+            "params": self.params,
+        }
 
 
 def message_for(code: str, params: dict) -> str:
     """The error in the current language (called at display)."""
-    return str(MESSAGES[code]) % params
+    return shown({"msgid": MESSAGES[code], "params": params})
+
+
+def shown(stored: dict) -> str:
+    """A stored error (``msgid`` and ``params``) in the reader's language; the English words if a
+    translation lost a placeholder."""
+    msgid, params = stored.get("msgid", ""), stored.get("params") or {}
+    try:
+        return gettext(msgid) % params
+    except (KeyError, TypeError, ValueError):
+        return msgid % params
 
 
 @dataclass
@@ -65,7 +104,7 @@ class ClientRow:
     last_name: str
     adviser: str
     x_handle: str
-    consent: bool
+    consent: bool | None  # None: the cell is empty (unchanged for an existing client)
     consent_date: dt.date | None
 
 
@@ -84,6 +123,28 @@ def decode(data: bytes) -> str:
 def sniff_delimiter(text: str) -> str:
     header = text.split("\n", 1)[0]
     return ";" if header.count(";") > header.count(",") else ","
+
+
+def file_problem(data: bytes, *, adviser_column: str = "adviser_email") -> str:
+    """Why the file cannot be imported at all, in words ('' when its rows can be read one by one)."""
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        return gettext("The file is empty.")
+    try:
+        text = decode(data)
+    except ValueError:
+        return message_for("encoding", {})
+    lines = text.lstrip("\r\n").splitlines()
+    delimiter = sniff_delimiter(lines[0])
+    columns = [c.strip().lower() for c in next(csv.reader([lines[0]], delimiter=delimiter))]
+    missing = [c for c in (*REQUIRED, adviser_column) if c not in columns]
+    if missing:
+        return gettext("The first line must name the columns; %(missing)s is missing (found: %(found)s).") % {
+            "missing": ", ".join(missing),
+            "found": ", ".join(c for c in columns if c)[:200] or "—",
+        }
+    if not any(line.strip(delimiter + " \t") for line in lines[1:]):
+        return gettext("The file has a header line but no client.")
+    return ""
 
 
 def parse_date(value: str) -> dt.date:
@@ -127,10 +188,12 @@ def parse(
             if len(cells.get(column, "")) > limit:
                 row_errors.append(RowError(line, column, "too_long", {"column": column, "max": limit}))
         consent_raw = cells.get("consent", "")
-        consent = False
+        consent = None
         if consent_raw.lower() in YES:
             consent = True
-        elif consent_raw.lower() not in NO:
+        elif consent_raw.lower() in NO:
+            consent = False
+        elif consent_raw:
             row_errors.append(RowError(line, "consent", "bad_consent", {"value": consent_raw}))
         handle = ""
         if cells.get("x_handle"):

@@ -1,108 +1,279 @@
-"""Applying a parsed CRM file: one transaction per row, updates by client_ref, never a duplicate.
+"""Applying a parsed CRM file: updates by client_ref, never a duplicate, each row whole or not at all.
 
-A row is applied whole or not at all (its client, consent and handle together). An importer reaches only
-the advisers of their scope: a manager's branches, all for an administrator or the command line
-(``by=None``); a row for an adviser outside it, or updating a client of such an adviser, is a row error.
+Rows go in chunks (``CHUNK_ROWS``): one transaction per chunk reads the chunk's existing clients (locked),
+creates, updates and withdraws in bulk and archives the consents recorded or withdrawn in one
+``record_many``, so a 100,000-row file costs a few hundred queries, not a few per row. A chunk that the
+database refuses (a client of the same reference added by hand meanwhile) is applied again row by row,
+each row in its own transaction: the row that fails is a row error, the others go in; nothing is ever
+half-applied (a client without the consent or the archive record of the same row).
+
+An importer reaches only the advisers of their scope: a manager's branches, all for an administrator or
+the command line (``by=None``); a row for an adviser outside it, or updating a client of such an adviser,
+is a row error. The scope is read when the import runs (in the worker), not when the file was uploaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from advocacy.clients import services
-from advocacy.clients.crm_file import ClientRow, RowError
-from advocacy.clients.models import Client, Consent
+from advocacy.clients.crm_file import ClientRow, RowError, adviser_key
+from advocacy.clients.models import Client, Consent, HandleStatus
+from advocacy.clients.privacy import client_key
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import branches_covered_by, roles_of
+
+CHUNK_ROWS = 1000
+AMBIGUOUS = object()  # two members of staff share the address (in different cases)
 
 
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    def add(self, other: ImportResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors.extend(other.errors)
 
 
 def _allowed_branch_ids(by) -> set[int] | None:
+    """None: every branch (an administrator, the command line); else the branches ``by`` manages now (an
+    empty set for someone who lost the manager's role since uploading)."""
     if by is None or Role.ADMIN in roles_of(by):
         return None
     return set(branches_covered_by(by).values_list("pk", flat=True))
 
 
-def apply_rows(rows: list[ClientRow], *, adviser_column: str, by=None, progress=None) -> ImportResult:
-    result = ImportResult()
-    key = "user__email__iexact" if adviser_column == "adviser_email" else "employee_id"
-    wanted = {r.adviser.lower() if adviser_column == "adviser_email" else r.adviser for r in rows}
+def advisers_for(rows: list[ClientRow], adviser_column: str) -> dict[str, object]:
+    """The active staff with a branch named by the rows, in one query, keyed by ``adviser_key``."""
+    keys = {adviser_key(r.adviser, adviser_column) for r in rows}
     profiles = StaffProfile.objects.filter(branch__isnull=False, user__is_active=True).select_related("user")
     if adviser_column == "adviser_email":
-        by_key = {p.user.email.lower(): p for p in profiles.filter(user__email__in=_cased(rows))}
+        profiles = profiles.annotate(email_key=Lower("user__email")).filter(email_key__in=keys)
     else:
-        by_key = {p.employee_id: p for p in profiles.filter(**{f"{key}__in": wanted})}
+        profiles = profiles.filter(employee_id__in=keys)
+    found: dict[str, object] = {}
+    for profile in profiles:
+        key = adviser_key(
+            profile.user.email if adviser_column == "adviser_email" else profile.employee_id, adviser_column
+        )
+        found[key] = AMBIGUOUS if key in found else profile
+    return found
+
+
+def apply_rows(
+    rows: list[ClientRow],
+    *,
+    adviser_column: str,
+    by=None,
+    progress: Callable[[int, ImportResult], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportResult:
+    """Apply ``rows`` (already parsed, each valid on its own); ``progress(rows done, result so far)`` after
+    each chunk. Safe to run twice on the same rows: the second run finds them unchanged."""
+    result = ImportResult()
+    advisers = advisers_for(rows, adviser_column)
     allowed = _allowed_branch_ids(by)
-    existing = {c.client_ref: c for c in Client.objects.filter(client_ref__in=[r.client_ref for r in rows])}
-    today = timezone.localdate()
-    for index, row in enumerate(rows, start=1):
-        profile = by_key.get(row.adviser.lower() if adviser_column == "adviser_email" else row.adviser)
-        client = existing.get(row.client_ref)
-        if profile is None:
-            result.errors.append(
-                RowError(row.line, adviser_column, "unknown_adviser", {"value": row.adviser})
-            )
-        elif allowed is not None and profile.branch_id not in allowed:
-            result.errors.append(
-                RowError(row.line, adviser_column, "adviser_out_of_scope", {"value": row.adviser})
-            )
-        elif allowed is not None and client is not None and client.branch_id not in allowed:
-            result.errors.append(
-                RowError(row.line, "client_ref", "ref_of_other_adviser", {"value": row.client_ref})
-            )
-        else:
-            _apply_one(row, profile, client, by, today, result)
-        if progress is not None and index % 500 == 0:
-            progress(index)
+    for start in range(0, len(rows), chunk_rows):
+        chunk = rows[start : start + chunk_rows]
+        ready = []
+        for row in chunk:
+            profile = advisers.get(adviser_key(row.adviser, adviser_column))
+            params = {"value": row.adviser}
+            if profile is None:
+                result.errors.append(RowError(row.line, adviser_column, "unknown_adviser", params))
+            elif profile is AMBIGUOUS:
+                result.errors.append(RowError(row.line, adviser_column, "ambiguous_adviser", params))
+            elif allowed is not None and profile.branch_id not in allowed:
+                result.errors.append(RowError(row.line, adviser_column, "adviser_out_of_scope", params))
+            else:
+                ready.append((row, profile))
+        result.add(_apply_or_split(ready, by=by, allowed=allowed))
+        if progress is not None:
+            progress(start + len(chunk), result)
     return result
 
 
-def _cased(rows):
-    emails = {r.adviser for r in rows}
-    return emails | {e.lower() for e in emails}
+def _apply_or_split(ready, *, by, allowed) -> ImportResult:
+    if not ready:
+        return ImportResult()
+    try:
+        with transaction.atomic():
+            return _apply_chunk(ready, by=by, allowed=allowed)
+    except (IntegrityError, DataError):  # a row the database refuses; a lost connection stops the import
+        if len(ready) == 1:
+            row = ready[0][0]
+            return ImportResult(
+                errors=[RowError(row.line, "client_ref", "row_failed", {"value": row.client_ref})]
+            )
+    outcome = ImportResult()
+    for item in ready:
+        outcome.add(_apply_or_split([item], by=by, allowed=allowed))
+    return outcome
 
 
-def _apply_one(row: ClientRow, profile, client, by, today: dt.date, result: ImportResult) -> None:
-    with transaction.atomic():
+def _set(client: Client, changed: set[str], **values) -> None:
+    for name, value in values.items():
+        if getattr(client, name) != value:
+            setattr(client, name, value)
+            changed.add(name)
+
+
+def _set_handle(client: Client, handle: str, changed: set[str]) -> None:
+    """A new handle is resolved again (its X id is unknown until then); the same handle in another case is
+    the same account."""
+    if handle and handle.lower() != client.x_handle.lower():
+        _set(
+            client,
+            changed,
+            x_handle=handle,
+            x_user_id="",
+            handle_status=HandleStatus.PENDING,
+            handle_resolved_at=None,
+        )
+
+
+def _apply_chunk(ready, *, by, allowed) -> ImportResult:
+    """One transaction (the caller's): the chunk's clients, consents and archive records together."""
+    from compliance.archive.services import Event, record_many
+
+    outcome = ImportResult()
+    now = timezone.now()
+    today = timezone.localdate()
+    version = settings.CLIENT_CONSENT_WORDING_VERSION
+    refs = [row.client_ref for row, _profile in ready]
+    existing = {
+        c.client_ref: c
+        for c in Client.objects.select_for_update(of=("self",))
+        .select_related("current_consent")
+        .filter(client_ref__in=refs)
+    }
+    new_clients: list[Client] = []
+    consenting: list[tuple[Client, dt.date]] = []  # (client, consent date): a consent to record
+    adviser_of: dict[str, object] = {}  # client_ref -> the row's adviser (the archive events' subject)
+    changed_clients: dict[int, Client] = {}
+    changed_fields: set[str] = set()
+    withdrawn: list[int] = []  # consent ids
+    events: list[Event] = []
+    for row, profile in ready:
+        client = existing.get(row.client_ref)
+        adviser_of[row.client_ref] = profile.user
         if client is None:
-            client = Client.objects.create(
+            client = Client(
                 adviser=profile.user,
-                branch=profile.branch,
+                branch_id=profile.branch_id,
                 client_ref=row.client_ref,
                 first_name=row.first_name,
                 last_name=row.last_name,
             )
-            result.created += 1
+            if row.consent:
+                _set_handle(client, row.x_handle, set())
+                consenting.append((client, row.consent_date or today))
+            new_clients.append(client)
+            outcome.created += 1
+            continue
+        if allowed is not None and client.branch_id not in allowed:
+            outcome.errors.append(
+                RowError(row.line, "client_ref", "ref_of_other_adviser", {"value": row.client_ref})
+            )
+            continue
+        changed: set[str] = set()
+        _set(
+            client,
+            changed,
+            adviser_id=profile.user_id,
+            branch_id=profile.branch_id,
+            first_name=row.first_name,
+            last_name=row.last_name,
+        )
+        consents_now = bool(row.consent and not client.consent_given)
+        if consents_now:
+            _set_handle(client, row.x_handle, changed)
+            consenting.append((client, row.consent_date or today))
+        elif row.consent:
+            _set_handle(client, row.x_handle, changed)
+        elif row.consent is False and client.consent_given:
+            withdrawn.append(client.current_consent_id)
+            _set(
+                client,
+                changed,
+                x_handle="",
+                x_user_id="",
+                handle_status=HandleStatus.NONE,
+                handle_resolved_at=None,
+            )
+            events.append(
+                Event(
+                    "client.consent_withdrawn",
+                    profile.user,
+                    by,
+                    {"client_key": client_key(client.client_ref)},
+                )
+            )
+        if changed or consents_now:
+            outcome.updated += 1
+            changed_clients[client.pk] = client
+            changed_fields |= changed
         else:
-            client.adviser, client.branch = profile.user, profile.branch
-            client.first_name, client.last_name = row.first_name, row.last_name
-            client.save(update_fields=["adviser", "branch", "first_name", "last_name", "updated_at"])
-            result.updated += 1
-        if row.consent and not client.consent_given:
-            services.record_consent(
-                client,
-                by=by,
-                method=Consent.Method.IMPORT,
-                consent_date=row.consent_date or today,
-                x_handle=row.x_handle,
+            outcome.unchanged += 1
+    Client.objects.bulk_create(new_clients)
+    if withdrawn:
+        Consent.objects.filter(pk__in=withdrawn).update(withdrawn_at=now, withdrawn_by=by)
+    consents = [
+        Consent(
+            client=client,
+            given=True,
+            recorded_by=by,
+            method=Consent.Method.IMPORT,
+            wording_version=version,
+            consent_date=date,
+        )
+        for client, date in consenting
+    ]
+    Consent.objects.bulk_create(consents)
+    for consent in consents:
+        client = consent.client
+        client.current_consent = consent
+        events.append(
+            Event(
+                "client.consent_recorded",
+                adviser_of[client.client_ref],
+                by,
+                {
+                    "client_key": client_key(client.client_ref),
+                    "method": Consent.Method.IMPORT,
+                    "wording_version": version,
+                    "consent_date": consent.consent_date.isoformat(),
+                },
             )
-        elif row.consent and row.x_handle:
-            services.edit_client(
-                client,
-                by=profile.user,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                x_handle=row.x_handle,
-            )
-        elif not row.consent and client.consent_given:
-            services.withdraw_consent(client, by=by)
+        )
+    new_ids = {c.pk for c in new_clients}
+    consented_new = [c.client_id for c in consents if c.client_id in new_ids]
+    if consented_new:
+        # A new client's only consent is its current one: one UPDATE for the chunk (bulk_update's CASE over
+        # hundreds of ids costs more than the rest of the chunk together).
+        only_consent = Consent.objects.filter(client=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+        Client.objects.filter(pk__in=consented_new).update(current_consent=Subquery(only_consent))
+    if changed_clients:
+        fields = changed_fields | {"updated_at"}
+        if any(c.client.pk in changed_clients for c in consents):
+            fields.add("current_consent")
+        for client in changed_clients.values():
+            client.updated_at = now
+        fields = [{"adviser_id": "adviser", "branch_id": "branch"}.get(f, f) for f in sorted(fields)]
+        Client.objects.bulk_update(list(changed_clients.values()), fields, batch_size=500)
+    if events:
+        record_many(events)
+    return outcome

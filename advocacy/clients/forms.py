@@ -4,9 +4,11 @@ field and nothing typed is lost (the handle rule is the service's own ``normalis
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.clients import crm_file
 from advocacy.clients.models import Client, Consent
 from advocacy.clients.services import normalise_handle
 
@@ -79,3 +81,64 @@ class ConsentForm(forms.Form):
 
     def clean_x_handle(self) -> str:
         return _clean_handle(self.cleaned_data.get("x_handle", ""))
+
+
+# Workbooks saved with the wrong extension: zip (xlsx, ods) and OLE2 (xls).
+_BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+ADVISER_COLUMN_CHOICES = [
+    ("adviser_email", _("adviser_email: the adviser's e-mail address")),
+    ("adviser_employee_id", _("adviser_employee_id: the adviser's employee id")),
+]
+
+
+class ClientImportForm(forms.Form):
+    """Refuses at once what the worker could not read (not a CSV file, empty, too large, no header with the
+    needed columns), so the manager fixes the file now rather than reading a failed import later."""
+
+    file = forms.FileField(
+        label=_("CRM export (CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    adviser_column = forms.ChoiceField(
+        label=_("Advisers are named by"), choices=ADVISER_COLUMN_CHOICES, initial="adviser_email"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(limit)s. Columns: client_ref, first_name, last_name, adviser_email (or "
+            "adviser_employee_id), x_handle, consent, consent_date. UTF-8 or Windows-1252, separated by "
+            "commas or semicolons; dates as dd/mm/yyyy; consent as oui/non, yes/no, 1/0 or vrai/faux."
+        ) % {"limit": filesizeformat(crm_file.MAX_FILE_BYTES)}
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None:
+            return cleaned
+        if not upload.name.lower().endswith(".csv"):
+            self.add_error(
+                "file",
+                _("Only .csv files are accepted: in your spreadsheet, use “Save as” and choose “CSV UTF-8”."),
+            )
+            return cleaned
+        if upload.size > crm_file.MAX_FILE_BYTES:
+            self.add_error(
+                "file",
+                _("The file is too large (%(size)s); the limit is %(limit)s. Split it into several files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(crm_file.MAX_FILE_BYTES)},
+            )
+            return cleaned
+        data = b"".join(upload.chunks())
+        if data.startswith(_BINARY_SIGNATURES):
+            self.add_error(
+                "file",
+                _("This is a spreadsheet workbook, not a CSV file: use “Save as” and choose “CSV UTF-8”."),
+            )
+            return cleaned
+        problem = crm_file.file_problem(data, adviser_column=cleaned.get("adviser_column", "adviser_email"))
+        if problem:
+            self.add_error("file", problem)
+            return cleaned
+        cleaned["data"] = data
+        return cleaned

@@ -101,3 +101,118 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.consent_date}"
+
+
+class ClientImport(models.Model):
+    """One CRM file uploaded by a manager or an administrator, and what came of it.
+
+    The file holds clients' personal data: it is kept only until a worker has imported it (``content`` is
+    emptied when the import finishes, done or failed) and never written to a log. What stays is the count
+    and the row errors (``ClientImportError``), which name the line and column and quote the refused cell.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Outcome(models.TextChoices):
+        """What the import came to, as its reader needs it: "Done" alone says nothing of the rows."""
+
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        IMPORTED = "imported", _("Imported")
+        WITH_ERRORS = "with_errors", _("Imported, some rows refused")
+        NOTHING_IMPORTED = "nothing_imported", _("Nothing imported: every row refused")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"), blank=True)
+    size_bytes = models.PositiveIntegerField(_("size"), default=0)
+    adviser_column = models.CharField(_("adviser column"), max_length=32, default="adviser_email")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Touched with every chunk: a run whose worker died can be told from a slow one.
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+
+    class Meta:
+        verbose_name = _("client import")
+        verbose_name_plural = _("client imports")
+        indexes = [models.Index(fields=["uploaded_by", "-id"], name="client_import_by_uploader")]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.status == self.Status.QUEUED:
+            return self.Outcome.QUEUED
+        if self.status == self.Status.RUNNING:
+            return self.Outcome.RUNNING
+        if self.status == self.Status.FAILED:
+            return self.Outcome.FAILED
+        if not self.error_count:
+            return self.Outcome.IMPORTED
+        if self.error_count >= self.total_rows:
+            return self.Outcome.NOTHING_IMPORTED
+        return self.Outcome.WITH_ERRORS
+
+    @property
+    def nothing_imported(self) -> bool:
+        return self.outcome == self.Outcome.NOTHING_IMPORTED
+
+    @property
+    def imported_with_errors(self) -> bool:
+        return self.outcome == self.Outcome.WITH_ERRORS
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def imported_rows(self) -> int:
+        return self.created_count + self.updated_count + self.unchanged_count
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ClientImportError(models.Model):
+    """One refused cell of an upload, kept as the message's English msgid and its parameters and put into
+    words in the reader's language when shown (``crm_file.shown``). In line order: the id pages them."""
+
+    client_import = models.ForeignKey(ClientImport, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField(_("line"))
+    column = models.CharField(_("column"), max_length=64, blank=True)
+    code = models.CharField(_("code"), max_length=32)
+    msgid = models.TextField(_("message"))
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("client import error")
+        verbose_name_plural = _("client import errors")
+        indexes = [models.Index(fields=["client_import", "id"], name="client_import_error_page")]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.column} {self.code}"

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from advocacy.clients import resolution, retention
+from advocacy.clients.uploads import run_client_import
 
 
 @shared_task
@@ -13,3 +14,9 @@ def poll_client_handles(limit: int = 1000) -> dict:
 def purge_clients() -> dict:
     """Beat, daily: erase clients past CLIENT_RETENTION_YEARS; the report is the task's result."""
     return retention.purge()
+
+
+@shared_task
+def import_clients_file(import_id: int) -> None:
+    """Process an uploaded CRM file (see ``run_client_import``: safe to run twice). Only the id travels."""
+    run_client_import(import_id=import_id)

@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.client_withdraw, name="withdraw"),
     path("<int:pk>/delete/", views.client_delete, name="delete"),
     path("<int:pk>/erase/", views.client_erase, name="erase"),
+    path("<int:pk>/timeline/", views.client_timeline, name="timeline"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
+    path("imports/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
 ]

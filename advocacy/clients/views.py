@@ -1,6 +1,7 @@
-"""The client book's pages: the adviser's own clients (list, add, edit, consent, delete, erase) and a
-read-only list of their scope for managers. Views parse, check access, call ``services``/``erasure``,
-render; an adviser reaches only their own clients (anyone else's answers 404, as if it did not exist)."""
+"""The client book's pages: the adviser's own clients (list, add, edit, consent, delete, erase, timeline), a
+read-only list and timelines of their scope for managers, and the CRM import pages for managers and
+administrators. Views parse, check access, call ``services``/``erasure``/``uploads``, render; an adviser
+reaches only their own clients (anyone else's answers 404, as if it did not exist)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from advocacy.clients import selectors, services
+from advocacy.clients import selectors, services, timeline, uploads
 from advocacy.clients.erasure import erase_client
-from advocacy.clients.forms import AddClientForm, ConsentForm, EditClientForm
+from advocacy.clients.forms import AddClientForm, ClientImportForm, ConsentForm, EditClientForm
 from advocacy.clients.models import Client
 from advocacy.org.access import ADVISERS, access, roles
 from advocacy.org.models import Role
@@ -20,6 +24,10 @@ from advocacy.web.paging import keyset_page, query_without_cursor
 
 # Managers and administrators read the clients of their scope (``selectors.clients_for``), never change them.
 SCOPE_READERS = roles(Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN)
+# A client's timeline: their adviser, and read-only the scope readers.
+TIMELINE_READERS = roles(Role.ADVISER, Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN)
+IMPORTS_PER_PAGE = 20
+ERRORS_PER_PAGE = 100
 
 
 def _own(request: HttpRequest, pk: int) -> Client:
@@ -71,6 +79,10 @@ def client_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Client added. Record their consent to link their X account."))
+            handle = request.GET.get("x_handle", "")  # a prospect made a client: the consent form offers it
+            if handle:
+                consent = reverse("clients:consent", args=[client.pk])
+                return redirect(f"{consent}?{urlencode({'x_handle': handle})}")
             return redirect("clients:consent", pk=client.pk)
     return render(request, "clients/form.html", {"form": form, "client": None})
 
@@ -97,7 +109,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access(ADVISERS)
 def client_consent(request: HttpRequest, pk: int) -> HttpResponse:
     client = _own(request, pk)
-    form = ConsentForm(request.POST or None, initial={"x_handle": client.x_handle})
+    form = ConsentForm(
+        request.POST or None, initial={"x_handle": client.x_handle or request.GET.get("x_handle", "")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.record_consent(
@@ -149,3 +163,93 @@ def client_erase(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Client erased."))
         return redirect("clients:list")
     return _confirm(request, client, "erase")
+
+
+@access(TIMELINE_READERS)
+def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """What one client did to their adviser's account, newest first, 50 a page by keyset on the
+    (client, -id) index, under the client's consent state. Their adviser reads it; a manager reads it
+    for the clients of their scope (``clients_for``), read-only; anyone else's client answers 404."""
+    client = get_object_or_404(
+        selectors.clients_for(request.user).select_related("branch", "current_consent__recorded_by"), pk=pk
+    )
+    own = client.adviser_id == request.user.pk
+    page = keyset_page(timeline.interactions_of(client), request.GET, key="pk")
+    code, label, badge = selectors.book_status(client)
+    return render(
+        request,
+        "clients/timeline.html",
+        {
+            "client": client,
+            "status_code": code,
+            "status_label": label,
+            "status_badge": badge,
+            "consent": client.current_consent,
+            "page": page,
+            "rows": list(page),
+            "read_only": not own,
+            "can_answer": own,
+            "query": query_without_cursor(request.GET),
+        },
+    )
+
+
+@access(SCOPE_READERS)
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a CRM export (a worker imports it; its page shows the progress), and the uploads so far:
+    a manager's own, every one for an administrator, newest first by keyset."""
+    if request.method == "POST":
+        form = ClientImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            client_import = uploads.start_client_import(
+                data=form.cleaned_data["data"],
+                filename=form.cleaned_data["file"].name,
+                actor=request.user,
+                adviser_column=form.cleaned_data["adviser_column"],
+            )
+            messages.success(request, _("The file was received; the import runs in the background."))
+            return redirect("clients:import", pk=client_import.pk)
+    else:
+        form = ClientImportForm()
+    page = keyset_page(uploads.imports_visible_to(request.user), request.GET, key="pk", size=IMPORTS_PER_PAGE)
+    return render(
+        request,
+        "clients/imports.html",
+        {"form": form, "page": page, "rows": list(page), "query": query_without_cursor(request.GET)},
+    )
+
+
+@access(SCOPE_READERS)
+@never_cache
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One upload: its progress while it runs (htmx polls the fragment; without JavaScript the page
+    refreshes itself), then its counts and its row errors, 100 a page in line order."""
+    client_import = get_object_or_404(uploads.imports_visible_to(request.user), pk=pk)
+    context = {"client_import": client_import}
+    if client_import.is_finished:
+        after = _int(request.GET.get("after"))
+        errors = list(client_import.row_errors.filter(pk__gt=after).order_by("pk")[: ERRORS_PER_PAGE + 1])
+        context |= {
+            "errors": [(error, uploads.error_message(error)) for error in errors[:ERRORS_PER_PAGE]],
+            "next_errors": errors[ERRORS_PER_PAGE - 1].pk if len(errors) > ERRORS_PER_PAGE else None,
+            "errors_paged": after > 0,
+        }
+    if request.htmx:
+        return render(request, "clients/_import_status.html", context)
+    return render(request, "clients/import.html", context)
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+@access(SCOPE_READERS)
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    client_import = get_object_or_404(uploads.imports_visible_to(request.user), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="client-import-{client_import.pk}-errors.csv"'
+    uploads.write_errors_csv(client_import, response)
+    return response

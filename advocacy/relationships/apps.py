@@ -11,6 +11,9 @@ class RelationshipsConfig(AppConfig):
 
     def ready(self):
         from advocacy.clients.erasure import provide_relationship_eraser
+        from advocacy.clients.timeline import provide_timeline_reader
         from advocacy.relationships.erasure import erase_relationships
+        from advocacy.relationships.selectors import timeline_of_client
 
         provide_relationship_eraser(erase_relationships)
+        provide_timeline_reader(timeline_of_client)

@@ -11,3 +11,9 @@ from advocacy.relationships.models import Interaction
 def timeline_of(adviser) -> QuerySet[Interaction]:
     """Newest first (the ``interaction_timeline`` index: adviser, -occurred_at; keyset on the id)."""
     return Interaction.objects.filter(adviser=adviser).order_by("-pk")
+
+
+def timeline_of_client(client) -> QuerySet[Interaction]:
+    """One client's interactions, newest first (the ``interaction_client_timeline`` index: client, -id);
+    handed to the client book's page through ``advocacy.clients.timeline``."""
+    return Interaction.objects.filter(client=client).order_by("-pk")

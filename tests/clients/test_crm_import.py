@@ -97,3 +97,71 @@ def test_a_manager_imports_only_for_their_branch(adviser, adviser2, branch_manag
     assert (result.created, result.updated) == (1, 0)
     assert [(e.line, e.code) for e in result.errors] == [(3, "adviser_out_of_scope"), (4, "unknown_adviser")]
     assert list(Client.objects.values_list("client_ref", flat=True)) == ["CR-1"]
+
+
+@pytest.mark.django_db
+def test_the_advisers_address_matches_whatever_its_case_or_spaces(adviser):
+    adviser.email = "Camille.Durand@Bank.test"
+    adviser.save(update_fields=["email"])
+    text = HEADER + "CR-1;A;B; CAMILLE.durand@bank.TEST ;;non;\n"
+    rows, _errors = crm_file.parse(text.encode())
+    result = crm_import.apply_rows(rows, adviser_column="adviser_email")
+    assert (result.created, result.errors) == (1, [])
+    assert Client.objects.get().adviser == adviser
+
+
+@pytest.mark.django_db
+def test_an_empty_consent_cell_keeps_a_consent_recorded_by_hand(adviser):
+    import datetime as dt
+
+    from advocacy.clients import services
+
+    client = services.add_client(adviser=adviser, client_ref="CR-1", last_name="Durand")
+    services.record_consent(
+        client, by=adviser, method="signed_document", consent_date=dt.date(2026, 11, 2), x_handle="@jd"
+    )
+    rows, _errors = crm_file.parse((HEADER + f"CR-1;Jeanne;Durand;{adviser.email};;;\n").encode())
+    result = crm_import.apply_rows(rows, adviser_column="adviser_email")
+    client.refresh_from_db()
+    assert result.updated == 1 and client.first_name == "Jeanne"
+    assert client.consent_given and client.x_handle == "jd"
+    assert client.current_consent.method == "signed_document"
+
+
+@pytest.mark.django_db
+def test_a_chunk_the_database_refuses_is_applied_row_by_row_and_nothing_is_half_applied(adviser):
+    """Two rows for one new reference in the same chunk (parse() refuses that, a caller may not): the
+    chunk's insert fails, each row is then applied in its own transaction, the second finding the first."""
+    from compliance.archive.models import ArchiveRecord
+
+    text = HEADER + (f"CR-1;A;B;{adviser.email};@first;oui;01/12/2026\nCR-2;C;D;{adviser.email};;non;\n")
+    rows, _errors = crm_file.parse(text.encode())
+    twice = [rows[0], rows[1], crm_file.ClientRow(**{**rows[0].__dict__, "line": 4, "last_name": "Again"})]
+    result = crm_import.apply_rows(twice, adviser_column="adviser_email")
+    assert (result.created, result.updated, result.errors) == (2, 1, [])
+    client = Client.objects.get(client_ref="CR-1")
+    assert client.last_name == "Again" and client.consents.count() == 1 and client.x_handle == "first"
+    assert ArchiveRecord.objects.filter(event_type="client.consent_recorded").count() == 1
+
+
+@pytest.mark.django_db
+def test_importing_20_or_120_rows_costs_the_same_queries(adviser, adviser2, branch_manager):
+    """Within a chunk the queries do not grow with the rows (up to SQLite's 999 parameters per INSERT, past
+    which Django splits a bulk insert: 71 clients a statement there, the whole chunk on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from advocacy.org.selectors import roles_of
+
+    roles_of(branch_manager)  # cached on the user after the first call
+    counts = []
+    for n in (20, 120):
+        text = HEADER + "".join(
+            f"N{n}-{i};A;B;{(adviser, adviser2)[i % 2].email};@h{n}_{i};oui;01/12/2026\n" for i in range(n)
+        )
+        rows, _errors = crm_file.parse(text.encode())
+        with CaptureQueriesContext(connection) as queries:
+            result = crm_import.apply_rows(rows, adviser_column="adviser_email", by=branch_manager)
+        assert result.created == n // 2 and len(result.errors) == n // 2  # Hugo is in Nice
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -14,6 +14,26 @@ def _client(personas):
     return {"pk": client.pk}
 
 
+def _import(personas):
+    """An upload of the persona branch manager (theirs to read, an administrator's too)."""
+    from advocacy.clients.models import ClientImport
+    from advocacy.org.models import Role
+
+    manager = personas[Role.BRANCH_MANAGER]
+    upload = ClientImport.objects.filter(uploaded_by=manager).first() or ClientImport.objects.create(
+        uploaded_by=manager, original_filename="sample.csv", status=ClientImport.Status.DONE
+    )
+    return {"pk": upload.pk}
+
+
 SAMPLES: dict = dict.fromkeys(
-    ("clients:edit", "clients:consent", "clients:withdraw", "clients:delete", "clients:erase"), _client
-)
+    (
+        "clients:edit",
+        "clients:consent",
+        "clients:withdraw",
+        "clients:delete",
+        "clients:erase",
+        "clients:timeline",
+    ),
+    _client,
+) | dict.fromkeys(("clients:import", "clients:import_errors"), _import)

@@ -23,4 +23,5 @@ class Command(BaseCommand):
             message = crm_file.message_for(error.code, error.params)
             self.stderr.write(f"line {error.line}, {error.column}: {message}")
         failed = len(errors) + len(result.errors)
-        self.stdout.write(f"{result.created} created, {result.updated} updated, {failed} error(s).")
+        counts = f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+        self.stdout.write(f"{counts}, {failed} error(s).")
