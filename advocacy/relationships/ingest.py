@@ -14,9 +14,11 @@ import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
+from django.db.models.functions import Coalesce, Greatest
 
 from advocacy.clients.models import Client
-from advocacy.clients.selectors import linked_by_x_user_id
+from advocacy.clients.selectors import linked_by_x_user_id_for
 from advocacy.networks.interface import Activity
 from advocacy.networks.x.models import XAccount
 from advocacy.relationships.follow_keys import keyed_follows, signal_for
@@ -77,28 +79,29 @@ def _archive_event(row: Interaction, activity: Activity, advisers: dict[int, XAc
 
 
 def _match_clients(rows: list[Interaction]) -> None:
-    """Link each row to the adviser's consented client with that X id (one query per adviser in the
-    batch); matching is by id, never by handle, since handles change."""
-    actors: dict[int, set[str]] = {}
+    """Link each row to the adviser's consented client with that X id, in one query for the whole batch;
+    matching is by id, never by handle, since handles change."""
+    pairs = {(row.adviser_id, row.actor_id) for row in rows}
+    clients = linked_by_x_user_id_for(pairs)
     for row in rows:
-        actors.setdefault(row.adviser_id, set()).add(row.actor_id)
-    for adviser_id, ids in actors.items():
-        clients = linked_by_x_user_id(adviser_id, ids)
-        for row in rows:
-            if row.adviser_id == adviser_id and row.actor_id in clients:
-                row.client_id = clients[row.actor_id].pk
+        client = clients.get((row.adviser_id, row.actor_id))
+        if client is not None:
+            row.client_id = client.pk
 
 
 def _touch_clients(rows: list[Interaction]) -> None:
-    """The clients' last interaction, which relationship-data retention counts from."""
+    """The clients' last interaction, which relationship-data retention counts from: one UPDATE for the
+    batch, never moving a date backwards."""
     latest: dict[int, object] = {}
     for row in rows:
         if row.client_id and (row.client_id not in latest or row.occurred_at > latest[row.client_id]):
             latest[row.client_id] = row.occurred_at
-    for client_id, at in latest.items():
-        Client.objects.filter(pk=client_id).exclude(last_interaction_at__gte=at).update(
-            last_interaction_at=at
-        )
+    if not latest:
+        return
+    newest = Case(*(When(pk=pk, then=Value(at)) for pk, at in latest.items()))
+    Client.objects.filter(pk__in=latest).update(
+        last_interaction_at=Greatest(Coalesce("last_interaction_at", newest), newest)
+    )
 
 
 def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, XAccount]) -> int:
