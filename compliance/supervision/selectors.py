@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from compliance.supervision.models import Flag, SamplingRate, SupervisionItem
 
@@ -83,23 +83,28 @@ def entries(page: Page) -> list[Entry]:
 
 
 PII_KINDS = {
-    "pii.iban": _lazy("an IBAN"),
-    "pii.card": _lazy("a card number"),
-    "pii.phone": _lazy("a phone number"),
-    "pii.email": _lazy("an e-mail address"),
+    "pii.iban": gettext_lazy("an IBAN"),
+    "pii.card": gettext_lazy("a card number"),
+    "pii.phone": gettext_lazy("a phone number"),
+    "pii.email": gettext_lazy("an e-mail address"),
 }
 
 
 def _flag_shown(detail: dict) -> dict:
     label = dict(Flag.choices).get(detail["flag"], detail["flag"])
-    matched = detail["matched"]
+    inbound = detail["where"] == "inbound"
     if detail["flag"] == Flag.PERSONAL_DATA:  # the kind of data is stored, never the data itself
-        matched = str(PII_KINDS.get(matched, matched))
-    values = {"label": label, "matched": matched}
-    if detail["where"] == "inbound":
-        sentence = _("%(label)s in the post answered: “%(matched)s”") % values
+        values = {"label": label, "kind": str(PII_KINDS.get(detail["matched"], detail["matched"]))}
+        if inbound:
+            sentence = _("%(label)s in the post answered: %(kind)s") % values
+        else:
+            sentence = _("%(label)s in the reply: %(kind)s") % values
     else:
-        sentence = _("%(label)s in the reply: “%(matched)s”") % values
+        values = {"label": label, "matched": detail["matched"]}
+        if inbound:
+            sentence = _("%(label)s in the post answered: “%(matched)s”") % values
+        else:
+            sentence = _("%(label)s in the reply: “%(matched)s”") % values
     return {**detail, "label": label, "sentence": sentence}
 
 

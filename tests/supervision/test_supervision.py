@@ -69,7 +69,7 @@ def test_a_reply_to_a_complaint_always_enters_even_at_a_zero_rate_with_its_flags
 
 
 def test_an_iban_the_client_gave_in_public_flags_personal_data_without_storing_it(
-    sandbox, adviser, mention, client_for, settings, django_capture_on_commit_callbacks
+    sandbox, adviser, mention, client_for, compliance_officer, settings, django_capture_on_commit_callbacks
 ):
     settings.SUPERVISION_SAMPLE_PERCENT = 0
     reply = _answer(
@@ -82,6 +82,8 @@ def test_an_iban_the_client_gave_in_public_flags_personal_data_without_storing_i
     assert item.personal_data and item.in_queue
     assert item.flag_details == [{"flag": "personal_data", "where": "inbound", "matched": "pii.iban"}]
     assert "3000 6000" not in str(ArchiveRecord.objects.get(event_type="supervision.queued").payload)
+    page = client_for(compliance_officer).get(reverse("supervision:queue")).content.decode()
+    assert "Personal data in the post answered: an IBAN" in page
 
 
 def test_an_unflagged_reply_is_sampled_by_the_rate_and_the_advisers_override_wins(
