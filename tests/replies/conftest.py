@@ -7,7 +7,7 @@ import pytest
 from advocacy.relationships.models import Interaction
 from advocacy.relationships.polling import poll_round
 from tests.networks.conftest import receiver  # noqa: F401 - fixture
-from tests.publishing.conftest import connect, sandbox  # noqa: F401 - fixtures
+from tests.publishing.conftest import connect, sandbox, worker_connections_closed  # noqa: F401 - fixtures
 
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 LEA_WITH_IBAN = f"@camille_x Bonjour, mon virement n'est pas arrivé, mon IBAN est {IBAN}"
