@@ -80,7 +80,7 @@ def test_the_adviser_sees_what_their_client_did_newest_first_under_the_consent(
         "Follow",
     ]  # newest first
     assert "Merci pour l&#x27;article" in page
-    assert page.count(f"#{post_id}\"") == 2  # the reply and the like link the adviser's post
+    assert page.count(f'#{post_id}"') == 2  # the reply and the like link the adviser's post
     assert "pas client" not in page  # Marc is not a client: his mention is not on Léa's timeline
     assert "Read-only" not in page
 
