@@ -240,3 +240,63 @@ def test_every_move_of_the_table_is_made_by_the_engine_and_nothing_else_writes_t
     assert set(used) == set(TRANSITIONS)
     writers = sorted(name for name, text in sources.items() if re.search(r"update\([^)]*\bstatus=", text))
     assert writers == ["transitions.py"]
+
+
+def test_an_adviser_who_lost_the_role_before_sending_sends_nothing(sandbox, adviser, mention, client_for):
+    from advocacy.org.models import StaffRole
+
+    lea = mention("@camille_x bonjour")
+    _post_reply(client_for(adviser), lea, ANSWER)
+    reply = Reply.objects.get()
+    StaffRole.objects.filter(profile__user=adviser).delete()  # the role is withdrawn before the worker runs
+    tasks.send_reply(reply.pk)
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.FAILED
+    assert reply.last_error == "You no longer hold the adviser role: the reply was not sent."
+    assert _replies_on_sandbox(sandbox) == []
+    assert [e.event_type for e in _events(reply)] == ["reply.queued", "reply.claimed", "reply.failed"]
+    lea.refresh_from_db()
+    assert lea.answered_at is None
+
+
+def test_beat_recovers_a_claim_left_by_a_dead_worker_by_looking_first(sandbox, adviser, mention, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from advocacy.replies.transitions import transition
+
+    lea = mention("@camille_x bonjour")
+    _post_reply(client_for(adviser), lea, ANSWER)
+    reply = Reply.objects.get()
+    # A worker claimed it, marked it as being sent, and died before (or while) calling X.
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    assert transition(
+        reply,
+        "start",
+        payload={
+            "text": reply.text,
+            "in_reply_to": reply.in_reply_to_post_id,
+            "conversation_id": reply.conversation_id,
+            "inbound_record": reply.inbound_record_id,
+            "network": "x",
+            "account": "camille_x",
+            "attempt": 1,
+        },
+        claim_token="dead-worker",
+        claimed_at=long_ago,
+        send_started_at=long_ago,
+    )
+    tasks.send_due_replies()  # beat: the stale claim becomes an unknown outcome, looked up, then sent once
+    tasks.send_due_replies()
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.SENT
+    assert len(_replies_on_sandbox(sandbox)) == 1
+    assert [e.event_type for e in _events(reply)] == [
+        "reply.queued",
+        "reply.attempted",
+        "reply.outcome_unknown",
+        "reply.claimed",
+        "reply.attempted",
+        "reply.sent",
+    ]
