@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext
+
+
+def rounded(value, decimals: int) -> Decimal:
+    """Half up, as the ``floatformat`` filter rounds (``number_format`` alone cuts the digits off)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -108,5 +113,7 @@ class Chart:
             return "—"
         decimals = self.decimals if series.decimals is None else series.decimals
         currency = self.currency if series.currency is None else series.currency
-        text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+        text = number_format(
+            rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
+        )
         return f"{text}\u00a0{currency}" if currency else text

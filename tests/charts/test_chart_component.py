@@ -64,6 +64,12 @@ def test_the_table_and_summary_read_in_french():
     )
 
 
+def test_figures_round_half_up_as_the_rest_of_the_page_does():
+    chart = _chart(labels=["December"], series=[Series("Cost", [Decimal("0.2350")])], decimals=2)
+    with translation.override("en"):
+        assert chart.rows == [("December", ["0.24\xa0USD"])]
+
+
 def test_an_empty_chart_says_so_and_draws_nothing():
     with translation.override("en"):
         html = render_to_string(

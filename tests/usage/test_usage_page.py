@@ -73,6 +73,7 @@ def test_the_page_shows_this_months_spend_against_the_budget_by_endpoint(
     assert "Cost: highest POST /2/tweets (0.2150\xa0USD), total 0.2350\xa0USD." in page
     months = _chart_data(page, "usage-by-month")
     assert len(months["labels"]) == 12 and months["series"][0]["values"][-1] == 0.235
+    assert '<td class="num">0.24\xa0USD</td>' in page  # this month in the month table: rounded as above
     assert 'data-label="Purpose">publishing<' in page and 'data-label="Purpose">handle lookup<' in page
     assert "@camille_x" in page
 

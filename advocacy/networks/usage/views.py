@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from advocacy.networks.usage import selectors
 from advocacy.org.access import access, roles
 from advocacy.org.models import Role
-from advocacy.web.charts import Chart, Series
+from advocacy.web.charts import Chart, Series, rounded
 from advocacy.web.paging import keyset_page, query_without_cursor
 
 USAGE_READERS = roles(Role.COMPLIANCE, Role.ADMIN)
@@ -106,8 +106,8 @@ def _day_chart(days: list[selectors.PeriodRow], figures: selectors.MonthFigures)
         currency=CURRENCY,
         summary=_("%(spent)s USD spent since the 1st, against a budget of %(budget)s USD.")
         % {
-            "spent": formats.number_format(figures.spent, 2),
-            "budget": formats.number_format(figures.budget, 2),
+            "spent": formats.number_format(rounded(figures.spent, 2), 2),
+            "budget": formats.number_format(rounded(figures.budget, 2), 2),
         },
         table_folded=True,
     )
