@@ -222,3 +222,15 @@ def test_the_sweep_supervises_a_sent_reply_that_has_no_entry(adviser, settings):
     assert services.sweep_unsupervised() == 1
     assert services.sweep_unsupervised() == 0
     assert SupervisionItem.objects.get().in_queue
+
+
+def test_the_service_samples_sent_replies_at_the_rate(adviser, settings):
+    settings.SUPERVISION_SAMPLE_PERCENT = 25
+    _sent_replies(adviser, 200, 0)
+    entries = list(SupervisionItem.objects.all())
+    assert len(entries) == 200
+    queued = [e for e in entries if e.in_queue]
+    assert all(e.reason == "sampled" and e.rate_percent == 25 for e in queued)
+    assert len(queued) == sum(is_sampled(e.reply_id, 25) for e in entries)  # the keyed hash decides
+    assert abs(len(queued) - 50) < 25  # 4 standard deviations of a 25 % sample of 200
+    assert ArchiveRecord.objects.filter(event_type="supervision.queued").count() == len(queued)
