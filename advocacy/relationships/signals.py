@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,10 +58,7 @@ class SignalRow:
 
 def _timeline_url(signal: Signal) -> str:
     if signal.client_id:
-        try:
-            return reverse("clients:timeline", args=[signal.client_id])
-        except NoReverseMatch:  # the client book's timeline page is being built: the adviser's for now
-            pass
+        return reverse("clients:timeline", args=[signal.client_id])
     return reverse("relationships:timeline")
 
 

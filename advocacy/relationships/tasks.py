@@ -11,7 +11,8 @@ from advocacy.relationships.subscriptions import sync_subscriptions
 
 @shared_task(ignore_result=True)
 def poll_inbound() -> None:
-    """Beat: one polling round (mentions since the last read). Safe to overlap a webhook: ingestion is
+    """Beat: one polling round (mentions since the last read, followers when due, likes and reposts of
+    recent posts, each once a UTC day). Safe to overlap a webhook: ingestion is
     idempotent, and the cursor only moves forward. Subscriptions are reconciled first, so an adviser who
     just connected is pushed from the next round on."""
     sync_subscriptions()
