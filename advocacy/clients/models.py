@@ -188,6 +188,10 @@ class ClientImport(models.Model):
         return self.status == self.Status.FAILED
 
     @property
+    def waiting_for_worker(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    @property
     def imported_rows(self) -> int:
         return self.created_count + self.updated_count + self.unchanged_count
 
