@@ -60,6 +60,15 @@
         },
         scales: {
           [valueAxis]: { beginAtZero: true, ticks: { callback: (value) => format.format(value) } },
+          // Long category labels (endpoints) are cut on a phone, from the start: the table has them whole.
+          [spec.horizontal ? "y" : "x"]: {
+            ticks: {
+              callback(value) {
+                const label = this.getLabelForValue(value);
+                return window.innerWidth < 640 && label.length > 22 ? `…${label.slice(-21)}` : label;
+              },
+            },
+          },
         },
       },
     });
