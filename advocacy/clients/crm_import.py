@@ -145,6 +145,22 @@ def _set_handle(client: Client, handle: str, changed: set[str]) -> None:
         )
 
 
+def _would_change(client: Client, row: ClientRow, profile) -> bool:
+    """Whether the row changes this client (as ``_apply_chunk`` decides it), read before locking."""
+    if (client.adviser_id, client.branch_id, client.first_name, client.last_name) != (
+        profile.user_id,
+        profile.branch_id,
+        row.first_name,
+        row.last_name,
+    ):
+        return True
+    if row.consent:
+        return not client.consent_given or bool(
+            row.x_handle and row.x_handle.lower() != client.x_handle.lower()
+        )
+    return row.consent is False and client.consent_given
+
+
 def _apply_chunk(ready, *, by, allowed) -> ImportResult:
     """One transaction (the caller's): the chunk's clients, consents and archive records together."""
     from compliance.archive.services import Event, record_many
@@ -153,13 +169,18 @@ def _apply_chunk(ready, *, by, allowed) -> ImportResult:
     now = timezone.now()
     today = timezone.localdate()
     version = settings.CLIENT_CONSENT_WORDING_VERSION
-    refs = [row.client_ref for row, _profile in ready]
-    existing = {
-        c.client_ref: c
-        for c in Client.objects.select_for_update(of=("self",))
-        .select_related("current_consent")
-        .filter(client_ref__in=refs)
-    }
+    found = Client.objects.select_related("current_consent")
+    existing = {c.client_ref: c for c in found.filter(client_ref__in=[row.client_ref for row, _p in ready])}
+    # Lock (and read again) only the clients this chunk will change: a re-import of an unchanged book then
+    # writes nothing at all, not even row locks.
+    touched = [
+        row.client_ref
+        for row, profile in ready
+        if row.client_ref in existing and _would_change(existing[row.client_ref], row, profile)
+    ]
+    if touched:
+        locked = found.select_for_update(of=("self",)).filter(client_ref__in=touched)
+        existing.update({c.client_ref: c for c in locked})
     new_clients: list[Client] = []
     consenting: list[tuple[Client, dt.date]] = []  # (client, consent date): a consent to record
     adviser_of: dict[str, object] = {}  # client_ref -> the row's adviser (the archive events' subject)
