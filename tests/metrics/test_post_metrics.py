@@ -129,3 +129,13 @@ def test_a_recalled_post_is_no_longer_read(sandbox, published):
     report = read_due_metrics(now=now + HOUR + dt.timedelta(minutes=1))
     assert report.read == 2
     assert MetricsTrack.objects.get(share=published[0]).finished == MetricsTrack.Finished.NOT_PUBLISHED
+
+
+def test_beat_runs_the_rounds_on_the_polling_queue(settings):
+    from advocacy.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["metrics-poll-posts"]
+    assert entry["task"] == "advocacy.metrics.tasks.poll_post_metrics"
+    assert entry["schedule"] == dt.timedelta(minutes=settings.POST_METRICS_POLL_MINUTES)
+    route = app.amqp.router.route({}, entry["task"])
+    assert route["queue"].name == "polling"
