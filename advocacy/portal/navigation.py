@@ -56,6 +56,7 @@ MENU: tuple[NavEntry, ...] = (
             "clients:withdraw",
             "clients:delete",
             "clients:erase",
+            "clients:timeline",
         ),
         menu=RELATIONS,
     ),
@@ -74,7 +75,9 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("relationships:capture_gaps", _("Inbound capture gaps"), "compliance", menu=OVERSIGHT),
     NavEntry("supervision:queue", _("Supervision"), "compliance", ("supervision:*",), menu=OVERSIGHT),
     NavEntry("usage:overview", _("X usage"), "compliance", menu=OVERSIGHT),
-    NavEntry("clients:scope", _("Clients"), "people", menu=PEOPLE),
+    NavEntry(
+        "clients:scope", _("Clients"), "people", ("clients:imports", "clients:import"), menu=PEOPLE
+    ),
     NavEntry(
         "relationships:team",
         _("Advisers' relationships"),

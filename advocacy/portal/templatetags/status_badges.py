@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.accounts.models import RosterImport
 from advocacy.campaigns.models import Campaign
+from advocacy.clients.models import ClientImport
 from advocacy.content.models import ContentItem, ItemStatus, ReviewDecision
 from advocacy.networks.usage.models import ApiCall
 from advocacy.networks.x.models import XAccount
@@ -84,6 +85,13 @@ OUTCOME_BADGES: dict[type, dict[str, str]] = {
         RosterImport.Outcome.WITH_ERRORS: WARN,
         RosterImport.Outcome.NOTHING_IMPORTED: BAD,
         RosterImport.Outcome.FAILED: BAD,
+    },
+    ClientImport.Outcome: {
+        ClientImport.Outcome.RUNNING: WARN,
+        ClientImport.Outcome.IMPORTED: OK,
+        ClientImport.Outcome.WITH_ERRORS: WARN,
+        ClientImport.Outcome.NOTHING_IMPORTED: BAD,
+        ClientImport.Outcome.FAILED: BAD,
     },
     Campaign.Outcome: {
         Campaign.Outcome.SCHEDULED: OK,
