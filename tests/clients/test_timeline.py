@@ -128,6 +128,10 @@ def test_managers_read_their_scope_clients_timeline_read_only(
     url = reverse("clients:timeline", args=[lea.pk])
     page = client_for(branch_manager).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Read-only" in page and "@camille_x q0" in page
+    mention = Interaction.objects.get(client=lea)
+    answer = reverse("replies:new", kwargs={"interaction_id": mention.pk})
+    assert answer not in page  # only the client's adviser answers
+    assert answer in client_for(adviser).get(url).content.decode()
     assert reverse("clients:edit", args=[lea.pk]) not in page
     scope = client_for(branch_manager).get(reverse("clients:scope")).content.decode()
     assert f'href="{url}"' in scope
