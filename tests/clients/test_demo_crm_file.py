@@ -35,5 +35,7 @@ def test_the_demo_crm_file_imports_its_good_rows_and_names_each_bad_one(sandbox,
     assert noel.x_handle == ""  # consent "non": the handle is stored nowhere
 
     resolve_pending()
-    linked = {c.client_ref: c.x_handle for c in Client.objects.filter(client_ref__startswith="CRM-") if c.linked}
+    linked = {
+        c.client_ref: c.x_handle for c in Client.objects.filter(client_ref__startswith="CRM-") if c.linked
+    }
     assert linked == {"CRM-10021": "antoine_demo", "CRM-10022": "emilie_demo"}
