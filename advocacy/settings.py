@@ -552,7 +552,7 @@ CELERY_BEAT_SCHEDULE |= {
                                    "schedule": timedelta(minutes=INBOUND_POLL_MINUTES)},
 }
 # Followers are read whole every N days (once a UTC day at most) and diffed; likes and reposts are read once a
-# UTC day for the posts published in the last N days (every read is billed: advocacy/relationships/polling.py).
+# UTC day for the posts published in the last N days (every read is billed; relationships/polling.py).
 RELATIONSHIPS_FOLLOWERS_EVERY_DAYS = env_int("RELATIONSHIPS_FOLLOWERS_EVERY_DAYS", 1, minimum=1)
 RELATIONSHIPS_ENGAGEMENT_DAYS = env_int("RELATIONSHIPS_ENGAGEMENT_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE |= {
@@ -582,7 +582,9 @@ SUPERVISION_SAMPLE_PERCENT = env_int("SUPERVISION_SAMPLE_PERCENT", 10, minimum=0
 if SUPERVISION_SAMPLE_PERCENT > 100:
     raise ImproperlyConfigured("SUPERVISION_SAMPLE_PERCENT is a percentage: 0 to 100.")
 CELERY_BEAT_SCHEDULE |= {
-    "replies-send-due": {"task": "advocacy.replies.tasks.send_due_replies", "schedule": timedelta(seconds=30)},
+    "replies-send-due": {
+        "task": "advocacy.replies.tasks.send_due_replies", "schedule": timedelta(seconds=30)
+    },
     "supervision-sweep": {"task": "compliance.supervision.tasks.sweep_unsupervised",
                           "schedule": timedelta(minutes=5)},
 }

@@ -61,8 +61,23 @@ def _worker_env(sandbox, tmp_path) -> dict[str, str]:
 def _start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
     celery = str(Path(sys.executable).with_name("celery"))
     return subprocess.Popen(
-        [celery, "-A", "advocacy", "worker", "--pool", "solo", "-Q", "polling", "-n", f"{name}@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        [
+            celery,
+            "-A",
+            "advocacy",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            "polling",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
         start_new_session=True,
@@ -77,7 +92,9 @@ def _wait(predicate, what: str, timeout: float = 60.0, worker: subprocess.Popen 
         if predicate():
             return
         if worker is not None and worker.poll() is not None:
-            pytest.fail(f"the worker exited while waiting for {what}: {worker.stderr.read().decode()[-2000:]}")
+            pytest.fail(
+                f"the worker exited while waiting for {what}: {worker.stderr.read().decode()[-2000:]}"
+            )
         time.sleep(0.2)
     pytest.fail(f"timed out waiting for {what}")
 
@@ -90,7 +107,7 @@ def _stop(worker: subprocess.Popen) -> None:
 
 def _backends(watcher: psycopg.Connection, condition: str) -> int:
     return watcher.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "  # noqa: S608 - test's own SQL
         f"AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND {condition}"
     ).fetchone()[0]
 
@@ -116,7 +133,7 @@ def test_a_worker_killed_mid_ingestion_leaves_nothing_and_the_next_round_stores_
     watcher = psycopg.connect(_dsn(), autocommit=True)
     holder = psycopg.connect(_dsn())
     try:
-        holder.execute(f"SELECT 1 FROM {ArchiveHead._meta.db_table} FOR UPDATE")  # appends now wait
+        holder.execute(f"SELECT 1 FROM {ArchiveHead._meta.db_table} FOR UPDATE")  # noqa: S608 - appends wait
         first = _start_worker(env, "first")
         poll_inbound.delay()
         # The worker read the mentions, inserted the interactions and now waits for the archive's head.
@@ -148,8 +165,9 @@ def test_a_worker_killed_mid_ingestion_leaves_nothing_and_the_next_round_stores_
     stored = Interaction.objects.filter(adviser=adviser)
     assert sorted(stored.values_list("text", flat=True)) == [f"@camille_x question {n}" for n in range(3)]
     assert _inbound() == 3
-    assert sorted(r.payload["author_username"] for r in ArchiveRecord.objects.filter(
-        event_type="inbound.received")) == ["client_0", "client_1", "client_2"]
+    assert sorted(
+        r.payload["author_username"] for r in ArchiveRecord.objects.filter(event_type="inbound.received")
+    ) == ["client_0", "client_1", "client_2"]
     assert verify_database().ok
 
 
