@@ -8,9 +8,14 @@ never named the client in the first place, only the public post and its author o
 
 from __future__ import annotations
 
+from advocacy.relationships import engagers
 from advocacy.relationships.models import Interaction, Signal
 
 
 def erase_relationships(client) -> None:
     Signal.objects.filter(client=client).delete()
+    actors = set(Interaction.objects.filter(client=client).values_list("actor_id", flat=True))
+    if client.x_user_id:
+        actors.add(client.x_user_id)
+    engagers.forget(client.adviser_id, actors)
     Interaction.objects.filter(client=client).delete()

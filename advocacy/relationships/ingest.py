@@ -21,6 +21,7 @@ from advocacy.clients.models import Client
 from advocacy.clients.selectors import linked_by_x_user_id_for
 from advocacy.networks.interface import Activity
 from advocacy.networks.x.models import XAccount
+from advocacy.relationships.engagers import count_engagements
 from advocacy.relationships.follow_keys import keyed_follows, signal_for
 from advocacy.relationships.models import Interaction, Signal
 from compliance.archive.services import record_many
@@ -128,6 +129,7 @@ def _insert(candidates: list[tuple[Interaction, Activity]], accounts: dict[int, 
         _match_clients(rows)
         Interaction.objects.bulk_create(rows)
         _touch_clients(rows)
+        count_engagements(rows)
         signals = [signal for signal in map(signal_for, rows) if signal is not None]
         if signals:
             Signal.objects.bulk_create(signals)

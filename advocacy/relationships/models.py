@@ -286,3 +286,41 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class Engager(models.Model):
+    """Everyone who engaged with an adviser's account, once per (adviser, person): how often, first and
+    last time, kept up to date by ingestion in the transaction that stores the interactions.
+
+    Prospects (ranked by engagement and recency) and the managers' "new prospects in 30 days" read this
+    summary through its indexes instead of aggregating the adviser's whole history on every page view: an
+    adviser with 170,000 interactions from 56,000 people took 3.5 s for the prospects page and 67 ms per
+    adviser on the team page (bench_relationship_pages.py). Relationship data like the interactions it
+    summarises: erased with the client.
+    """
+
+    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    actor_id = models.CharField(_("author's network id"), max_length=32)
+    actor_username = models.CharField(_("author's handle"), max_length=32, blank=True)
+    actor_name = models.CharField(_("author's name"), max_length=100, blank=True)
+    engagements = models.PositiveIntegerField(_("engagements"), default=0)
+    first_engaged_at = models.DateTimeField(_("first engaged"))
+    last_engaged_at = models.DateTimeField(_("last engaged"))
+
+    class Meta:
+        verbose_name = _("person who engaged")
+        verbose_name_plural = _("people who engaged")
+        constraints = [models.UniqueConstraint(fields=["adviser", "actor_id"], name="engager_once")]
+        indexes = [
+            models.Index(
+                "adviser",
+                models.F("engagements").desc(),
+                models.F("last_engaged_at").desc(),
+                "actor_id",
+                name="engager_ranking",
+            ),
+            models.Index(fields=["adviser", "first_engaged_at"], name="engager_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.actor_username or self.actor_id} x{self.engagements}"

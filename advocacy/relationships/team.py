@@ -24,7 +24,7 @@ from advocacy.clients.models import Client
 from advocacy.org.models import Role, StaffRole
 from advocacy.org.selectors import branches_covered_by, roles_of
 from advocacy.relationships.follow_keys import CLIENT_POST_KINDS
-from advocacy.relationships.models import Interaction
+from advocacy.relationships.models import Engager, Interaction
 from advocacy.relationships.signals import ENGAGEMENT_KINDS
 
 WINDOW_DAYS = 30
@@ -60,7 +60,8 @@ def _count(subquery: QuerySet, field: str, *, distinct: bool = False) -> Coalesc
 
 def with_figures(advisers: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
     """``advisers`` with ``linked_clients``, ``engaged_clients`` (clients who engaged in the last 30 days)
-    and ``new_prospects`` (people, not clients, whose first engagement fell in the last 30 days)."""
+    and ``new_prospects`` (people, not clients, whose first engagement fell in the last 30 days: read from
+    their ``Engager`` summaries, not from the advisers' whole histories)."""
     since = (now or timezone.now()) - dt.timedelta(days=WINDOW_DAYS)
     linked = Client.objects.filter(
         adviser_id=OuterRef("pk"), current_consent__given=True, current_consent__withdrawn_at__isnull=True
@@ -68,24 +69,16 @@ def with_figures(advisers: QuerySet, *, now: dt.datetime | None = None) -> Query
     engaged = Interaction.objects.filter(
         adviser_id=OuterRef("pk"), client__isnull=False, occurred_at__gte=since, kind__in=ENGAGEMENT_KINDS
     )
-    earlier = Interaction.objects.filter(
-        adviser_id=OuterRef("adviser_id"),
-        actor_id=OuterRef("actor_id"),
-        occurred_at__lt=since,
-        kind__in=ENGAGEMENT_KINDS,
-    )
     is_client = Client.objects.filter(adviser_id=OuterRef("adviser_id"), x_user_id=OuterRef("actor_id"))
     prospects = (
-        Interaction.objects.filter(
-            adviser_id=OuterRef("pk"), client__isnull=True, occurred_at__gte=since, kind__in=ENGAGEMENT_KINDS
-        )
-        .alias(before=Exists(earlier), known=Exists(is_client))
-        .filter(before=False, known=False)
+        Engager.objects.filter(adviser_id=OuterRef("pk"), first_engaged_at__gte=since)
+        .alias(known=Exists(is_client))
+        .filter(known=False)
     )
     return advisers.select_related("staff__branch").annotate(
         linked_clients=_count(linked, "pk"),
         engaged_clients=_count(engaged, "client_id", distinct=True),
-        new_prospects=_count(prospects, "actor_id", distinct=True),
+        new_prospects=_count(prospects, "pk"),
     )
 
 
