@@ -1,19 +1,24 @@
-"""Tracked-link redirect (/l/<code>) throughput and latency, against a minimal Django redirect view.
+"""Tracked-link redirect (/l/<code>) throughput and latency, against a bare Django redirect (no middleware).
 
-    .venv/bin/python bench/bench_redirect.py [--workers 2] [--connections 16] [--duration 10] [--rounds 2]
-        [--redis URL]
+    .venv/bin/python bench/bench_redirect.py --postgres postgres://postgres@127.0.0.1:5432 \
+        --redis redis://127.0.0.1:6379/8 [--workers 2] [--connections 16] [--duration 10] [--rounds 3]
 
-Both are served the same way: gunicorn, sync workers, the same process count, the same settings and the
-full middleware stack, DEBUG off, on loopback. The minimal app is Relais itself with ROOT_URLCONF pointing
-at a single view that returns a 302 without looking anything up; the difference is what the tracked link
-costs (cached lookup, bot filter, visitor hash, buffered click, no-cache headers).
+Two servers, both gunicorn with the same number of sync workers, the same settings (DEBUG off), the same
+PostgreSQL database and Redis (cache and click buffer) as production, on loopback:
 
-The load generator is ``wrk`` (``apt-get install wrk``; bounded by ``--duration``) with a browser
-User-Agent; without wrk, a threaded Python client is used instead (it saturates before the server does:
-its figures are a floor, not the server's capacity). The two servers are measured in alternating rounds
-(minimal, tracked, minimal, tracked...) so that a noisy neighbour hits both alike; the best round of each
-is reported. Clicks are flushed at the end and counted, to show none was lost. Runs against a throw-away
-SQLite database in a temporary directory.
+* **bare**: Django's own ``WSGIHandler`` with ``MIDDLEWARE = []`` and a URLconf of one view that returns the
+  same 302 without looking anything up (``bench.bench_redirect:bare_application``): the floor of a Django
+  redirect. Nothing of the portal's middleware is in it, so the ratio shows what the tracked link costs in
+  full: its handler's middleware (security headers, host check) and its own work (cached lookup, bot
+  filter, visitor hash, buffered click, no-store header).
+* **tracked**: ``advocacy.wsgi:application``, as deployed (``/l/`` goes to the lean ``LinkHandler``).
+
+Load: ``wrk --latency`` at a fixed number of connections with a browser User-Agent, in alternating rounds in
+one run (bare, tracked, bare, tracked...) so that a noisy neighbour hits both alike; each round prints its
+requests/s, p50, p99, errors, server CPU per request and the load average, then the ratios. Without
+``--postgres`` the database is a throw-away SQLite file (development only); the PostgreSQL database
+``relais_redirect_bench`` is dropped and re-created. Clicks are flushed at the end and counted, to show
+none was lost.
 """
 
 from __future__ import annotations
@@ -38,14 +43,17 @@ sys.path.insert(0, str(ROOT))
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
 
-def _env(workdir: str, redis_url: str | None) -> dict:
+DB_NAME = "relais_redirect_bench"
+
+
+def _env(workdir: str, redis_url: str | None, postgres: str | None) -> dict:
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
     env.update(
         {
             "RELAIS_VAR_DIR": workdir,
-            "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+            "DATABASE_URL": f"{postgres}/{DB_NAME}" if postgres else f"sqlite:///{workdir}/bench.sqlite3",
             "DEBUG": "0",
             "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -65,38 +73,46 @@ def _env(workdir: str, redis_url: str | None) -> dict:
     return env
 
 
-# --- the minimal app (gunicorn loads bench.bench_redirect:minimal_application) ----------------------------
-def _minimal_view(request, code):
+# --- the bare app (gunicorn loads bench.bench_redirect:bare_application) -----------------------------------
+BARE_URL = "https://www.banque-test.fr/livret?utm_source=x&utm_medium=social&utm_campaign=1&utm_content=1"
+
+
+def _bare_view(request, code):
     from django.http import HttpResponseRedirect
 
-    return HttpResponseRedirect("https://www.banque-test.fr/livret?utm_source=x")
+    return HttpResponseRedirect(BARE_URL)
 
 
-def _urlpatterns():
+def _bare_handler():
+    """Django's WSGI handler with no middleware at all and this module as the URLconf."""
+    import django
+    from django.conf import settings
+
+    django.setup(set_prefix=False)
+    settings.MIDDLEWARE = []
+    settings.ROOT_URLCONF = __name__
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+if os.environ.get("RELAIS_BENCH_BARE") == "1":
     from django.urls import path
 
-    return [path("l/<str:code>", _minimal_view)]
-
-
-def minimal_application(environ, start_response):
-    global _minimal_app
-    if _minimal_app is None:
-        from django.conf import settings
-        from django.core.wsgi import get_wsgi_application
-
-        _minimal_app = get_wsgi_application()
-        settings.ROOT_URLCONF = __name__
-    return _minimal_app(environ, start_response)
-
-
-_minimal_app = None
-if os.environ.get("RELAIS_BENCH_MINIMAL") == "1":
-    urlpatterns = _urlpatterns()
+    urlpatterns = [path("l/<str:code>", _bare_view)]
+    bare_application = _bare_handler()
 
 
 # --- setup, servers, load ---------------------------------------------------------------------------------
 def seed(env: dict) -> str:
     """Migrate the throw-away database and create one published share; returns its link code."""
+    if env["DATABASE_URL"].startswith("postgres"):
+        import psycopg
+
+        server = env["DATABASE_URL"].rsplit("/", 1)[0]
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
     script = r"""
 import datetime as dt, secrets
 import django; django.setup()
@@ -123,6 +139,10 @@ share = Share.objects.create(adviser=adviser, item=item, version=version, approv
                              text=text, fingerprint=approved.fingerprint, scheduled_for=timezone.now(),
                              status="published", link_code=secrets.token_urlsafe(9), network_post_id="1",
                              published_at=timezone.now())
+from django.conf import settings
+from advocacy.links import clicks
+if settings.REDIS_URL:
+    clicks._redis().delete(clicks.REDIS_KEY)  # clicks left over by an earlier run would be counted
 print(share.link_code)
 """
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
@@ -301,30 +321,30 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (client threads)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per round (wrk)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per server")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
     parser.add_argument("--requests", type=int, default=20000, help="per round, Python client only")
-    parser.add_argument("--redis", default=None, help="REDIS_URL for the click buffer (default: in-process)")
+    parser.add_argument("--postgres", default=None, help="postgres://user@host:port (default: SQLite)")
+    parser.add_argument("--redis", default=None, help="REDIS_URL for the cache and the click buffer")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="relais-bench-redirect-")
-    env = _env(workdir, args.redis)
+    env = _env(workdir, args.redis, args.postgres)
     code = seed(env)
     wrk = shutil.which("wrk")
     client = (
-        f"wrk, {args.connections} connections, {args.duration} s per round"
+        f"wrk -t2 -c{args.connections}, {args.duration} s per round"
         if wrk
         else f"Python client ({args.connections} threads, {args.requests} requests per round: a floor)"
     )
     print(
-        f"gunicorn sync x{args.workers}, {client}, {args.rounds} alternating rounds per server, "
-        f"click buffer: {'Redis' if args.redis else 'in-process'}; {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f} before"
+        f"gunicorn sync x{args.workers}, {client}, {args.rounds} alternating rounds per server; "
+        f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, "
+        f"cache and click buffer: {'Redis' if args.redis else 'database cache, in-process buffer'}; "
+        f"{os.cpu_count()} CPUs, load average {_load()} before"
     )
+    bare, tracked = "bare Django, no middleware", "tracked link /l/<code>"
     servers = {
-        "minimal Django redirect": (
-            "bench.bench_redirect:minimal_application",
-            {"RELAIS_BENCH_MINIMAL": "1"},
-        ),
-        "tracked link /l/<code>": ("advocacy.wsgi:application", None),
+        bare: ("bench.bench_redirect:bare_application", {"RELAIS_BENCH_BARE": "1"}),
+        tracked: ("advocacy.wsgi:application", None),
     }
     running = {label: serve(app, env, args.workers, extra) for label, (app, extra) in servers.items()}
     rounds: dict[str, list[dict]] = {label: [] for label in servers}
@@ -332,8 +352,8 @@ def main() -> None:
     try:
         for label, (_proc, port) in running.items():
             load(port, f"/l/{code}", 4, 200)  # warm-up: imports, caches, connections
-            sent += 200 if label.startswith("tracked") else 0
-        for _ in range(args.rounds):
+            sent += 200 if label == tracked else 0
+        for number in range(1, args.rounds + 1):
             for label, (proc, port) in running.items():
                 cpu_before = cpu_seconds(proc.pid)
                 if wrk:
@@ -342,38 +362,39 @@ def main() -> None:
                     r = load(port, f"/l/{code}", args.connections, args.requests)
                 r["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) / max(r["n"], 1) * 1e6
                 rounds[label].append(r)
-                sent += r["n"] if label.startswith("tracked") else 0
+                sent += r["n"] if label == tracked else 0
                 print(
-                    f"  {label:>24}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   "
+                    f"  round {number} {label:>26}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   "
                     f"p99 {r['p99']:6.2f} ms   errors {r['errors']}   "
-                    f"server CPU {r['cpu_us']:5.0f} us/request"
+                    f"server CPU {r['cpu_us']:5.0f} us/request   load average {_load()}"
                 )
     finally:
         for proc, _port in running.values():
             stop(proc)
-    best = {label: max(rs, key=lambda r: r["rps"]) for label, rs in rounds.items()}
-    print("best round of each:")
-    for label, r in best.items():
-        print(
-            f"  {label:>24}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms   "
-            f"errors {r['errors']}"
-        )
-    ratio = best["tracked link /l/<code>"]["rps"] / best["minimal Django redirect"]["rps"]
-    p99 = best["tracked link /l/<code>"]["p99"] / best["minimal Django redirect"]["p99"]
-    print(f"tracked link throughput = {ratio:.2f}x the minimal view; p99 = {p99:.2f}x the minimal view's")
-    minimal, tracked = rounds["minimal Django redirect"], rounds["tracked link /l/<code>"]
-    pairs = sorted(t["rps"] / m["rps"] for m, t in zip(minimal, tracked, strict=True))
-    cpu = statistics.median(r["cpu_us"] for r in minimal) / statistics.median(r["cpu_us"] for r in tracked)
+    pairs = [t["rps"] / b["rps"] for b, t in zip(rounds[bare], rounds[tracked], strict=True)]
     print(
-        "round by round (tracked / the minimal round just before it): "
-        f"median {statistics.median(pairs):.2f}x, "
-        f"range {pairs[0]:.2f}-{pairs[-1]:.2f}x; server CPU per request: the minimal view's = {cpu:.2f}x "
-        f"the tracked link's (median of rounds: the capacity ratio on a CPU-bound server)"
+        "tracked / bare, round by round (each tracked round against the bare round just before it): "
+        + ", ".join(f"{p:.2f}x" for p in pairs)
+        + f"; median {statistics.median(pairs):.2f}x"
     )
+    best = {label: max(rs, key=lambda r: r["rps"]) for label, rs in rounds.items()}
+    print(
+        f"best round of each: bare {best[bare]['rps']:,.0f} req/s (p99 {best[bare]['p99']:.2f} ms), "
+        f"tracked {best[tracked]['rps']:,.0f} req/s (p99 {best[tracked]['p99']:.2f} ms): "
+        f"{best[tracked]['rps'] / best[bare]['rps']:.2f}x"
+    )
+    cpu = statistics.median(r["cpu_us"] for r in rounds[bare]) / statistics.median(
+        r["cpu_us"] for r in rounds[tracked]
+    )
+    print(f"server CPU per request (median of rounds): bare = {cpu:.2f}x tracked (the capacity ratio)")
     print(
         f"clicks recorded: {count_clicks(env)} (at least {sent} expected: every request wrk completed; "
-        f"in-process buffers are flushed when gunicorn stops its workers)"
+        f"buffers are flushed when gunicorn stops its workers); load average {_load()} after"
     )
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """The public redirect behind every tracked link (``/l/<code>``).
 
 It is the one page every reader of a post hits, so it does only what it must: a cached lookup, a memoised
-bot check, a hash and an in-memory append (see ``clicks``). It never touches ``request.user`` or the
-session, so that no middleware does database work for it. A redirect must not be cached (clicks are
-counted here, and a recall stops the link at once): it carries the ``Cache-Control`` that Django's
-``never_cache`` sets, written directly (``patch_cache_control`` parses and rebuilds the header on every
-call), and no ``Expires``: a 302 is stored by a cache only with explicit freshness (RFC 9111 §3, §4.2.2),
-so an HTTP/1.0 cache, which reads only ``Expires``, never stores it, and every other cache obeys
-``no-store``.
+bot check, a hash and an in-memory append (see ``clicks``). It never touches the session or a signed-in
+user, and ``advocacy.wsgi`` serves it on a lean handler (``links.handler``) that runs only the middleware
+a redirect needs (security headers, host check): no session, auth, CSRF, locale or message middleware.
+A redirect must not be cached (clicks are counted here, and a recall stops the link at once): it carries
+the ``Cache-Control`` that Django's ``never_cache`` sets, written directly (``patch_cache_control`` parses
+and rebuilds the header on every call), and no ``Expires``: a 302 is stored by a cache only with explicit
+freshness (RFC 9111 §3, §4.2.2), so an HTTP/1.0 cache, which reads only ``Expires``, never stores it, and
+every other cache obeys ``no-store``.
 
 A live link's destination is also remembered in this process for ``MEMO_SECONDS`` (0.25 s): a popular
 link then costs no shared-cache round trip (Redis, or the database cache on the embedded default: 100-200 µs
@@ -24,6 +25,8 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from advocacy.links import clicks
 from advocacy.links import destinations as links
@@ -55,13 +58,23 @@ def _destination(code: str) -> tuple[int, str] | None:
     return found
 
 
-def _gone_page() -> str:
+def _gone_page(request: HttpRequest) -> HttpResponse:
     """What a client reads on a dead link: the bank's name and its public site, not Relais' own pages. No
-    request is given to the template, so no context processor looks at a user or a session (the database)."""
-    return render_to_string(
-        "links/link_gone.html",
-        {"bank_name": settings.RELAIS_BANK_NAME, "bank_url": settings.RELAIS_BANK_PUBLIC_URL},
-    )
+    request is given to the template, so no context processor looks at a user or a session (the database).
+
+    In the visitor's language, chosen as ``LocaleMiddleware`` chooses it (language cookie, then
+    ``Accept-Language``): the lean handler that serves ``/l/`` (``links.handler``) runs no
+    ``LocaleMiddleware``, and the redirect itself, an empty 302, has no use for one."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        page = render_to_string(
+            "links/link_gone.html",
+            {"bank_name": settings.RELAIS_BANK_NAME, "bank_url": settings.RELAIS_BANK_PUBLIC_URL},
+        )
+    response = HttpResponse(page, status=404)
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", language)
+    return response
 
 
 def _not_cached(response: HttpResponse) -> HttpResponse:
@@ -73,7 +86,7 @@ def _not_cached(response: HttpResponse) -> HttpResponse:
 def follow(request: HttpRequest, code: str) -> HttpResponse:
     found = _destination(code)
     if found is None:
-        return _not_cached(HttpResponse(_gone_page(), status=404))
+        return _not_cached(_gone_page(request))
     share_id, url = found
     user_agent = request.META.get("HTTP_USER_AGENT", "")  # request.headers would copy every header
     if request.method == "GET" and not clicks.is_bot(user_agent):

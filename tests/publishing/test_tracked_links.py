@@ -201,3 +201,162 @@ def test_bot_detection_is_memoised_and_still_right():
     hits = clicks.is_bot.cache_info().hits
     assert not clicks.is_bot(BROWSER) and not clicks.is_bot(BROWSER)
     assert clicks.is_bot.cache_info().hits > hits
+
+
+# --- the lean handler that serves /l/ (advocacy/links/handler.py, advocacy/wsgi.py) -----------------------
+# Security headers a portal page carries: the tracked link must carry each with the same value.
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+    "Referrer-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+)
+
+
+@pytest.fixture
+def wsgi_app(settings, monkeypatch):
+    """``advocacy.wsgi.application`` (the real dispatcher), its two handlers built as the module builds them
+    but under HTTPS-only settings (HSTS on), called as a WSGI server calls it. The test transaction stays
+    open: as Django's test client does, the request signals do not close the connection."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from advocacy import wsgi
+    from advocacy.links.handler import LinkHandler
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.ALLOWED_HOSTS = ["relais.banque-test.fr"]
+    monkeypatch.setattr(wsgi, "portal", WSGIHandler())
+    monkeypatch.setattr(wsgi, "links", LinkHandler())
+
+    def call(path: str, *, scheme: str = "https", **headers: str) -> tuple[int, list[tuple[str, str]], str]:
+        from wsgiref.util import setup_testing_defaults
+
+        environ = {"PATH_INFO": path, "wsgi.url_scheme": scheme, "HTTP_HOST": "relais.banque-test.fr"}
+        environ |= {f"HTTP_{name.upper()}": value for name, value in headers.items()}
+        environ.setdefault("HTTP_USER_AGENT", BROWSER)
+        setup_testing_defaults(environ)
+        seen = {}
+
+        def start_response(status, response_headers):
+            seen["status"], seen["headers"] = int(status.split()[0]), response_headers
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            body = wsgi.application(environ, start_response)
+            content = b"".join(body).decode()
+            body.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return seen["status"], seen["headers"], content
+
+    return call
+
+
+def _security(headers: list[tuple[str, str]]) -> dict[str, str]:
+    return {name: value for name, value in headers if name in SECURITY_HEADERS}
+
+
+def test_the_lean_path_sends_a_portal_pages_security_headers_and_no_cookie(published, wsgi_app, client_for):
+    status, portal, _ = wsgi_app("/accounts/login/")
+    assert status == 200
+    assert set(_security(portal)) == set(SECURITY_HEADERS)  # the portal page really sends each of them
+    assert any(name == "Set-Cookie" for name, _ in portal)  # its CSRF cookie: the check below can fail
+
+    signed_in = client_for(published.adviser).cookies.output(header="", attrs=[]).strip()
+    status, link, _ = wsgi_app(f"/l/{published.link_code}", cookie=signed_in)  # a signed-in person
+    assert status == 302
+    assert _security(link) == _security(portal)
+    assert not [value for name, value in link if name in ("Set-Cookie", "Vary")]  # no session, no cookie
+    assert dict(link)["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+    status, gone, _ = wsgi_app("/l/not-a-real-code")
+    assert status == 404
+    assert _security(gone) == _security(portal)
+
+    status, plain, _ = wsgi_app(f"/l/{published.link_code}", scheme="http")  # HTTPS enforced here too
+    assert (status, dict(plain)["Location"]) == (
+        301,
+        f"https://relais.banque-test.fr/l/{published.link_code}",
+    )
+    assert wsgi_app(f"/l/{published.link_code}", host="evil.example")[0] == 400  # ALLOWED_HOSTS checked
+
+
+def test_the_lean_path_counts_people_not_bots(published, wsgi_app):
+    for user_agent in (BROWSER, BROWSER, "Twitterbot/1.0", "facebookexternalhit/1.1"):
+        status, headers, _ = wsgi_app(f"/l/{published.link_code}", user_agent=user_agent)
+        assert status == 302
+        assert parse_qs(urlsplit(dict(headers)["Location"]).query)["utm_content"] == [str(published.pk)]
+    clicks.flush()
+    assert ShareClick.objects.filter(share=published).count() == 2
+
+
+def test_the_dead_link_page_speaks_the_visitors_language_on_the_lean_path(wsgi_app):
+    status, headers, page = wsgi_app("/l/not-a-real-code", accept_language="fr-FR,fr;q=0.9")
+    assert (status, dict(headers)["Content-Language"]) == (404, "fr")
+    assert "Ce lien n'est plus disponible" in page.replace("&#x27;", "'")
+    assert "Accept-Language" in dict(headers)["Vary"]
+    status, headers, page = wsgi_app("/l/not-a-real-code", accept_language="en-GB,en;q=0.9")
+    assert (dict(headers)["Content-Language"], '<html lang="en">' in page) == ("en", True)
+    assert "This link is no longer available" in page
+    # The language the person chose in the portal (its cookie) wins over the browser's, as on any page.
+    _, headers, page = wsgi_app("/l/not-a-real-code", accept_language="en", cookie="django_language=fr")
+    assert dict(headers)["Content-Language"] == "fr" and "Ce lien n" in page
+
+
+def test_the_dispatch_sends_the_link_route_and_only_it_to_the_lean_handler(monkeypatch):
+    from django.urls import Resolver404, resolve
+
+    from advocacy import wsgi
+    from advocacy.links import views
+
+    served = []
+    monkeypatch.setattr(wsgi, "links", lambda environ, start_response: served.append(("links", environ)))
+    monkeypatch.setattr(wsgi, "portal", lambda environ, start_response: served.append(("portal", environ)))
+    paths = [
+        "/l/abc",
+        "/l/a%20b",
+        "/l/abc/",
+        "/l/",
+        "/l/a/b",
+        "/lx/abc",
+        "/accounts/login/",
+        "/",
+        "/static/x",
+    ]
+    for path in paths:
+        wsgi.application({"PATH_INFO": path}, None)
+    by_path = {environ["PATH_INFO"]: handler for handler, environ in served}
+    assert [p for p in paths if by_path[p] == "links"] == ["/l/abc", "/l/a%20b"]
+
+    def routed_to_the_link_view(path):  # what the URLconf sends to the link view: exactly the lean paths
+        try:
+            return resolve(path).func is views.follow
+        except Resolver404:
+            return False
+
+    assert [p for p in paths if routed_to_the_link_view(p)] == ["/l/abc", "/l/a%20b"]
+
+
+def test_the_lean_handler_keeps_the_portals_security_middleware_in_the_portals_order(settings):
+    from csp.middleware import CSPMiddleware
+
+    from advocacy.links.handler import LINK_MIDDLEWARE, LinkCSPMiddleware, LinkHandler
+
+    assert issubclass(LinkCSPMiddleware, CSPMiddleware)
+    as_portal = [
+        m.replace("advocacy.links.handler.LinkCSPMiddleware", "csp.middleware.CSPMiddleware")
+        for m in LINK_MIDDLEWARE
+    ]
+    assert as_portal == [m for m in settings.MIDDLEWARE if m in as_portal]
+    for needed in ("SecurityMiddleware", "CSPMiddleware", "SecurityHeadersMiddleware", "XFrameOptions"):
+        assert any(needed in m for m in as_portal), needed
+    assert not [m for m in LINK_MIDDLEWARE if "session" in m or "auth" in m or "csrf" in m or "locale" in m]
+    assert LinkHandler().middleware == LINK_MIDDLEWARE

@@ -1,0 +1,130 @@
+"""The lean WSGI handler that serves ``/l/<code>``: Django with only the middleware a redirect needs.
+
+Why a second handler rather than a decorator. Middleware in ``settings.MIDDLEWARE`` runs for every request
+before the URL is even resolved, so no view decorator can take a request *out* of it; and
+``decorator_from_middleware`` can only add middleware to a view, not remove any. The public way to run a
+request through a different middleware list is a different handler: ``LinkHandler`` is Django's own
+``WSGIHandler`` (same request class, same signals — ``request_started``/``request_finished`` still close
+stale database connections —, same URL resolution through ``ROOT_URLCONF``, same exception-to-response
+conversion) whose ``load_middleware`` builds the chain from ``LINK_MIDDLEWARE`` instead of
+``settings.MIDDLEWARE``. ``advocacy.wsgi.application`` sends the paths of the ``l/<str:code>`` route to it
+(``LINK_PATH``: the same paths the route matches) and everything else to the portal's handler.
+
+What the redirect keeps, in the portal's order (each one's headers are byte-identical to a portal page's:
+``tests/publishing/test_link_handler.py`` compares them through the real WSGI application):
+
+* ``SecurityMiddleware``: the HTTPS redirect, HSTS, ``X-Content-Type-Options``, ``Referrer-Policy``,
+  ``Cross-Origin-Opener-Policy``;
+* ``CSPMiddleware``: the ``Content-Security-Policy`` (the dead-link page is an HTML page), through
+  ``LinkCSPMiddleware``, which builds the configured policy once instead of on every response: django-csp
+  builds it per response (twice, with the report-only one, through ``dataclasses.asdict``), a quarter of the
+  lean path's own time; the link view sets no per-response policy and uses no nonce, so its header is always
+  the configured one (any response or request that does carry its own goes through django-csp as usual);
+* ``CommonMiddleware``: the ``ALLOWED_HOSTS`` check (a forged ``Host`` still gets a 400),
+  ``DISALLOWED_USER_AGENTS``, and ``Content-Length``;
+* ``portal.headers.SecurityHeadersMiddleware``: ``Permissions-Policy``. It looks at ``request.user`` only
+  when the response does not already forbid storing, and every answer of the link view does
+  (``Cache-Control: no-store``); ``request.user`` is an anonymous user here so that an error page would
+  not break it;
+* ``XFrameOptionsMiddleware``: ``X-Frame-Options: DENY``.
+
+What it drops, because a redirect never reads a session, a user, a form or a message: WhiteNoise (no static
+file under ``/l/``), sessions, auth and the idle-session refresh (a signed-in person following a link no
+longer costs a session read from the database), CSRF (GET only, no form, no cookie), messages, allauth,
+htmx, MFA enforcement (a public page) and the staff time zone. ``LocaleMiddleware`` is dropped too: the
+redirect is an empty 302; the dead-link page, which is read, picks the visitor's language itself with
+Django's ``get_language_from_request`` (language cookie, then ``Accept-Language``: what the middleware
+does) and sends the same ``Content-Language`` and ``Vary: Accept-Language``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.utils.module_loading import import_string
+
+# The portal's middleware a redirect needs, in the order of settings.MIDDLEWARE (tested).
+LINK_MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "advocacy.links.handler.LinkCSPMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "advocacy.portal.headers.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+
+# The paths ``path("l/<str:code>", ...)`` matches in the root URLconf (``str`` is ``[^/]+``), as WSGI
+# gives them in PATH_INFO.
+LINK_PATH = re.compile(r"/l/[^/]+\Z")
+
+
+# What makes a response's policy its own (django-csp's decorators set these) or exempts it.
+_CSP_OWN = tuple(
+    f"_csp_{name}{suffix}" for name in ("config", "update", "replace", "exempt") for suffix in ("", "_ro")
+)
+
+
+@functools.cache
+def _configured_policy() -> tuple[tuple[str, str], ...]:
+    """The headers django-csp sends for the configured policies, built by django-csp itself."""
+    built = ((HEADER, build_policy()), (HEADER_REPORT_ONLY, build_policy(report_only=True)))
+    return tuple((name, value) for name, value in built if value)
+
+
+class LinkCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the configured policy built once per process."""
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG  # django-csp leaves DEBUG's error pages alone: its own code decides
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _CSP_OWN)
+            or (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES")
+            or (getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            )
+        ):
+            return super().process_response(request, response)
+        for name, value in _configured_policy():
+            response.headers.setdefault(name, value)
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # as django-csp does
+        return response
+
+
+class LinkRequest(WSGIRequest):
+    user = AnonymousUser()  # no session is read: whoever follows a link is nobody here
+
+
+class LinkHandler(WSGIHandler):
+    """``WSGIHandler`` with ``LINK_MIDDLEWARE`` (synchronous, as gunicorn's workers are)."""
+
+    request_class = LinkRequest
+    middleware = LINK_MIDDLEWARE
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # BaseHandler.load_middleware, for a fixed list of synchronous middleware.
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(self.middleware):
+            try:
+                instance = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(instance, "process_view"):
+                self._view_middleware.insert(0, instance.process_view)
+            if hasattr(instance, "process_template_response"):
+                self._template_response_middleware.append(instance.process_template_response)
+            if hasattr(instance, "process_exception"):
+                self._exception_middleware.append(instance.process_exception)
+            handler = convert_exception_to_response(instance)
+        self._middleware_chain = handler
