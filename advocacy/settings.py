@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "advocacy.relationships",
     "advocacy.replies",
     "advocacy.metrics",
+    "advocacy.dashboards",
     "compliance.review",
     "compliance.supervision",
     "compliance.archive",

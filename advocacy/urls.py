@@ -31,6 +31,7 @@ urlpatterns = [
     path("compliance/review/", include("compliance.review.urls")),
     path("compliance/archive/", include("compliance.archive.web.urls")),
     path("compliance/supervision/", include("compliance.supervision.urls")),
+    path("results/", include("advocacy.dashboards.urls")),  # the dashboards (an adviser's results)
     path("usage/", include("advocacy.networks.usage.urls")),  # X usage and spend (compliance, administrators)
     path("admin/", admin.site.urls),
 ]
