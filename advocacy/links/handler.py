@@ -21,7 +21,10 @@ What the redirect keeps, in the portal's order (each one's headers are byte-iden
   lean path's own time; the link view sets no per-response policy and uses no nonce, so its header is always
   the configured one (any response or request that does carry its own goes through django-csp as usual);
 * ``CommonMiddleware``: the ``ALLOWED_HOSTS`` check (a forged ``Host`` still gets a 400),
-  ``DISALLOWED_USER_AGENTS``, and ``Content-Length``;
+  ``DISALLOWED_USER_AGENTS``, and ``Content-Length``. ``LinkRequest.get_host`` remembers the ``Host``
+  values Django's own check has accepted (a handful: the portal's names), because that check costs as much
+  as the rest of the lean path's middleware together; a refused value is never remembered, and the memory
+  is forgotten whenever a setting it depends on changes;
 * ``portal.headers.SecurityHeadersMiddleware``: ``Permissions-Policy``. It looks at ``request.user`` only
   when the response does not already forbid storing, and every answer of the link view does
   (``Cache-Control: no-store``); ``request.user`` is an anonymous user here so that an error page would
@@ -50,6 +53,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 # The portal's middleware a redirect needs, in the order of settings.MIDDLEWARE (tested).
@@ -99,8 +103,30 @@ class LinkCSPMiddleware(CSPMiddleware):
         return response
 
 
+_accepted_hosts: set[str] = set()  # Host headers ``HttpRequest.get_host`` accepted under the current settings
+_HOST_SETTINGS = {"ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST"}
+
+
+def _forget_hosts(*, setting, **kwargs) -> None:
+    if setting in _HOST_SETTINGS:
+        _accepted_hosts.clear()
+
+
+setting_changed.connect(_forget_hosts)
+
+
 class LinkRequest(WSGIRequest):
     user = AnonymousUser()  # no session is read: whoever follows a link is nobody here
+
+    def get_host(self) -> str:
+        host = self.META.get("HTTP_HOST")
+        if host is None or (settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in self.META):
+            return super().get_host()
+        if host not in _accepted_hosts:
+            super().get_host()  # DisallowedHost (a 400) for a Host that ALLOWED_HOSTS refuses
+            if len(_accepted_hosts) < 64:
+                _accepted_hosts.add(host)
+        return host
 
 
 class LinkHandler(WSGIHandler):

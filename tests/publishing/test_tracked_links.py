@@ -360,3 +360,14 @@ def test_the_lean_handler_keeps_the_portals_security_middleware_in_the_portals_o
         assert any(needed in m for m in as_portal), needed
     assert not [m for m in LINK_MIDDLEWARE if "session" in m or "auth" in m or "csrf" in m or "locale" in m]
     assert LinkHandler().middleware == LINK_MIDDLEWARE
+
+
+def test_the_lean_paths_host_check_remembers_only_accepted_hosts_under_the_current_settings(
+    published, wsgi_app, settings
+):
+    path = f"/l/{published.link_code}"
+    assert wsgi_app(path)[0] == 302  # relais.banque-test.fr accepted (and remembered)
+    assert wsgi_app(path, host="evil.example")[0] == 400
+    assert wsgi_app(path, host="evil.example")[0] == 400  # a refused host is never remembered
+    settings.ALLOWED_HOSTS = ["portal.banque-test.fr"]
+    assert wsgi_app(path)[0] == 400  # the remembered host is forgotten when ALLOWED_HOSTS changes
