@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from advocacy.org.models import Bank, Branch, Region, Role, StaffProfile, StaffRole
 from advocacy.relationships import team
+from advocacy.relationships.engagers import count_engagements
 from advocacy.relationships.models import Interaction
 from advocacy.relationships.prospects import prospects_of
 from advocacy.relationships.signals import weekly_digest
@@ -60,8 +61,10 @@ if not Interaction.objects.filter(key__startswith="bench:").exists():
         )
         if len(rows) == 10_000:
             Interaction.objects.bulk_create(rows)
+            count_engagements(rows)  # what ingestion keeps alongside (the prospects' summaries)
             rows = []
     Interaction.objects.bulk_create(rows)
+    count_engagements(rows)
     with connection.cursor() as c:
         c.execute("ANALYZE")
 
