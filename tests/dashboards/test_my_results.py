@@ -124,6 +124,7 @@ def test_the_figures_match_the_snapshots_and_clicks_day_by_day(history, adviser,
     wide = client.get(URL).context["results"]
     assert wide.range.days == 30
     assert (wide.impressions, wide.engagements) == (390 + 1000, 13 + 30)
+    assert "<dd>1,390</dd>" in client.get(URL).content.decode()  # grouped as the language writes numbers
 
     page = client.get(URL, {"days": 7}).content.decode()
     assert "Notre livret numéro 1" in page and history["a"].post_url in page
