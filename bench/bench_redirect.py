@@ -11,7 +11,9 @@ PostgreSQL database and Redis (cache and click buffer) as production, on loopbac
   redirect. Nothing of the portal's middleware is in it, so the ratio shows what the tracked link costs in
   full: its handler's middleware (security headers, host check) and its own work (cached lookup, bot
   filter, visitor hash, buffered click, no-store header).
-* **tracked**: ``advocacy.wsgi:application``, as deployed (``/l/`` goes to the lean ``LinkHandler``).
+* **tracked**: ``advocacy.wsgi:application``, as deployed (``/l/`` goes to the lean ``LinkHandler``);
+* with ``--full``, also **tracked, full middleware**: ``advocacy.wsgi:portal``, the portal's handler, which
+  served ``/l/`` before the lean handler (the comparison point of what the lean path saves).
 
 Load: ``wrk --latency`` at a fixed number of connections with a browser User-Agent, in alternating rounds in
 one run (bare, tracked, bare, tracked...) so that a noisy neighbour hits both alike; each round prints its
@@ -325,6 +327,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000, help="per round, Python client only")
     parser.add_argument("--postgres", default=None, help="postgres://user@host:port (default: SQLite)")
     parser.add_argument("--redis", default=None, help="REDIS_URL for the cache and the click buffer")
+    parser.add_argument(
+        "--full", action="store_true", help="also /l/ through the portal's full middleware (as before)"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="relais-bench-redirect-")
     env = _env(workdir, args.redis, args.postgres)
@@ -346,13 +351,16 @@ def main() -> None:
         bare: ("bench.bench_redirect:bare_application", {"RELAIS_BENCH_BARE": "1"}),
         tracked: ("advocacy.wsgi:application", None),
     }
+    full = "tracked, full middleware"
+    if args.full:
+        servers[full] = ("advocacy.wsgi:portal", None)  # the portal's handler: settings.MIDDLEWARE
     running = {label: serve(app, env, args.workers, extra) for label, (app, extra) in servers.items()}
     rounds: dict[str, list[dict]] = {label: [] for label in servers}
     sent = 0
     try:
         for label, (_proc, port) in running.items():
             load(port, f"/l/{code}", 4, 200)  # warm-up: imports, caches, connections
-            sent += 200 if label == tracked else 0
+            sent += 200 if label != bare else 0
         for number in range(1, args.rounds + 1):
             for label, (proc, port) in running.items():
                 cpu_before = cpu_seconds(proc.pid)
@@ -362,7 +370,7 @@ def main() -> None:
                     r = load(port, f"/l/{code}", args.connections, args.requests)
                 r["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) / max(r["n"], 1) * 1e6
                 rounds[label].append(r)
-                sent += r["n"] if label == tracked else 0
+                sent += r["n"] if label != bare else 0
                 print(
                     f"  round {number} {label:>26}: {r['rps']:8,.0f} req/s   p50 {r['p50']:6.2f} ms   "
                     f"p99 {r['p99']:6.2f} ms   errors {r['errors']}   "
@@ -371,22 +379,23 @@ def main() -> None:
     finally:
         for proc, _port in running.values():
             stop(proc)
-    pairs = [t["rps"] / b["rps"] for b, t in zip(rounds[bare], rounds[tracked], strict=True)]
-    print(
-        "tracked / bare, round by round (each tracked round against the bare round just before it): "
-        + ", ".join(f"{p:.2f}x" for p in pairs)
-        + f"; median {statistics.median(pairs):.2f}x"
-    )
-    best = {label: max(rs, key=lambda r: r["rps"]) for label, rs in rounds.items()}
-    print(
-        f"best round of each: bare {best[bare]['rps']:,.0f} req/s (p99 {best[bare]['p99']:.2f} ms), "
-        f"tracked {best[tracked]['rps']:,.0f} req/s (p99 {best[tracked]['p99']:.2f} ms): "
-        f"{best[tracked]['rps'] / best[bare]['rps']:.2f}x"
-    )
-    cpu = statistics.median(r["cpu_us"] for r in rounds[bare]) / statistics.median(
-        r["cpu_us"] for r in rounds[tracked]
-    )
-    print(f"server CPU per request (median of rounds): bare = {cpu:.2f}x tracked (the capacity ratio)")
+    for label in [name for name in servers if name != bare]:
+        pairs = [t["rps"] / b["rps"] for b, t in zip(rounds[bare], rounds[label], strict=True)]
+        print(
+            f"{label} / bare, round by round (against the bare round just before it): "
+            + ", ".join(f"{p:.2f}x" for p in pairs)
+            + f"; median {statistics.median(pairs):.2f}x"
+        )
+        best_bare, best = (max(rounds[name], key=lambda r: r["rps"]) for name in (bare, label))
+        cpu = statistics.median(r["cpu_us"] for r in rounds[bare]) / statistics.median(
+            r["cpu_us"] for r in rounds[label]
+        )
+        print(
+            f"  best round of each: bare {best_bare['rps']:,.0f} req/s (p99 {best_bare['p99']:.2f} ms), "
+            f"{label} {best['rps']:,.0f} req/s (p99 {best['p99']:.2f} ms): "
+            f"{best['rps'] / best_bare['rps']:.2f}x; "
+            f"server CPU per request (median of rounds): bare = {cpu:.2f}x {label}"
+        )
     print(
         f"clicks recorded: {count_clicks(env)} (at least {sent} expected: every request wrk completed; "
         f"buffers are flushed when gunicorn stops its workers); load average {_load()} after"
