@@ -27,15 +27,15 @@ DEMO_ADVISER = "adviser@demo.relais.test"
 DEMO_CLIENT_HANDLE = "client_lea_demo"  # advocacy.networks.x.demo.DEMO_CLIENT, the scripted sandbox client
 # The X accounts of the consented clients in docs/demo/crm-clients.csv (the file a manager uploads in the
 # demo), so that their handles resolve once imported.
-CRM_FILE_HANDLES = ("antoine_demo", "emilie_demo")
+CRM_FILE_HANDLES = (("antoine_demo", "Antoine Moreau"), ("emilie_demo", "Émilie Garçon"))
 
 
-def _sandbox_user(username: str) -> None:
-    """The client's X account exists in the sandbox before her handle is resolved (when it answers)."""
+def _sandbox_user(username: str, name: str) -> None:
+    """A client's X account exists in the sandbox before their handle is resolved (when it answers)."""
     try:
         requests.post(
             f"{settings.X_API_BASE_URL}/_sandbox/users",
-            json={"username": username, "name": "Léa Martin"},
+            json={"username": username, "name": name},
             timeout=5,
         )
     except requests.RequestException:
@@ -49,8 +49,8 @@ def seed_clients() -> dict:
     today = timezone.localdate()
     made = 0
     if not Client.objects.filter(client_ref="DEMO-001").exists():
-        for handle in CRM_FILE_HANDLES:
-            _sandbox_user(handle)
+        for handle, name in CRM_FILE_HANDLES:
+            _sandbox_user(handle, name)
     for ref, first, last in (
         ("DEMO-001", "Léa", "Martin"),
         ("DEMO-002", "Hugo", "Bernard"),
@@ -61,7 +61,7 @@ def seed_clients() -> dict:
         client = add_client(adviser=adviser, client_ref=ref, first_name=first, last_name=last)
         made += 1
         if ref == "DEMO-001":
-            _sandbox_user(DEMO_CLIENT_HANDLE)
+            _sandbox_user(DEMO_CLIENT_HANDLE, "Léa Martin")
             record_consent(
                 client,
                 by=adviser,

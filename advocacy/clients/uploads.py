@@ -121,6 +121,12 @@ def run_client_import(*, import_id: int) -> bool:
         unchanged_count=result.unchanged,
         error_count=len({e.line for e in errors}),
     )
+    if result.created or result.updated:
+        # The new consented handles are looked up on X now, not at the next beat (up to 10 minutes later,
+        # during which the adviser sees them as "being resolved").
+        from advocacy.clients.tasks import poll_client_handles
+
+        transaction.on_commit(poll_client_handles.delay)
     return True
 
 

@@ -21,6 +21,7 @@ from advocacy.relationships.models import Interaction
 from advocacy.relationships.polling import poll_round
 from compliance.archive.models import ArchiveRecord
 from tests.networks.conftest import APP_TOKEN
+from tests.publishing.conftest import make_item  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +76,24 @@ def test_without_push_one_polling_round_brings_the_demo_clients_message(sandbox,
     mention = Interaction.objects.get(adviser=user, kind__in=["mention", "reply"])
     assert mention.actor_username == "client_lea_demo" and "conseils" in mention.text
     assert ArchiveRecord.objects.filter(event_type="inbound.received", subject_user_id=user.pk).count() == 1
+
+
+def test_the_demo_adviser_has_one_post_shared_through_the_engine_for_the_client_to_answer(
+    sandbox, make_staff, make_item  # noqa: F811
+):
+    from advocacy.shares.demo import seed_shares
+    from advocacy.shares.models import Share
+    from tests.publishing.conftest import live_posts
+
+    user = make_staff("adviser", email="adviser@demo.relais.test")
+    seed_publishing()
+    make_item()
+    assert seed_shares() == 1
+    share = Share.objects.get(adviser=user)
+    assert share.status == Share.Status.PUBLISHED
+    assert [p["id"] for p in live_posts(sandbox, "camille_martin")] == [share.network_post_id]
+    assert seed_shares() == 0  # idempotent: a restarted demo shares nothing more
+
+    assert demo_client_activity() == 1
+    reply = [t for t in live_posts(sandbox) if t.get("in_reply_to_tweet_id") == share.network_post_id]
+    assert len(reply) == 1  # the scripted client replies to that post

@@ -6,6 +6,7 @@ from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
+from advocacy.shares.demo import seed_shares
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         seed_content()  # content library: approved items, variants, a template, an expired item, a draft
         seed_publishing()  # the X app; connects the first adviser to the sandbox when it answers
         seed_clients()  # the first adviser's client book: consented (her handle resolved), pending, withdrawn
+        seed_shares()  # the first adviser's one published post, which the scripted sandbox client answers
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )
