@@ -222,7 +222,7 @@ MFA_TOTP_ISSUER = RELAIS_BANK_NAME
 RELAIS_MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["compliance", "admin"])
 # Roles that only an administrator may grant, and that take effect only when a second administrator approves
 # (four eyes); "admin" is always one of them. Checked at start-up (advocacy/org/apps.py).
-RELAIS_PRIVILEGED_ROLES = env_list("PRIVILEGED_ROLES", ["admin", "compliance"])
+RELAIS_PRIVILEGED_ROLES = env_list("PRIVILEGED_ROLES", ["admin", "compliance", "hr_reviewer"])
 # The bank's e-mail domains: staff addresses (new accounts, address changes) and invitations must be in one of
 # them (or a subdomain). Empty: any domain.
 INVITE_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@.") for d in env_list("INVITE_ALLOWED_EMAIL_DOMAINS", [])]

@@ -168,6 +168,66 @@ class ContentItem(models.Model):
             raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
 
 
+class ContractType(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent (CDI)")
+    FIXED_TERM = "fixed_term", _("Fixed-term (CDD)")
+    INTERNSHIP = "internship", _("Internship")
+    APPRENTICESHIP = "apprenticeship", _("Apprenticeship (work-study)")
+    TEMPORARY = "temporary", _("Temporary (agency work)")
+
+
+class JobOffer(models.Model):
+    """What makes a recruitment item a job offer: the ATS's reference, where, which contract, until when.
+
+    On the item (the mutable envelope), not on the version, like the item's title and validity: these facts
+    are not in any publishable text, and changing one still goes through ``edit_item``, which writes a new
+    version and sends the offer back to review. The apply URL is the version's ``link_url``: it *is* in the
+    approved text, so compliance approves the exact link. The offer expires at the end of ``closes_on``
+    (bank's time zone) through the item's own ``expires_at``, kept equal by ``services``; expiry is then the
+    ordinary content expiry (``expire_due_items``).
+    """
+
+    ContractType = ContractType
+
+    item = models.OneToOneField(
+        ContentItem, on_delete=models.CASCADE, related_name="job_offer", verbose_name=_("content item")
+    )
+    job_reference = models.CharField(
+        _("job reference"),
+        max_length=64,
+        unique=True,
+        help_text=_("The offer's id in the applicant-tracking system (ATS)."),
+    )
+    place = models.CharField(_("place"), max_length=200, help_text=_("A branch or a city."))
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("branch"),
+        help_text=_("Set when the place is one of the bank's branches."),
+    )
+    contract_type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices)
+    closes_on = models.DateField(_("closing date"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job offer")
+        verbose_name_plural = _("job offers")
+        indexes = [models.Index(fields=["closes_on"], name="job_offer_closes_on")]
+
+    def __str__(self) -> str:
+        return f"{self.job_reference} {self.item.title}"
+
+    @property
+    def apply_url(self) -> str:
+        """The approved apply link: the current version's destination link."""
+        version = self.item.current_version
+        return version.link_url if version is not None else ""
+
+
 class AudienceRole(models.Model):
     """Restricts an item to staff holding one of these roles; no row means "advisers"."""
 
@@ -337,6 +397,44 @@ class ReviewDecision(_WriteOnce):
         return f"{self.get_kind_display()} {self.version}"
 
 
+# Who may ever be named a category's reviewer: compliance for every category; an HR reviewer for job offers
+# only. A setting naming anyone else is refused (``reviewer_setting_problems``) and ignored if forced in.
+DEFAULT_REVIEWER_ROLES = frozenset({Role.COMPLIANCE.value})
+REVIEWER_ROLES_ALLOWED = {
+    Category.RECRUITMENT.value: frozenset({Role.COMPLIANCE.value, Role.HR_REVIEWER.value})
+}
+REVIEWER_ROLES = frozenset().union(DEFAULT_REVIEWER_ROLES, *REVIEWER_ROLES_ALLOWED.values())
+
+
+def reviewer_setting_problems(value) -> list[str]:
+    if not isinstance(value, dict):
+        return [str(_("Give a mapping from category to a list of roles."))]
+    problems = []
+    for category, roles in value.items():
+        if category not in Category.values:
+            problems.append(str(_("Unknown category: %(category)s.") % {"category": category}))
+            continue
+        allowed = REVIEWER_ROLES_ALLOWED.get(category, DEFAULT_REVIEWER_ROLES)
+        if not isinstance(roles, list) or not roles:
+            problems.append(
+                str(_("Name at least one reviewer role for %(category)s.") % {"category": category})
+            )
+            continue
+        refused = sorted(set(map(str, roles)) - allowed)
+        if refused:
+            problems.append(
+                str(
+                    _("%(roles)s may not review %(category)s; allowed: %(allowed)s.")
+                    % {
+                        "roles": ", ".join(refused),
+                        "category": category,
+                        "allowed": ", ".join(sorted(allowed)),
+                    }
+                )
+            )
+    return problems
+
+
 class ComplianceSettings(models.Model):
     """The bank's publishing constraints that are not lexicon rules. One row (pk=1), read by ``current()``.
 
@@ -353,6 +451,15 @@ class ComplianceSettings(models.Model):
     max_weighted_length = models.PositiveIntegerField(
         _("maximum weighted length"), default=280, help_text=_("X counts 280 weighted characters.")
     )
+    reviewers_by_category = models.JSONField(
+        _("reviewers by category"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Which roles review each category, e.g. {"recruitment": ["compliance", "hr_reviewer"]}. '
+            "A category not named is reviewed by compliance officers."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -361,6 +468,16 @@ class ComplianceSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Compliance settings"))
+
+    def clean(self) -> None:
+        problems = reviewer_setting_problems(self.reviewers_by_category)
+        if problems:
+            raise ValidationError({"reviewers_by_category": problems})
+
+    def reviewer_roles(self, category: str) -> frozenset[str]:
+        """The roles whose holders may decide on content of ``category`` (compliance when not set)."""
+        roles = (self.reviewers_by_category or {}).get(category) or [Role.COMPLIANCE.value]
+        return frozenset(roles) & REVIEWER_ROLES_ALLOWED.get(category, DEFAULT_REVIEWER_ROLES)
 
     @classmethod
     def current(cls) -> ComplianceSettings:

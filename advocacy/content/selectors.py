@@ -14,9 +14,11 @@ from advocacy import texts
 from advocacy.content.models import (
     ApprovedText,
     AudienceRole,
+    Category,
     ContentItem,
     ContentVersion,
     ItemStatus,
+    JobOffer,
     Origin,
     ReviewDecision,
 )
@@ -316,6 +318,32 @@ def preview_for(version: ContentVersion, user=None, *, limit: int = 280, stand_i
         filled_for=filled_for,
         unfilled=unfilled,
     )
+
+
+# --- Job offers -----------------------------------------------------------------------------------------
+def job_offers(*, statuses=None, live: bool = False, now=None) -> QuerySet[JobOffer]:
+    """Job offers with their item, current version (its ``link_url`` is the apply URL) and branch, newest
+    first. ``statuses``: item statuses to keep (every status when None); ``live``: approved and currently
+    valid only (what may be shared now). The reference H4 and H5 read from a share:
+    ``share.item.job_offer.job_reference``, the apply URL ``share.version.link_url``."""
+    offers = JobOffer.objects.filter(item__category=Category.RECRUITMENT).select_related(
+        "item__current_version", "item__author", "branch"
+    )
+    if statuses is not None:
+        offers = offers.filter(item__status__in=list(statuses))
+    if live:
+        now = now or timezone.now()
+        offers = offers.filter(
+            Q(item__valid_from__isnull=True) | Q(item__valid_from__lte=now),
+            Q(item__expires_at__isnull=True) | Q(item__expires_at__gt=now),
+            item__status=ItemStatus.APPROVED,
+        )
+    return offers.order_by("-item__created_at", "-pk")
+
+
+def job_offer_by_reference(job_reference: str) -> JobOffer | None:
+    """The job offer carrying the ATS's reference (unique), or None: what an application names."""
+    return job_offers().filter(job_reference=job_reference.strip()).first()
 
 
 # --- Home panels -------------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     COMPLIANCE = "compliance", _("Compliance officer")
     MARKETING = "marketing", _("Marketing")
     HR = "hr", _("HR")
+    # Reviews job offers when compliance allows it for the recruitment category
+    # (``ComplianceSettings.reviewers_by_category``); privileged by default, like compliance.
+    HR_REVIEWER = "hr_reviewer", _("HR reviewer")
     ADMIN = "admin", _("Administrator")
 
 
