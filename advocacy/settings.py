@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "advocacy.replies",
     "advocacy.metrics",
     "advocacy.dashboards",
+    "advocacy.recruitment",
+    "advocacy.audience",
+    "advocacy.reach",
+    "advocacy.digest",
     "compliance.review",
     "compliance.supervision",
     "compliance.archive",
@@ -534,6 +538,11 @@ CELERY_BEAT_SCHEDULE.update({
 REVIEW_TWO_APPROVER_CATEGORIES = env_list("REVIEW_TWO_APPROVER_CATEGORIES", ["product"])
 # How long a submission may wait for a decision before the queue and the digest flag it.
 REVIEW_AGE_TARGET_HOURS = env_int("REVIEW_AGE_TARGET_HOURS", 24, minimum=1)
+# --- Weekly digest (advocacy/digest): Monday 06:00 UTC, the week before; each person may opt out. -----
+CELERY_BEAT_SCHEDULE |= {
+    "digest-weekly": {"task": "advocacy.digest.tasks.send_weekly_digests",
+                      "schedule": crontab(day_of_week="mon", hour=6, minute=0)},
+}
 CELERY_BEAT_SCHEDULE |= {
     "content-expire-due-items": {"task": "advocacy.content.tasks.expire_due_items",
                                  "schedule": timedelta(minutes=1)},
@@ -576,6 +585,26 @@ CELERY_BEAT_SCHEDULE |= {
                            "schedule": timedelta(minutes=POST_METRICS_POLL_MINUTES)},
 }
 
+# --- Dashboards (advocacy/dashboards, issue 16) ---------------------------------------------------------
+# "Earned media value" is shown only when the bank sets its own prices, always as an estimate with its
+# formula (impressions / 1000 x CPM + link clicks x CPC); unset: never shown (no default multiplier).
+def _price_or_none(name: str) -> Decimal | None:
+    value = (env_str(name, "") or "").strip()
+    if not value:
+        return None
+    try:
+        price = Decimal(value)
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be a number (a price in EARNED_MEDIA_CURRENCY)") from None
+    if price < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative")
+    return price
+
+
+EARNED_MEDIA_CPM = _price_or_none("EARNED_MEDIA_CPM")
+EARNED_MEDIA_CPC = _price_or_none("EARNED_MEDIA_CPC")
+EARNED_MEDIA_CURRENCY = env_str("EARNED_MEDIA_CURRENCY", "EUR")
+
 # --- Replies from Relais and their supervision (advocacy/replies, compliance/supervision) ----------------
 # The share of each adviser's sent replies that enters compliance's supervision queue (FINRA Notice 17-18),
 # unless compliance set that adviser's own rate; a reply that raises a lexicon flag always enters.
@@ -588,4 +617,20 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "supervision-sweep": {"task": "compliance.supervision.tasks.sweep_unsupervised",
                           "schedule": timedelta(minutes=5)},
+}
+
+# --- Recruitment reach (advocacy/audience, advocacy/reach, issue 15) --------------------------------------
+# Follower ids are hashed with this key before they enter a HyperLogLog sketch (default: derived from
+# SECRET_KEY); changing it rebuilds every sketch.
+AUDIENCE_HASH_KEY = env_str("AUDIENCE_HASH_KEY") or __import__("hashlib").sha256(
+    b"relais.audience.hash-key:" + SECRET_KEY.encode()
+).hexdigest()
+# Up to this raw sum of followers a job offer's audience is counted exactly (a union of follower ids);
+# beyond, it is a HyperLogLog estimate shown with its error.
+AUDIENCE_EXACT_MAX_FOLLOWERS = env_int("AUDIENCE_EXACT_MAX_FOLLOWERS", 200_000, minimum=0)
+# A group (branch, region, team) with fewer applications or hires than this is shown as "fewer than N".
+REACH_MIN_GROUP = env_int("REACH_MIN_GROUP", 5, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "audience-refresh-sketches": {"task": "advocacy.audience.tasks.refresh_sketches",
+                                  "schedule": timedelta(minutes=30)},
 }

@@ -1,0 +1,2 @@
+from tests.publishing.conftest import connect, make_item, sandbox  # noqa: F401 - fixtures
+from tests.relationships.helpers import clock  # noqa: F401 - fixture
