@@ -206,7 +206,8 @@ def queue_filter_choices() -> dict:
     ages = sorted({max(1, target // 2), target, target * 2})
     return {
         "categories": category_choices(),
-        "branches": list(Branch.objects.order_by("name")),
+        # (pk, name) pairs, not instances: the filter lists every branch of the bank (500 at bank scale).
+        "branches": list(Branch.objects.order_by("name").values_list("pk", "name")),
         "ages": [(hours, _("%(hours)s h or more") % {"hours": hours}) for hours in ages],
         "severities": [
             ("block", _("Blocking findings")),

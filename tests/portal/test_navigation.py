@@ -60,3 +60,32 @@ def test_every_menu_link_opens_and_every_menu_page_the_person_may_open_is_in_the
 def test_every_menu_entry_names_a_route_with_an_access_rule():
     named = {name for name, _route, _callback in all_routes()}
     assert named >= MENU_NAMES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda roles: "+".join(sorted(roles)))
+def test_the_menu_worked_out_once_per_role_set_is_what_the_rules_say_for_each_person(roles, make_staff):
+    """The menu is cached per role set (issue 13): it must equal, for every person, the entries whose
+    route's rule lets that very person in, in menu order, whoever of the role set asked first."""
+    from django.urls import reverse
+
+    from advocacy.portal.navigation import menu_for, rule_of
+
+    first, second = (make_staff(*sorted(roles), branch="lille") for _ in range(2))
+    for user in (first, second):
+        expected = [reverse(e.url_name) for e in MENU if rule_of(e.url_name).allows(user)]
+        assert [link.url for link in menu_for(user)] == expected
+
+
+@pytest.mark.django_db
+def test_a_person_given_a_role_sees_its_menu_on_the_next_page(make_staff, client_for):
+    """Nothing about a person is cached, only what a role set may open: a new role shows at once."""
+    from django.urls import reverse
+
+    from advocacy.org.services import set_roles
+
+    user = make_staff(Role.ADVISER, branch="lille")
+    client = client_for(user)
+    assert reverse("campaigns:list") not in _menu_links(client)
+    set_roles(profile=user.staff, roles={Role.ADVISER, Role.MARKETING})
+    assert reverse("campaigns:list") in _menu_links(client)
