@@ -5,10 +5,19 @@ The lookup is kept in the shared cache (Redis, or the database cache on the embe
 live link for ``MEMO_SECONDS`` more (``link_views``). A recall marks the item's links dead in the shared cache
 (``advocacy.shares.link_markers.stop_item``, which this lookup honours before anything else), then waits
 out ``MEMO_SECONDS``: when it returns, every web process answers the dead-link page.
+
+Some shares go elsewhere than "the link with UTM": a job offer's apply link carries its ATS's own source
+parameter (``advocacy.recruitment``). Such apps sit above links in the dependency graph, so links never
+imports them: each registers a *destination shaper* from its ``AppConfig.ready()``
+(``add_destination_shaper``). A shaper runs only when the lookup misses the cache, gets the share (its item
+and version loaded) and returns the whole destination, or None to leave the share to the next shaper and
+finally to ``with_utm``. What it returns is cached with the rest, so a shaped link costs nothing more per
+click.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.cache import cache
@@ -19,6 +28,22 @@ from advocacy.shares.link_markers import CACHE_SECONDS, MISSING, key
 from advocacy.shares.models import Share
 
 LIVE = (Share.Status.PUBLISHED, Share.Status.PUBLISHING, Share.Status.OUTCOME_UNKNOWN)
+
+_shapers: list[Callable[[Share], str | None]] = []
+
+
+def add_destination_shaper(shaper: Callable[[Share], str | None]) -> None:
+    """Register ``shaper`` (idempotent: ``ready()`` may run twice in tests)."""
+    if shaper not in _shapers:
+        _shapers.append(shaper)
+
+
+def _shaped(share: Share) -> str:
+    for shaper in _shapers:
+        url = shaper(share)
+        if url:
+            return url
+    return with_utm(share.version.link_url, item_id=share.item.pk, share_id=share.pk)
 
 
 def with_utm(url: str, *, item_id: int, share_id: int) -> str:
@@ -44,7 +69,15 @@ def destination(code: str) -> tuple[int, str] | None:
         share = (
             Share.objects.filter(link_code=code)
             .select_related("item", "version")
-            .only("id", "status", "item__id", "item__status", "item__expires_at", "version__link_url")
+            .only(
+                "id",
+                "status",
+                "item__id",
+                "item__status",
+                "item__category",
+                "item__expires_at",
+                "version__link_url",
+            )
             .first()
         )
         if share is None or not share.version.link_url:
@@ -52,7 +85,7 @@ def destination(code: str) -> tuple[int, str] | None:
             return None
         cached = {
             "share": share.pk,
-            "url": with_utm(share.version.link_url, item_id=share.item.pk, share_id=share.pk),
+            "url": _shaped(share),
             "live": share.status in LIVE
             and share.item.status not in (ItemStatus.RECALLED, ItemStatus.EXPIRED),
             "expires": share.item.expires_at.timestamp() if share.item.expires_at else None,

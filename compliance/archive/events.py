@@ -197,6 +197,7 @@ class ContentCreated(TypedDict):
     origin: str
     category: str
     title: str
+    job_offer: NotRequired[dict]  # a job offer's reference, place, branch, contract type and closing date
 
 
 class VersionCreated(TypedDict):
@@ -215,6 +216,7 @@ class ContentEdited(TypedDict):
     version_id: int
     version_number: int
     changed: list
+    job_offer: NotRequired[dict]  # a job offer's facts after the edit
 
 
 class Submitted(TypedDict):
@@ -527,6 +529,30 @@ class XDisconnected(TypedDict):
     detail: NotRequired[str]
 
 
+# --- recruitment ----------------------------------------------------------------------------------------
+class ApplicationReceived(TypedDict):
+    """An application the bank's ATS reported (webhook or CSV import); subject = the application. The
+    ATS's ids and the stage only: Relais never stores the candidate's name or contact details."""
+
+    ats: str  # the ATS profile's slug
+    application_id: str
+    job_reference: str
+    item: int
+    stage: str
+    share: int | None  # the share it is attributed to, None when unattributed
+    employee: int | None
+    via: str  # "webhook" or "csv"
+
+
+class ApplicationStageChanged(TypedDict):
+    ats: str
+    application_id: str
+    item: int
+    before: str
+    stage: str
+    via: str
+
+
 # --- the archive itself ---------------------------------------------------------------------------------
 class Exported(TypedDict):
     filter: dict
@@ -651,6 +677,8 @@ SCHEMAS: dict[str, type] = {
     "client.consent_recorded": ClientConsentRecorded,
     "client.consent_withdrawn": ClientConsentWithdrawn,
     "client.erased": ClientErased,
+    "recruitment.application_received": ApplicationReceived,
+    "recruitment.stage_changed": ApplicationStageChanged,
     "x.connected": XConnected,
     "x.disconnected": XDisconnected,
     "archive.exported": Exported,

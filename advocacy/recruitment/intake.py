@@ -1,0 +1,271 @@
+"""Applications in: the one function that stores, attributes, moves and archives them, and the webhook inbox.
+
+Both doors, the signed webhook and the CSV import, end in ``apply_events``: one transaction that creates
+the applications Relais has not seen, moves the stages of the others, attributes each new one to the share
+whose source reference it carries (then to that share's employee, branch and region) and archives every
+receipt and stage change (``recruitment.application_received``, ``recruitment.stage_changed``) with
+``record_many``: one archive lock for the whole batch, not one per application. Applying the same events
+twice changes nothing and archives nothing the second time.
+
+The webhook stores a verified delivery's extracted events (never the body: it names the candidate) and
+answers at once; ``drain`` applies pending deliveries in batches (``FOR UPDATE SKIP LOCKED``, as the X inbox
+does, ``advocacy.relationships.inbox``), so intake is one INSERT per delivery whatever the archive's load.
+
+Attribution rules: a reference that is not one Relais made (``references.share_id_from``), or that names
+a share of another job offer, leaves the application unattributed, counted but credited to nobody. A
+hired application is not moved back to an earlier stage by a late or replayed event; rejected and
+withdrawn may follow any stage (and re-import may correct them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from advocacy.content.models import JobOffer
+from advocacy.recruitment.formats import ApplicationEvent
+from advocacy.recruitment.models import Application, ApplicationDelivery, ATSProfile, Stage
+from advocacy.recruitment.references import share_id_from
+from advocacy.shares.models import Share
+from compliance.archive.services import Event, record_many
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+_PENDING_KEY = "recruitment:ats-drain-pending"
+_PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
+
+
+class UnknownJobReference(ValueError):
+    def __init__(self, references: Iterable[str]):
+        self.references = sorted(set(references))
+        super().__init__(", ".join(self.references))
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    unknown_applications: list[str] = field(default_factory=list)  # updates of applications never received
+
+
+def job_items(references: Iterable[str]) -> dict[str, int]:
+    """Job reference -> the job offer's item id, for the references that name a job offer."""
+    references = {r for r in references if r}
+    if not references:
+        return {}
+    return dict(JobOffer.objects.filter(job_reference__in=references).values_list("job_reference", "item_id"))
+
+
+def unknown_job_references(events: Iterable[ApplicationEvent]) -> list[str]:
+    wanted = {e.job_reference for e in events if e.job_reference}
+    return sorted(wanted - set(job_items(wanted)))
+
+
+def _when(value: str) -> dt.datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _attribution(events: list[ApplicationEvent], items: dict[str, int]) -> dict[str, Share]:
+    """Source reference -> the share it names, when that share is of the event's job offer."""
+    wanted = {e.source_reference: share_id_from(e.source_reference) for e in events if e.source_reference}
+    ids = {share_id for share_id in wanted.values() if share_id}
+    if not ids:
+        return {}
+    shares = {
+        s.pk: s
+        for s in Share.objects.filter(pk__in=ids)
+        .select_related("adviser__staff__branch")
+        .only(
+            "id", "item_id", "adviser_id", "adviser__staff__branch__id", "adviser__staff__branch__region_id"
+        )
+    }
+    found = {}
+    for event in events:
+        share = shares.get(wanted.get(event.source_reference))
+        if share is not None and share.item_id == items.get(event.job_reference):
+            found[event.source_reference] = share
+    return found
+
+
+def _may_move(current: str, new: str) -> bool:
+    return new != current and not (current == Stage.HIRED and new in _PIPELINE)
+
+
+def apply_events(*, profile: ATSProfile, events: list[ApplicationEvent], via: str) -> Outcome:
+    """Store and archive ``events`` in one transaction (all or nothing). Raises ``UnknownJobReference``
+    (nothing applied) when a new application names no job offer."""
+    outcome = Outcome()
+    latest: dict[str, ApplicationEvent] = {}
+    for event in events:  # the last event of an application in the batch wins, its first gives the job
+        first = latest.get(event.external_id)
+        if first is not None and not event.job_reference:
+            event = ApplicationEvent(
+                **{
+                    **event.as_dict(),
+                    "job_reference": first.job_reference,
+                    "source_reference": first.source_reference,
+                    "applied_at": event.applied_at or first.applied_at,
+                }
+            )
+        latest[event.external_id] = event
+    if not latest:
+        return outcome
+    items = job_items(e.job_reference for e in latest.values())
+    with transaction.atomic():
+        existing = {
+            a.external_id: a
+            for a in Application.objects.select_for_update().filter(
+                profile=profile, external_id__in=list(latest)
+            )
+        }
+        fresh_events = [e for key, e in latest.items() if key not in existing]
+        unknown = [e.job_reference for e in fresh_events if e.job_reference and e.job_reference not in items]
+        if unknown:
+            raise UnknownJobReference(unknown)
+        shares = _attribution(fresh_events, items)
+        now = timezone.now()
+        created, moved, archive = [], [], []
+        for event in fresh_events:
+            if not event.job_reference:
+                outcome.unknown_applications.append(event.external_id)
+                continue
+            share = shares.get(event.source_reference)
+            branch = getattr(getattr(share.adviser, "staff", None), "branch", None) if share else None
+            created.append(
+                Application(
+                    profile=profile,
+                    external_id=event.external_id,
+                    job_reference=event.job_reference,
+                    item_id=items[event.job_reference],
+                    source_reference=event.source_reference,
+                    share=share,
+                    employee_id=share.adviser_id if share else None,
+                    branch=branch,
+                    region_id=branch.region_id if branch else None,
+                    stage=event.stage,
+                    applied_at=_when(event.applied_at) or now,
+                    hired_at=_when(event.hired_at) or (now if event.stage == Stage.HIRED else None),
+                )
+            )
+        for key, application in existing.items():
+            event = latest[key]
+            if not _may_move(application.stage, event.stage):
+                outcome.unchanged += 1
+                continue
+            before = application.stage
+            application.stage = event.stage
+            if event.stage == Stage.HIRED:
+                application.hired_at = _when(event.hired_at) or now
+            application.updated_at = now
+            moved.append(application)
+            archive.append(
+                Event(
+                    "recruitment.stage_changed",
+                    subject=application,
+                    payload={
+                        "ats": profile.slug,
+                        "application_id": application.external_id,
+                        "item": application.item_id,
+                        "before": before,
+                        "stage": application.stage,
+                        "via": via,
+                    },
+                )
+            )
+        Application.objects.bulk_create(created)
+        if moved:
+            Application.objects.bulk_update(moved, ["stage", "hired_at", "updated_at"])
+        for application in created:
+            archive.append(
+                Event(
+                    "recruitment.application_received",
+                    subject=f"recruitment.application:{profile.slug}:{application.external_id}",
+                    payload={
+                        "ats": profile.slug,
+                        "application_id": application.external_id,
+                        "job_reference": application.job_reference,
+                        "item": application.item_id,
+                        "stage": application.stage,
+                        "share": application.share_id,
+                        "employee": application.employee_id,
+                        "via": via,
+                    },
+                )
+            )
+        record_many(archive)
+    outcome.created, outcome.moved = len(created), len(moved)
+    return outcome
+
+
+# --- the webhook inbox ----------------------------------------------------------------------------------
+def store(*, profile: ATSProfile, digest: str, events: list[ApplicationEvent]) -> bool:
+    """Keep a verified delivery (False: the same body was already received) and make sure a drain is
+    coming (at most one queued at a time)."""
+    try:
+        with transaction.atomic():  # a savepoint: a caller's transaction survives the duplicate
+            ApplicationDelivery.objects.create(
+                profile=profile, digest=digest, events=[e.as_dict() for e in events]
+            )
+    except IntegrityError:
+        return False
+    if cache.add(_PENDING_KEY, 1, timeout=60):
+        from advocacy.recruitment.tasks import drain_ats_deliveries
+
+        try:
+            drain_ats_deliveries.delay()
+        except Exception:  # the broker is down: the delivery is safe, the next drain takes it
+            cache.delete(_PENDING_KEY)
+            logger.exception("Could not queue the ATS inbox drain")
+    return True
+
+
+def _apply_rows(rows: list[ApplicationDelivery]) -> None:
+    by_profile: dict[int, list[ApplicationEvent]] = {}
+    profiles = {}
+    for row in rows:
+        profiles[row.profile_id] = row.profile
+        by_profile.setdefault(row.profile_id, []).extend(ApplicationEvent(**e) for e in row.events)
+    for profile_id, events in by_profile.items():
+        apply_events(profile=profiles[profile_id], events=events, via="webhook")
+    ApplicationDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(processed_at=timezone.now())
+
+
+def drain() -> int:
+    """Apply pending deliveries, a batch at a time, until none is left; the number applied. A batch that
+    fails is retried row by row, and a row that still fails is set aside with its error (``failed_at``)."""
+    cache.delete(_PENDING_KEY)
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                ApplicationDelivery.objects.filter(processed_at=None, failed_at=None)
+                .select_related("profile")
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))[:BATCH]
+            )
+            if not rows:
+                return done
+            try:
+                with transaction.atomic():
+                    _apply_rows(rows)
+            except Exception:
+                logger.exception("ATS batch of %d could not be applied; retrying row by row", len(rows))
+                for row in rows:
+                    try:
+                        with transaction.atomic():
+                            _apply_rows([row])
+                    except Exception as exc:
+                        logger.warning("ATS delivery %s set aside: %s", row.pk, type(exc).__name__)
+                        ApplicationDelivery.objects.filter(pk=row.pk).update(
+                            failed_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:300]
+                        )
+            done += len(rows)

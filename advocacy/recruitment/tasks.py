@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from advocacy.recruitment import intake
+
+
+@shared_task(ignore_result=True)
+def drain_ats_deliveries() -> None:
+    """Queued by the ATS webhook (one at a time): apply the inbox's deliveries in batches."""
+    intake.drain()
