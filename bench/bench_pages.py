@@ -673,8 +673,13 @@ def pages(people: dict, share_pk_middle: int) -> list[tuple[str, str, str]]:
     """(page, who, path) for every page of issue 13 but the archive search."""
     from django.urls import reverse
 
+    from advocacy.networks.x.selectors import disconnected_accounts
+    from advocacy.web.paging import time_cursor
+
     home, connections = reverse("portal:home"), reverse("xnetwork:compliance_connections")
     shares = reverse("shares:my_shares")
+    # Page 100 of the revoked accounts (Older from page 99, a (time, id) cursor): once an OFFSET of 4,950.
+    deep = disconnected_accounts().values_list("disconnected_at", "pk")[99 * 50 - 1]
     return [
         ("branch manager home", "branch_manager", home),
         ("regional manager home", "regional_manager", home),
@@ -684,7 +689,8 @@ def pages(people: dict, share_pk_middle: int) -> list[tuple[str, str, str]]:
         ("My shares", "adviser", shares),
         ("My shares, older page", "adviser", f"{shares}?before={share_pk_middle}"),
         ("compliance connections", "compliance", connections),
-        ("connections, later pages", "compliance", f"{connections}?page=100&gaps_before=1000"),
+        ("connections, later pages", "compliance",
+         f"{connections}?before={time_cursor(*deep)}&gaps_before=1000"),
         ("campaign list", "marketing", reverse("campaigns:list")),
         ("roster imports", "hr", reverse("accounts:roster")),
         ("exports", "compliance", reverse("archive:exports")),

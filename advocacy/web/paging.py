@@ -11,11 +11,17 @@ total and no page number, on purpose. ``templates/portal/_keyset_pager.html`` re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+
+# Django's row-value comparisons (``(a, b) < (x, y)``), written for composite primary keys: not in
+# ``django.db.models``'s public names, hence the module path. Backends without row values get an
+# equivalent AND/OR expansion from Django.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 PAGE_SIZE = 50
 
@@ -97,3 +103,63 @@ def query_without_cursor(params, *names: str) -> str:
     for name in names or ("before", "after", "page"):
         query.pop(name, None)
     return query.urlencode()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def time_cursor(moment: dt.datetime, pk: int) -> str:
+    """The cursor of a row in a list newest first by (time, pk): ``<microseconds since 1970>_<pk>``
+    (exact: no float, no time zone to spell in a URL)."""
+    delta = moment - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}_{pk}"
+
+
+def _parse_time_cursor(value: str) -> tuple[dt.datetime, int]:
+    micros, pk = value.split("_")
+    try:
+        return _EPOCH + dt.timedelta(microseconds=int(micros)), int(pk)
+    except OverflowError:  # a cursor typed by hand, beyond year 9999: the first page, as any bad cursor
+        raise ValueError(value) from None
+
+
+def keyset_page_by_time(
+    queryset: QuerySet, params, *, time_field: str, size: int = PAGE_SIZE, prefix: str = ""
+) -> KeysetPage:
+    """Like ``keyset_page``, for a list newest first by ``time_field`` (ties broken by pk, newest first),
+    where ids do not follow the times (an account disconnected today may be an old row). The cursor is the
+    (time, pk) pair of the last row shown (``time_cursor``); every row must have a time.
+
+    The condition is a row comparison, ``(time, pk) < (t, p)``: PostgreSQL reads it as an index range on
+    (time desc, pk desc) and stops after ``size + 1`` rows, even when thousands of rows share the time (a
+    mass revocation disconnects every account at one instant). Django's ``Paginator`` read page 100 of
+    compliance's revoked accounts with an ``OFFSET`` of 4,950 (issue 13): 300 ms; this, 0.3 ms."""
+    before = _cursor(params.get(f"{prefix}before"), _parse_time_cursor)
+    after = _cursor(params.get(f"{prefix}after"), _parse_time_cursor)
+
+    def key(row) -> str:
+        return time_cursor(getattr(row, time_field), row.pk)
+
+    if after is not None:
+        moment, pk = after
+        newer_rows = queryset.filter(TupleGreaterThan(Tuple(F(time_field), F("pk")), (moment, pk)))
+        rows = list(newer_rows.order_by(time_field, "pk")[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        page = KeysetPage(rows, newer=key(rows[0]) if more and rows else None)
+        page.older = key(rows[-1]) if rows else None
+    else:
+        if before is not None:
+            moment, pk = before
+            queryset = queryset.filter(TupleLessThan(Tuple(F(time_field), F("pk")), (moment, pk)))
+        rows = list(queryset.order_by(f"-{time_field}", "-pk")[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        page = KeysetPage(
+            rows,
+            newer=key(rows[0]) if before is not None and rows else None,
+            older=key(rows[-1]) if more else None,
+        )
+    page.prefix = prefix
+    return page

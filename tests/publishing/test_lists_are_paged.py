@@ -100,3 +100,49 @@ def test_compliance_connections_pages_disconnected_accounts_and_gaps(
             account=account, started_at=timezone.now(), ended_at=timezone.now(), reason="revoked"
         )
     assert _queries(client, url) == few
+
+
+def test_compliance_connections_pages_revoked_accounts_by_time_without_offset(compliance_officer, client_for):
+    """Newest disconnection first, Newer/Older from a (time, id) cursor: every account exactly once in
+    either direction, ties on the time broken by id, and page 2 costs what page 1 costs (no OFFSET)."""
+    from django.contrib.auth import get_user_model
+
+    base = timezone.now()
+    accounts = []
+    for n in range(57):
+        user = get_user_model().objects.create(username=f"revoked{n}", email=f"revoked{n}@bank.test")
+        accounts.append(
+            XAccount.objects.create(
+                user=user,
+                x_user_id=f"9{n:05d}",
+                username=f"revoked_{n}",
+                connected_at=base,
+                status=XAccount.Status.DISCONNECTED,
+                disconnected_reason=XAccount.Reason.REVOKED,
+                # Not in id order, and three accounts at each instant: the cursor must break ties.
+                disconnected_at=base - timezone.timedelta(minutes=(n * 7) % 19),
+            )
+        )
+    XAccount.objects.create(  # disconnected by the adviser: not in compliance's list
+        user=get_user_model().objects.create(username="self", email="self@bank.test"),
+        x_user_id="8",
+        username="by_self",
+        connected_at=base,
+        status=XAccount.Status.DISCONNECTED,
+        disconnected_reason=XAccount.Reason.BY_ADVISER,
+        disconnected_at=base,
+    )
+    expected = [a.pk for a in sorted(accounts, key=lambda a: (a.disconnected_at, a.pk), reverse=True)]
+    client = client_for(compliance_officer)
+    url = reverse("xnetwork:compliance_connections")
+    first = client.get(url)
+    page = first.context["disconnected"]
+    assert [a.pk for a in page.object_list] == expected[:50] and page.newer is None
+    assert f'href="?before={page.older}"' in first.content.decode()
+    older = client.get(url, {"before": page.older}).context["disconnected"]
+    assert [a.pk for a in older.object_list] == expected[50:] and older.older is None
+    back = client.get(url, {"after": older.newer}).context["disconnected"]
+    assert [a.pk for a in back.object_list] == expected[:50] and back.newer is None
+    assert _queries(client, url, {"before": page.older}) == _queries(client, url)
+    for bad in ("not-a-cursor", "99999999999999999999_1", "12_x"):
+        assert client.get(url, {"before": bad}).context["disconnected"].object_list == page.object_list

@@ -11,7 +11,6 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from advocacy.networks.usage import capabilities
 from advocacy.networks.x import selectors
 from advocacy.networks.x.connections import disconnect_x_account
 from advocacy.org.access import ADVISERS, COMPLIANCE, access
-from advocacy.web.paging import PAGE_SIZE, keyset_page, query_without_cursor
+from advocacy.web.paging import PAGE_SIZE, keyset_page, keyset_page_by_time, query_without_cursor
 
 
 def _connect_url(request: HttpRequest) -> str | None:
@@ -62,16 +61,18 @@ def disconnect(request: HttpRequest) -> HttpResponse:
 
 @access(COMPLIANCE)
 def compliance_connections(request: HttpRequest) -> HttpResponse:
-    """Both lists paged (issue 13): disconnected accounts by page number (at most one per adviser, so the
-    count is cheap), capture gaps, which grow with history, Newer/Older."""
-    disconnected = Paginator(selectors.disconnected_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    """Both lists paged Newer/Older from a cursor (issue 13): after a mass revocation the disconnected
+    accounts are every adviser of the bank, and a page number reached page 100 with an ``OFFSET``."""
+    disconnected = keyset_page_by_time(
+        selectors.disconnected_accounts(), request.GET, time_field="disconnected_at", size=PAGE_SIZE
+    )
     gaps = keyset_page(selectors.connection_gaps(), request.GET, key="pk", prefix="gaps_")
     return render(
         request,
         "xnetwork/compliance_connections.html",
         {
             "disconnected": disconnected,
-            "disconnected_query": query_without_cursor(request.GET, "page"),
+            "disconnected_query": query_without_cursor(request.GET, "before", "after"),
             "gaps": gaps,
             "gaps_query": query_without_cursor(request.GET, "gaps_before", "gaps_after"),
             "unavailable": list(capabilities.unavailable()),
