@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.content import validation
-from advocacy.content.models import Category, ContentItem, Language
+from advocacy.content.models import Category, ContentItem, ContractType, JobOffer, Language
 from advocacy.org import slot_values
 from advocacy.org.models import Branch, Region, Role
 
@@ -135,9 +135,50 @@ class LibraryItemForm(_PostFields):
         label=_("Expires"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
-    def __init__(self, *args, **kwargs):
+    # A job offer's facts: shown for the recruitment category only (relais.js hides them otherwise, a plain
+    # fieldset without JavaScript), required and checked by the services for that category, ignored for
+    # the others.
+    job_reference = forms.CharField(
+        label=_("Job reference"),
+        required=False,
+        max_length=64,
+        help_text=_("The offer's id in the applicant-tracking system (ATS)."),
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        required=False,
+        max_length=200,
+        help_text=_("A branch code or name, or a city."),
+    )
+    contract_type = forms.ChoiceField(
+        label=_("Contract type"), required=False, choices=[("", "---------"), *ContractType.choices]
+    )
+    closes_on = forms.DateField(
+        label=_("Closing date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The offer leaves the library at the end of this day."),
+    )
+
+    JOB_FIELDS = ("job_reference", "place", "contract_type", "closes_on")
+    field_order = [
+        "title",
+        "category",
+        "language",
+        "text",
+        "link_url",
+        *JOB_FIELDS,
+    ]
+
+    def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # HR writes job offers only
+            self.fields["category"].choices = [(v, label) for v, label in Category.choices if v in categories]
         _live(self)
+
+    def is_job_offer(self) -> bool:
+        value = self["category"].value()
+        return value == Category.RECRUITMENT
 
     def clean_disclosure(self) -> str:
         return slot_values.validate_short_line(
@@ -172,6 +213,11 @@ class LibraryItemForm(_PostFields):
             self.add_error(
                 "audience_whole_bank", _("Choose the whole bank, or at least one region or branch.")
             )
+        if data.get("category") == Category.RECRUITMENT:
+            data["expires_at"] = None  # a job offer expires when it closes (``closes_on``)
+        else:
+            for name in self.JOB_FIELDS:
+                data.pop(name, None)
         try:
             validation.validate_dates(data.get("valid_from"), data.get("expires_at"))
         except forms.ValidationError as exc:
@@ -207,5 +253,13 @@ def initial_for(item: ContentItem) -> tuple[dict, list[dict]]:
         "valid_from": item.valid_from,
         "expires_at": item.expires_at,
     }
+    offer = JobOffer.objects.filter(item=item).first()
+    if offer is not None:
+        initial.update(
+            job_reference=offer.job_reference,
+            place=offer.place,
+            contract_type=offer.contract_type,
+            closes_on=offer.closes_on,
+        )
     variants = [{"text": t} for t in version.variants.order_by("position").values_list("text", flat=True)]
     return initial, variants

@@ -397,8 +397,9 @@ class ReviewDecision(_WriteOnce):
         return f"{self.get_kind_display()} {self.version}"
 
 
-# Who may ever be named a category's reviewer: compliance for every category; an HR reviewer for job offers
-# only. A setting naming anyone else is refused (``reviewer_setting_problems``) and ignored if forced in.
+# Who may ever review a category: compliance officers every category, always; an HR reviewer job offers,
+# when ``ComplianceSettings.reviewers_by_category`` says so. A setting naming anyone else is refused
+# (``reviewer_setting_problems``) and ignored if forced in.
 DEFAULT_REVIEWER_ROLES = frozenset({Role.COMPLIANCE.value})
 REVIEWER_ROLES_ALLOWED = {
     Category.RECRUITMENT.value: frozenset({Role.COMPLIANCE.value, Role.HR_REVIEWER.value})
@@ -456,8 +457,8 @@ class ComplianceSettings(models.Model):
         default=dict,
         blank=True,
         help_text=_(
-            'Which roles review each category, e.g. {"recruitment": ["compliance", "hr_reviewer"]}. '
-            "A category not named is reviewed by compliance officers."
+            'Who reviews a category besides compliance officers, e.g. {"recruitment": ["hr_reviewer"]}. '
+            "Compliance officers review every category."
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -475,9 +476,10 @@ class ComplianceSettings(models.Model):
             raise ValidationError({"reviewers_by_category": problems})
 
     def reviewer_roles(self, category: str) -> frozenset[str]:
-        """The roles whose holders may decide on content of ``category`` (compliance when not set)."""
-        roles = (self.reviewers_by_category or {}).get(category) or [Role.COMPLIANCE.value]
-        return frozenset(roles) & REVIEWER_ROLES_ALLOWED.get(category, DEFAULT_REVIEWER_ROLES)
+        """The roles whose holders may decide on content of ``category``: compliance officers always, and
+        the roles set for it here among those allowed (``REVIEWER_ROLES_ALLOWED``)."""
+        roles = frozenset(map(str, (self.reviewers_by_category or {}).get(category) or ()))
+        return DEFAULT_REVIEWER_ROLES | (roles & REVIEWER_ROLES_ALLOWED.get(category, DEFAULT_REVIEWER_ROLES))
 
     @classmethod
     def current(cls) -> ComplianceSettings:

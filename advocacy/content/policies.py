@@ -14,6 +14,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from advocacy.content.models import (
+    REVIEWER_ROLES,
+    Category,
+    ComplianceSettings,
     ContentItem,
     ContentVersion,
     ItemStatus,
@@ -21,9 +24,9 @@ from advocacy.content.models import (
     ReviewDecision,
     VersionStatus,
 )
-from advocacy.content.selectors import audience_q, currently_valid_q, library_feed_for
+from advocacy.content.selectors import EVERYONE_CATEGORIES, audience_q, currently_valid_q, library_feed_for
 from advocacy.content.workflow.states import TRANSITIONS
-from advocacy.org.access import CONTENT_AUTHORS
+from advocacy.org.access import CONTENT_AUTHORS, RECRUITMENT_AUTHORS
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 
@@ -32,6 +35,12 @@ EDITABLE_STATUSES = TRANSITIONS["edit"][0]
 SUBMITTABLE_STATUSES = TRANSITIONS["submit"][0]
 RECALLABLE_STATUSES = TRANSITIONS["recall"][0]
 LIBRARY_AUTHOR_ROLES = CONTENT_AUTHORS.roles  # the role set is declared once, in advocacy.org.access
+# HR writes library content of these categories only (job offers), besides compliance and marketing.
+RECRUITMENT_AUTHOR_ROLES = RECRUITMENT_AUTHORS.roles
+HR_CATEGORIES = frozenset({Category.RECRUITMENT.value})
+# Job offers are for every employee to relay, not advisers only: any active member of staff in the offer's
+# audience may share one (``can_share``); other categories stay with advisers.
+EVERYONE_SHARES_CATEGORIES = EVERYONE_CATEGORIES
 
 
 def _active(user) -> bool:
@@ -39,7 +48,42 @@ def _active(user) -> bool:
 
 
 def can_author_library(user) -> bool:
-    return _active(user) and bool(roles_of(user) & LIBRARY_AUTHOR_ROLES)
+    """May write library content of at least one category (HR: job offers only, ``can_author_category``)."""
+    return _active(user) and bool(roles_of(user) & (LIBRARY_AUTHOR_ROLES | RECRUITMENT_AUTHOR_ROLES))
+
+
+def authorable_categories(user) -> frozenset[str]:
+    """The library categories ``user`` may write: all for compliance and marketing, job offers for HR."""
+    if not _active(user):
+        return frozenset()
+    roles = roles_of(user)
+    if roles & LIBRARY_AUTHOR_ROLES:
+        return frozenset(Category.values)
+    return HR_CATEGORIES if roles & RECRUITMENT_AUTHOR_ROLES else frozenset()
+
+
+def can_author_category(user, category: str) -> bool:
+    return category in authorable_categories(user)
+
+
+def library_items_authorable_by(user) -> Q:
+    """The library items ``user`` may see in the authoring list and edit (HR: job offers only)."""
+    categories = authorable_categories(user)
+    if categories == frozenset(Category.values):
+        return Q(origin=Origin.LIBRARY)
+    return Q(origin=Origin.LIBRARY, category__in=sorted(categories))
+
+
+def reviewable_categories(user) -> list[str]:
+    """The categories whose content ``user``'s roles may decide on: every one for compliance officers, job
+    offers for an HR reviewer when ``ComplianceSettings.reviewers_by_category`` allows it."""
+    roles = roles_of(user)
+    if Role.COMPLIANCE in roles:
+        return list(Category.values)  # no settings read: compliance reviews everything
+    if not roles & REVIEWER_ROLES:
+        return []
+    config = ComplianceSettings.current()
+    return [c for c in Category.values if roles & config.reviewer_roles(c)]
 
 
 def can_write_drafts(user) -> bool:
@@ -47,9 +91,11 @@ def can_write_drafts(user) -> bool:
 
 
 def versions_reviewable_by(user) -> QuerySet[ContentVersion]:
-    """Submitted current versions that ``user`` may decide on: compliance officers only, never on an item
-    they authored or wrote a version of (four eyes), nor twice on the same submission."""
-    if not _active(user) or Role.COMPLIANCE not in roles_of(user):
+    """Submitted current versions that ``user`` may decide on: the category's reviewers (compliance
+    officers by default, ``reviewable_categories``), never on an item they authored or wrote a version of
+    (four eyes), nor twice on the same submission."""
+    categories = reviewable_categories(user) if _active(user) else []
+    if not categories:
         return ContentVersion.objects.none()
     wrote_a_version = ContentVersion.objects.filter(item_id=OuterRef("item_id"), created_by_id=user.pk)
     already_approved = ReviewDecision.objects.filter(
@@ -63,6 +109,7 @@ def versions_reviewable_by(user) -> QuerySet[ContentVersion]:
             status=VersionStatus.SUBMITTED,
             item__status=ItemStatus.SUBMITTED,
             item__current_version_id=F("pk"),
+            item__category__in=categories,
         )
         .exclude(item__author_id=user.pk)
         .exclude(Exists(wrote_a_version))
@@ -111,7 +158,7 @@ def can_edit(user, item: ContentItem) -> bool:
         return False
     if item.origin == Origin.ADVISER_DRAFT:
         return item.author_id == user.pk and Role.ADVISER in roles_of(user)
-    return can_author_library(user)
+    return can_author_category(user, item.category)
 
 
 def can_edit_in_library(user, item: ContentItem) -> bool:
@@ -177,15 +224,25 @@ def items_visible_to(user) -> QuerySet[ContentItem]:
     visible = Q(origin=Origin.LIBRARY, status=ItemStatus.APPROVED) & currently_valid_q() & audience_q(user)
     if Role.MARKETING in roles:
         visible |= Q(origin=Origin.LIBRARY)
+    elif roles & RECRUITMENT_AUTHOR_ROLES or Role.HR_REVIEWER in roles:
+        visible |= Q(origin=Origin.LIBRARY, category__in=sorted(HR_CATEGORIES))
     if Role.ADVISER in roles:
         visible |= Q(origin=Origin.ADVISER_DRAFT, author_id=user.pk)
     return ContentItem.objects.filter(visible)
 
 
+def may_share_category(user, category: str) -> bool:
+    """The role half of ``can_share``: advisers share every category, any member of staff a job offer."""
+    if not getattr(user, "is_active", False):
+        return False
+    return category in EVERYONE_SHARES_CATEGORIES or Role.ADVISER in roles_of(user)
+
+
 def can_share(user, item: ContentItem) -> bool:
-    """May ``user`` share ``item`` now: an active adviser in the item's audience, item approved and valid.
-    Content's answer (audience, status, validity), asked by the share page and the share engine."""
-    if not user.is_active or Role.ADVISER not in roles_of(user):
+    """May ``user`` share ``item`` now: an active adviser (any member of staff for a job offer) in the item's
+    audience, item approved and valid. Content's answer (audience, status, validity), asked by the share
+    page and the share engine."""
+    if not may_share_category(user, item.category):
         return False
     if item.status != ItemStatus.APPROVED or item.current_version_id is None:
         return False

@@ -29,6 +29,11 @@ from advocacy.org.slot_values import slot_values_are_plain
 
 User = get_user_model()
 
+# Categories whose items, when they name no audience role, are for every member of staff rather than for
+# advisers: job offers, which every employee may relay (``policies.EVERYONE_SHARES_CATEGORIES`` says who
+# may share them; it is this set).
+EVERYONE_CATEGORIES = frozenset({Category.RECRUITMENT.value})
+
 _Regions = ContentItem.audience_regions.through
 _Branches = ContentItem.audience_branches.through
 
@@ -46,9 +51,15 @@ def audience_members(item: ContentItem) -> QuerySet:
             | Q(staff__branch__region__in=item.audience_regions.all())
         )
     # ``.all()``, not ``values_list``: a caller that prefetched the roles (campaign highlights) pays no query.
-    wanted_roles = [r.role for r in item.audience_roles.all()] or [Role.ADVISER]
+    wanted_roles = [r.role for r in item.audience_roles.all()]
+    if not wanted_roles and item.category in EVERYONE_CATEGORIES:
+        return people  # a job offer naming no role is for every member of staff
     people = people.filter(
-        Exists(StaffProfile.objects.filter(user_id=OuterRef("pk"), roles__role__in=wanted_roles))
+        Exists(
+            StaffProfile.objects.filter(
+                user_id=OuterRef("pk"), roles__role__in=wanted_roles or [Role.ADVISER]
+            )
+        )
     )
     return people
 
@@ -66,8 +77,11 @@ def audience_q(user, *, profile: StaffProfile | None = None) -> Q:
             pk__in=_Regions.objects.filter(region_id=profile.branch.region_id).values("contentitem_id")
         )
     role = Q(pk__in=AudienceRole.objects.filter(role__in=roles).values("item_id"))
+    no_role = ~Exists(AudienceRole.objects.filter(item_id=OuterRef("pk")))
     if Role.ADVISER in roles:
-        role |= ~Exists(AudienceRole.objects.filter(item_id=OuterRef("pk")))
+        role |= no_role
+    else:
+        role |= no_role & Q(category__in=sorted(EVERYONE_CATEGORIES))
     return place & role
 
 
@@ -339,6 +353,16 @@ def job_offers(*, statuses=None, live: bool = False, now=None) -> QuerySet[JobOf
             item__status=ItemStatus.APPROVED,
         )
     return offers.order_by("-item__created_at", "-pk")
+
+
+def job_offers_of(item_ids) -> dict[int, JobOffer]:
+    """The job offers of these items, by item id, in one query whatever the number of items."""
+    ids = [pk for pk in item_ids if pk is not None]
+    if not ids:
+        return {}
+    return {
+        offer.item_id: offer for offer in JobOffer.objects.filter(item_id__in=ids).select_related("branch")
+    }
 
 
 def job_offer_by_reference(job_reference: str) -> JobOffer | None:

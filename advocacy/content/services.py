@@ -6,6 +6,7 @@ Status changes belong to ``advocacy.content.workflow``; these functions call it 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,12 @@ from advocacy import texts
 from advocacy.content import policies, validation, workflow
 from advocacy.content.models import (
     AudienceRole,
+    Category,
     ContentItem,
     ContentVariant,
     ContentVersion,
     ItemStatus,
+    JobOffer,
     Origin,
 )
 from advocacy.content.sanitise import sanitise_guidance
@@ -42,7 +45,10 @@ ITEM_FIELDS = (
 )
 AUDIENCE_FIELDS = ("audience_regions", "audience_branches", "audience_roles")
 VERSION_FIELDS = ("text", "disclosure", "label", "link_url", "variants")
-ALL_FIELDS = frozenset(ITEM_FIELDS + AUDIENCE_FIELDS + VERSION_FIELDS)
+# A job offer's own facts (``JobOffer``), given with the item's fields when the category is recruitment and
+# ignored otherwise (a form hides them for other categories but the browser may still send them).
+JOB_FIELDS = ("job_reference", "place", "contract_type", "closes_on")
+ALL_FIELDS = frozenset(ITEM_FIELDS + AUDIENCE_FIELDS + VERSION_FIELDS + JOB_FIELDS)
 
 
 _LABELS = {"disclosure": lambda: _("The disclosure"), "label": lambda: _("The label")}
@@ -100,6 +106,79 @@ def clean_fields(fields: dict[str, Any], *, origin: str) -> dict[str, Any]:
     return data
 
 
+def clean_job_fields(data: dict[str, Any], *, item: ContentItem | None) -> dict[str, Any]:
+    """A job offer's facts, validated: every one given, the closing date not past, the reference not
+    another offer's, and an apply link (``link_url``, already checked against the allowed domains). Returns
+    them normalised with ``branch`` (the branch whose code or name is the place, else None)."""
+    errors: dict[str, list] = {}
+    job = {name: data.get(name) for name in JOB_FIELDS}
+    for name in ("job_reference", "place"):
+        job[name] = texts.normalise(job[name] or "")
+    if not job["job_reference"]:
+        errors["job_reference"] = [_("Give the job reference used in the applicant-tracking system.")]
+    elif len(job["job_reference"]) > 64:
+        errors["job_reference"] = [_("The job reference is at most 64 characters long.")]
+    else:
+        taken = JobOffer.objects.filter(job_reference__iexact=job["job_reference"])
+        if item is not None:
+            taken = taken.exclude(item_id=item.pk)
+        if taken.exists():
+            errors["job_reference"] = [
+                _("Another job offer already has the reference %(reference)s: check it in the ATS.")
+                % {"reference": job["job_reference"]}
+            ]
+    if not job["place"]:
+        errors["place"] = [_("Say where the job is: a branch or a city.")]
+    if job["contract_type"] not in JobOffer.ContractType.values:
+        errors["contract_type"] = [_("Choose the type of contract.")]
+    closes_on = job["closes_on"]
+    if not isinstance(closes_on, dt.date):
+        errors["closes_on"] = [_("Give the closing date of the offer.")]
+    elif closes_on < timezone.localdate():
+        errors["closes_on"] = [_("The closing date is in the past: choose today or a later date.")]
+    if "link_url" in data and not data.get("link_url"):
+        errors.setdefault("link_url", []).append(
+            _("A job offer needs its apply link: the page of the offer in the applicant-tracking system.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    from advocacy.org.models import Branch
+
+    place = job["place"]
+    job["branch"] = Branch.objects.filter(code__iexact=place).first() or (
+        Branch.objects.filter(name__iexact=place).first()
+    )
+    return job
+
+
+def closing_moment(closes_on: dt.date) -> dt.datetime:
+    """When an offer closing on ``closes_on`` expires: the end of that day in the bank's time zone."""
+    next_day = dt.datetime.combine(closes_on + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(next_day, timezone.get_default_timezone())
+
+
+def _split_job_fields(data: dict[str, Any], *, category: str, item: ContentItem | None) -> dict | None:
+    """Take the job fields out of ``data``; for a job offer, validate them and make the item expire when the
+    offer closes (its ``expires_at``: expiry is then the ordinary content expiry)."""
+    given = {name: data.pop(name) for name in JOB_FIELDS if name in data}
+    if category != Category.RECRUITMENT:
+        return None
+    job = clean_job_fields(
+        {**given, **({"link_url": data["link_url"]} if "link_url" in data else {})}, item=item
+    )
+    data["expires_at"] = closing_moment(job["closes_on"])
+    return job
+
+
+def _save_job_offer(item: ContentItem, job: dict | None) -> None:
+    if job is None:
+        JobOffer.objects.filter(
+            item=item
+        ).delete()  # no longer a job offer (category changed before approval)
+        return
+    JobOffer.objects.update_or_create(item=item, defaults=job)
+
+
 def _length_errors(version_data: dict[str, Any]) -> None:
     """Every wording must fit on X together with the disclosure, label and link."""
     wordings = [version_data["text"], *version_data.get("variants", [])]
@@ -153,10 +232,17 @@ def create_item(*, actor, origin: str, **fields: Any) -> ContentItem:
     allowed = (
         policies.can_author_library(actor) if origin == Origin.LIBRARY else policies.can_write_drafts(actor)
     )
+    if allowed and origin == Origin.LIBRARY:
+        allowed = policies.can_author_category(actor, fields.get("category", ""))
     if not allowed:
         raise workflow.NotAllowed(_("You may not write this kind of content."))
     fields.setdefault("variants", [])
+    job_given = {name: fields.pop(name) for name in JOB_FIELDS if name in fields}
     data = clean_fields(fields, origin=origin)
+    job = None
+    if origin == Origin.LIBRARY:
+        data.update(job_given)
+        job = _split_job_fields(data, category=data.get("category", ""), item=None)
     _length_errors(data)
     item = ContentItem.objects.create(
         origin=origin,
@@ -171,11 +257,19 @@ def create_item(*, actor, origin: str, **fields: Any) -> ContentItem:
     version = _write_version(item=item, actor=actor, data=data)
     item.current_version = version
     item.save(update_fields=["current_version"])
+    if job is not None:
+        _save_job_offer(item, job)
     record(
         "content.created",
         subject=item,
         actor=actor,
-        payload={"item": item.pk, "origin": origin, "category": item.category, "title": item.title},
+        payload={
+            "item": item.pk,
+            "origin": origin,
+            "category": item.category,
+            "title": item.title,
+            **({"job_offer": _job_payload(job)} if job else {}),
+        },
     )
     record(
         "content.version_created",
@@ -193,9 +287,25 @@ def create_item(*, actor, origin: str, **fields: Any) -> ContentItem:
     return item
 
 
+def _job_payload(job: dict) -> dict:
+    return {
+        "job_reference": job["job_reference"],
+        "place": job["place"],
+        "branch": job["branch"].pk if job.get("branch") else None,
+        "contract_type": job["contract_type"],
+        "closes_on": job["closes_on"].isoformat(),
+    }
+
+
+def _current_job(item: ContentItem) -> dict[str, Any]:
+    offer = JobOffer.objects.filter(item=item).first()
+    return {name: (getattr(offer, name) if offer else None) for name in JOB_FIELDS}
+
+
 def _current_values(item: ContentItem) -> dict[str, Any]:
     version = item.current_version
     return {
+        **_current_job(item),
         **{k: getattr(item, k) for k in ITEM_FIELDS},
         "audience_regions": set(item.audience_regions.values_list("pk", flat=True)),
         "audience_branches": set(item.audience_branches.values_list("pk", flat=True)),
@@ -236,7 +346,27 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
         fields["image"] = ""
     if "image" in fields and "image_alt" not in fields:
         fields["image_alt"] = current["image_alt"]
+    if (
+        item.origin == Origin.LIBRARY
+        and "category" in fields
+        and not policies.can_author_category(actor, fields["category"])
+    ):
+        raise workflow.NotAllowed(_("You may not write this kind of content."))
+    job_given = {name: fields.pop(name) for name in JOB_FIELDS if name in fields}
     data = clean_fields(fields, origin=item.origin)
+    job = None
+    category = data.get("category", item.category)
+    if current["job_reference"] is not None and category != Category.RECRUITMENT:
+        # Kept, not deleted: shares, clicks and applications are attributed through the offer.
+        raise ValidationError(
+            {"category": [_("A job offer stays a job offer: write a new item for other content.")]}
+        )
+    if item.origin == Origin.LIBRARY and (job_given or category == Category.RECRUITMENT):
+        data.update({**{k: current[k] for k in JOB_FIELDS if current[k] is not None}, **job_given})
+        data.setdefault("link_url", current["link_url"])
+        job = _split_job_fields(data, category=category, item=item)
+        if job is not None:
+            data.update({k: job[k] for k in JOB_FIELDS})
     changed = sorted(k for k, v in data.items() if _comparable(k, v) != _comparable(k, current[k]))
     if not changed:
         return item.current_version
@@ -247,6 +377,8 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
             setattr(item, name, data[name])
     item.save(update_fields=[*(n for n in ITEM_FIELDS if n in data), "updated_at"])
     _set_audience(item, data)
+    if job is not None:
+        _save_job_offer(item, job)
     version = _write_version(item=item, actor=actor, data=version_data)
     workflow.begin_new_version(item=item, version=version, actor=actor)
     record(
@@ -258,6 +390,7 @@ def edit_item(*, item: ContentItem, actor, **fields: Any) -> ContentVersion:
             "version_id": version.pk,
             "version_number": version.number,
             "changed": changed,
+            **({"job_offer": _job_payload(job)} if job else {}),
         },
     )
     return version

@@ -21,7 +21,7 @@ from advocacy.content.forms import DraftForm, LibraryItemForm, VariantFormSet, i
 from advocacy.content.models import Category, ContentItem, Origin
 from advocacy.content.policies import can_share
 from advocacy.content.validation import max_weighted_length
-from advocacy.org.access import ADVISERS, CONTENT_AUTHORS, SIGNED_IN, WRITERS, access
+from advocacy.org.access import ADVISERS, LIBRARY_AUTHORS, SIGNED_IN, WRITERS, access
 
 PAGE_SIZE = 20
 
@@ -53,8 +53,8 @@ def _tell(request: HttpRequest, saved: services.Saved, *, saved_message: str) ->
     return []
 
 
-# --- Adviser: library feed -----------------------------------------------------------------------------
-@access(ADVISERS)
+# --- Library feed (advisers; job offers for everyone in their audience) ---------------------------------
+@access(SIGNED_IN)
 def library(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in Category.values:
@@ -66,6 +66,9 @@ def library(request: HttpRequest) -> HttpResponse:
     entries = [
         (item, selectors.preview_for(item.current_version, request.user, limit=limit)) for item in page
     ]
+    offers = selectors.job_offers_of([item.pk for item, _preview in entries])
+    for item, _preview in entries:
+        item.offer = offers.get(item.pk)
     return render(
         request,
         "content/library.html",
@@ -186,14 +189,18 @@ def count(request: HttpRequest) -> HttpResponse:
 
 
 # --- Library authoring (compliance, marketing) ------------------------------------------------------------
-@access(CONTENT_AUTHORS)
+@access(LIBRARY_AUTHORS)
 def authoring(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ContentItem.Status.values:
         status = ""
-    page = Paginator(selectors.library_items_for_authoring(status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    items = selectors.library_items_for_authoring(status=status).filter(
+        policies.library_items_authorable_by(request.user)
     )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    offers = selectors.job_offers_of([item.pk for item in page])
+    for item in page:
+        item.offer = offers.get(item.pk)
     return render(
         request,
         "content/authoring.html",
@@ -206,15 +213,18 @@ def authoring(request: HttpRequest) -> HttpResponse:
 
 
 def _item_form(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
+    categories = policies.authorable_categories(request.user)
+    only = {"categories": categories} if categories != frozenset(Category.values) else {}
     if request.method == "POST":
-        form = LibraryItemForm(request.POST, request.FILES)
+        form = LibraryItemForm(request.POST, request.FILES, **only)
         variants = VariantFormSet(request.POST, prefix="variants")
     elif item is not None:
         initial, variant_initial = initial_for(item)
-        form = LibraryItemForm(initial=initial)
+        form = LibraryItemForm(initial=initial, **only)
         variants = VariantFormSet(initial=variant_initial, prefix="variants")
     else:
-        form, variants = LibraryItemForm(), VariantFormSet(prefix="variants")
+        initial = {"category": Category.RECRUITMENT} if only else {}
+        form, variants = LibraryItemForm(initial=initial, **only), VariantFormSet(prefix="variants")
     findings = []
     if request.method == "POST" and form.is_valid() and variants.is_valid():
         fields = dict(form.cleaned_data)
@@ -257,15 +267,18 @@ def _item_form(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
     )
 
 
-@access(CONTENT_AUTHORS)
+@access(LIBRARY_AUTHORS)
 def item_new(request: HttpRequest) -> HttpResponse:
     return _item_form(request, None)
 
 
-@access(CONTENT_AUTHORS)
+@access(LIBRARY_AUTHORS)
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
-        ContentItem.objects.filter(origin=Origin.LIBRARY).select_related("current_version"), pk=pk
+        ContentItem.objects.filter(policies.library_items_authorable_by(request.user)).select_related(
+            "current_version"
+        ),
+        pk=pk,
     )
     if not policies.can_edit(request.user, item):
         raise Http404
@@ -282,6 +295,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "content/item_detail.html",
         {
             "item": item,
+            "offer": selectors.job_offers_of([item.pk]).get(item.pk),
             "version": version,
             "variants": version.variants.all() if version else [],
             "approved_texts": approved_texts,

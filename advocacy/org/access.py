@@ -51,8 +51,15 @@ ADVISERS = roles(Role.ADVISER)
 MANAGERS = roles(Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER)
 COMPLIANCE = roles(Role.COMPLIANCE)
 CONTENT_AUTHORS = roles(Role.COMPLIANCE, Role.MARKETING)
-# Everyone who writes texts: advisers their drafts, compliance and marketing the library.
-WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING)
+# HR writes job offers (the recruitment category only: ``advocacy.content.policies``).
+RECRUITMENT_AUTHORS = roles(Role.HR)
+# The library editor's routes: compliance and marketing for every category, HR for job offers.
+LIBRARY_AUTHORS = roles(Role.COMPLIANCE, Role.MARKETING, Role.HR)
+# Everyone who writes texts: advisers their drafts, compliance, marketing and HR (job offers) the library.
+WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING, Role.HR)
+# Who decides on submitted content: compliance officers; HR reviewers on job offers where compliance
+# settings allow it (``ComplianceSettings.reviewers_by_category``).
+REVIEWERS = roles(Role.COMPLIANCE, Role.HR_REVIEWER)
 STAFF_ADMINS = roles(Role.HR, Role.ADMIN)
 ADMINS = roles(Role.ADMIN)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from advocacy import texts
 from advocacy.content import compliance_checks as checks
 from advocacy.content.models import ContentItem, ItemStatus, VersionStatus
+from advocacy.content.policies import EVERYONE_SHARES_CATEGORIES
 from advocacy.org.models import Role
 from advocacy.org.selectors import roles_of
 from advocacy.shares.models import Share
@@ -96,7 +97,7 @@ def send_time_refusal(share: Share, now: dt.datetime) -> tuple[str, str] | None:
     if is_adviser is None:
         is_adviser = Role.ADVISER in roles_of(adviser)
     is_adviser = bool(is_adviser)  # SQLite answers 0/1
-    if not adviser.is_active or not is_adviser:
+    if not adviser.is_active or not (is_adviser or item.category in EVERYONE_SHARES_CATEGORIES):
         return "fail", gettext_noop("The adviser's access has ended.")
     blocking = _blocking_findings(share.text, item)
     if blocking:

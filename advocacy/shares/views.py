@@ -14,14 +14,16 @@ from django.views.decorators.http import require_POST
 
 from advocacy.content.models import ContentItem
 from advocacy.networks.x import selectors as x_selectors
-from advocacy.org.access import ADVISERS, COMPLIANCE, access
+from advocacy.org.access import COMPLIANCE, SIGNED_IN, access
 from advocacy.shares import selectors, services
 from advocacy.shares.forms import ShareForm, adviser_timezone
 from advocacy.shares.models import Share
 from advocacy.web.paging import keyset_page, query_without_cursor
 
 
-@access(ADVISERS)
+# Any member of staff: advisers share every category, everyone else job offers (``can_share`` decides, 404
+# otherwise); My shares, cancel and reschedule act on the person's own shares only.
+@access(SIGNED_IN)
 def share(request: HttpRequest, item_id: int) -> HttpResponse:
     """The share flow: exactly what will be posted, then "share now" or "schedule"."""
     item = get_object_or_404(ContentItem.objects.select_related("current_version"), pk=item_id)
@@ -62,7 +64,7 @@ def share(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
-@access(ADVISERS)
+@access(SIGNED_IN)
 def my_shares(request: HttpRequest) -> HttpResponse:
     page = keyset_page(selectors.shares_of(request.user), request.GET, key="pk")
     groups = selectors.grouped_for_my_shares(selectors.with_click_figures(page.object_list))
@@ -88,7 +90,7 @@ def _own_share(request: HttpRequest, pk: int) -> Share:
     )
 
 
-@access(ADVISERS)
+@access(SIGNED_IN)
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
@@ -101,7 +103,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("shares:my_shares")
 
 
-@access(ADVISERS)
+@access(SIGNED_IN)
 @require_POST
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)

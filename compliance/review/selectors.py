@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.content import workflow
-from advocacy.content.models import Category, ContentVersion, ItemStatus
+from advocacy.content.models import Category, ContentVersion, ItemStatus, JobOffer
 from advocacy.content.policies import (
     approvals_given,
     approvals_required,
     can_review,
+    reviewable_categories,
     versions_reviewable_by,
     with_approvals_given,
 )
@@ -236,10 +237,15 @@ def queue_summary_for(user) -> dict:
 # --- One version's review page ---------------------------------------------------------------------------
 def version_for_review(user, pk: int):
     """Any version a compliance officer may look at (all of them: they also see what they cannot decide on,
-    with the reason); None when it does not exist. Deciding is ``can_review``'s answer, not this one's."""
+    with the reason), or an HR reviewer (versions of the categories they review, ``reviewable_categories``);
+    None when it does not exist. Deciding is ``can_review``'s answer, not this one's."""
+    versions = ContentVersion.objects.select_related("item", "created_by__staff__branch")
     if Role.COMPLIANCE not in roles_of(user):
-        return None
-    return ContentVersion.objects.select_related("item", "created_by__staff__branch").filter(pk=pk).first()
+        categories = reviewable_categories(user)
+        if not categories:
+            return None
+        versions = versions.filter(item__category__in=categories)
+    return versions.filter(pk=pk).first()
 
 
 def refusal_for(user, version) -> str:
@@ -281,6 +287,7 @@ def review_page(user, version) -> dict:
     return {
         "version": version,
         "item": item,
+        "offer": JobOffer.objects.filter(item=item).select_related("branch").first(),
         "title": _title(version),
         "category": item.get_category_display(),
         "language": item.get_language_display(),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.content import policies, workflow
 from advocacy.content.presentation import finding_rows, highlight
-from advocacy.org.access import COMPLIANCE, CONTENT_AUTHORS, access
+from advocacy.org.access import COMPLIANCE, CONTENT_AUTHORS, REVIEWERS, access
 from compliance.review import checking, rulepacks, selectors
 from compliance.review.forms import DecisionForm, LexiconRuleForm, RulePackForm, TryTextForm
 from compliance.review.models import LexiconRule, RulePack
@@ -126,7 +126,7 @@ def try_text_check(request: HttpRequest) -> HttpResponse:
 
 
 # --- Review queue and review page ----------------------------------------------------------------------
-@access(COMPLIANCE)
+@access(REVIEWERS)
 def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilters.from_query(request.GET)
     entries = selectors.review_queue(request.user, filters=filters)
@@ -160,13 +160,13 @@ def _review_context(request: HttpRequest, version, form: DecisionForm | None = N
     return {**review, "form": form}
 
 
-@access(COMPLIANCE)
+@access(REVIEWERS)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     version = _reviewable_version_or_404(request, pk)
     return render(request, "review/review.html", _review_context(request, version))
 
 
-@access(COMPLIANCE)
+@access(REVIEWERS)
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     version = _reviewable_version_or_404(request, pk)

@@ -23,3 +23,13 @@ document.querySelectorAll("[data-filter-list]").forEach((input) => {
     });
   });
 });
+
+// Fields that belong to one category (the job offer's): hidden while another category is chosen. Without
+// this script they stay visible, and the server ignores them for other categories.
+document.querySelectorAll("[data-show-for-category]").forEach((fieldset) => {
+  const select = fieldset.form && fieldset.form.elements.namedItem("category");
+  if (!select) return;
+  const sync = () => { fieldset.hidden = select.value !== fieldset.dataset.showForCategory; };
+  select.addEventListener("change", sync);
+  sync();
+});

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(
                 blank=True,
                 default=dict,
-                help_text='Which roles review each category, e.g. {"recruitment": ["compliance", "hr_reviewer"]}. A category not named is reviewed by compliance officers.',
+                help_text='Who reviews a category besides compliance officers, e.g. {"recruitment": ["hr_reviewer"]}. Compliance officers review every category.',
                 verbose_name="reviewers by category",
             ),
         ),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from advocacy.networks.usage import capabilities
 from advocacy.networks.x import selectors
 from advocacy.networks.x.connections import disconnect_x_account
-from advocacy.org.access import ADVISERS, COMPLIANCE, access
+from advocacy.org.access import COMPLIANCE, SIGNED_IN, access
 from advocacy.web.paging import PAGE_SIZE, keyset_page, keyset_page_by_time, query_without_cursor
 
 
@@ -33,7 +33,8 @@ def _connect_url(request: HttpRequest) -> str | None:
     return provider.get_login_url(request, process=AuthProcess.CONNECT, next=reverse("xnetwork:connection"))
 
 
-@access(ADVISERS)
+# Any member of staff may connect an X account: everyone may relay job offers.
+@access(SIGNED_IN)
 def connection(request: HttpRequest) -> HttpResponse:
     account = selectors.x_account_of(request.user)
     return render(
@@ -47,7 +48,7 @@ def connection(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access(ADVISERS)
+@access(SIGNED_IN)
 @require_POST
 def disconnect(request: HttpRequest) -> HttpResponse:
     account = selectors.x_account_of(request.user)
