@@ -10,48 +10,20 @@ from __future__ import annotations
 
 import csv
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
 from advocacy.dashboards import selectors
+from advocacy.dashboards.web import bad_period, csv_response, day_label, period_from
 from advocacy.org.access import ADVISERS, access
 from advocacy.web.charts import Chart, Series
 
-DEFAULT_DAYS = 30
 
-
-class RangeForm(forms.Form):
-    days = forms.TypedChoiceField(
-        label=gettext_lazy("Period"),
-        choices=[
-            (7, gettext_lazy("Last 7 days")),
-            (30, gettext_lazy("Last 30 days")),
-            (90, gettext_lazy("Last 90 days")),
-        ],
-        coerce=int,
-        required=False,
-        empty_value=DEFAULT_DAYS,
-    )
-
-
-def _range(request: HttpRequest) -> tuple[RangeForm, selectors.Range | None]:
-    data = request.GET if "days" in request.GET else {"days": DEFAULT_DAYS}
-    form = RangeForm(data)
-    if not form.is_valid():
-        return form, None
-    return form, selectors.Range.last(form.cleaned_data["days"], now=timezone.now())
-
-
-def _day_label(day) -> str:
-    return formats.date_format(day, "MONTH_DAY_FORMAT")
-
-
-def _charts(results: selectors.Results) -> list[Chart]:
-    labels = [_day_label(d.day) for d in results.days]
+def charts_of(results: selectors.Results) -> list[Chart]:
+    labels = [day_label(d.day) for d in results.days]
     folded = len(results.days) > 7
     return [
         Chart(
@@ -85,31 +57,24 @@ def _charts(results: selectors.Results) -> list[Chart]:
     ]
 
 
-@access(ADVISERS)
-def my_results(request: HttpRequest) -> HttpResponse:
-    form, period = _range(request)
+def render_results(request: HttpRequest, adviser, *, extra: dict, csv_url: str) -> HttpResponse:
+    """The results page of ``adviser`` (the reader's own, or an adviser of a manager's scope)."""
+    form, period = period_from(request)
+    context = {"form": form, "csv_url": csv_url, **extra}
     if period is None:
-        return render(request, "dashboards/my_results.html", {"form": form}, status=400)
-    results = selectors.results(request.user, period)
-    return render(
-        request,
-        "dashboards/my_results.html",
-        {"form": form, "results": results, "charts": _charts(results), "days": period.days},
-    )
+        return render(request, "dashboards/my_results.html", context, status=400)
+    results = selectors.results(adviser, period)
+    context |= {"results": results, "charts": charts_of(results), "days": period.days}
+    return render(request, "dashboards/my_results.html", context)
 
 
-@access(ADVISERS)
-def my_results_csv(request: HttpRequest) -> HttpResponse:
-    """The daily table of the page, for the same period (counts as integers, days as ISO dates)."""
-    _form, period = _range(request)
+def results_csv(request: HttpRequest, adviser, *, name: str) -> HttpResponse:
+    """The daily table of the results page, for the same period (integers, days as ISO dates)."""
+    _form, period = period_from(request)
     if period is None:
-        return HttpResponse(_("Choose a period of 7, 30 or 90 days."), status=400, content_type="text/plain")
-    results = selectors.results(request.user, period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="my-results-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}.csv"'
-    )
-    response.write("\ufeff")  # so that a spreadsheet reads the accents of the headings as UTF-8
+        return bad_period()
+    results = selectors.results(adviser, period)
+    response = csv_response(name, period)
     writer = csv.writer(response)
     writer.writerow(
         [_("day (UTC)"), _("impressions"), pgettext("post metrics", "engagements"), _("link clicks")]
@@ -117,3 +82,13 @@ def my_results_csv(request: HttpRequest) -> HttpResponse:
     for day in results.days:
         writer.writerow([day.day.isoformat(), day.impressions, day.engagements, day.clicks])
     return response
+
+
+@access(ADVISERS)
+def my_results(request: HttpRequest) -> HttpResponse:
+    return render_results(request, request.user, extra={}, csv_url=reverse("dashboards:my_results_csv"))
+
+
+@access(ADVISERS)
+def my_results_csv(request: HttpRequest) -> HttpResponse:
+    return results_csv(request, request.user, name="my-results")

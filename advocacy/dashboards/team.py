@@ -1,0 +1,171 @@
+"""The managers' dashboard: adoption and results of the advisers in their scope, per adviser and per branch.
+
+Scope is the one the relationships' team page uses (``relationships.team.advisers_in_scope``): a branch
+manager's branch, a regional manager's region (every branch of it, so branches compare side by side). The
+drill-down to one adviser looks the adviser up *in that scope* and answers 404 otherwise, so no figure of
+another branch can be read by changing the id in the URL.
+
+Six queries whatever the number of advisers, shares, snapshots or clicks: the advisers (with their X
+connection), their shares' figures over the period (``measures``), their clicks, their publications this
+calendar month and last, and the library items approved and used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from advocacy.content.models import ContentItem, ItemStatus, Origin
+from advocacy.dashboards import measures
+from advocacy.dashboards.selectors import Range
+from advocacy.networks.x.models import XAccount
+from advocacy.relationships.team import advisers_in_scope
+from advocacy.shares.models import Share, ShareClick
+
+
+@dataclass
+class Figures:
+    """What a row of the tables shows (an adviser, a branch or the whole scope)."""
+
+    advisers: int = 0
+    connected: int = 0
+    active_this_month: int = 0
+    active_last_month: int = 0
+    shares: int = 0
+    impressions: int = 0
+    engagements: int = 0
+    clicks: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return measures.rate(self.engagements, self.impressions)
+
+    @property
+    def earned_media_value(self) -> Decimal | None:
+        return measures.earned_media_value(self.impressions, self.clicks)
+
+    def add(self, other: Figures) -> None:
+        for f in fields(Figures):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass
+class AdviserRow(Figures):
+    pk: int = 0
+    name: str = ""
+    branch: str = ""
+
+
+@dataclass
+class BranchRow(Figures):
+    name: str = ""
+
+
+@dataclass
+class Team:
+    range: Range
+    month_start: dt.datetime
+    advisers: list[AdviserRow]
+    branches: list[BranchRow]
+    total: Figures
+    library_items: int = 0
+    library_items_used: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def library_used_percent(self) -> Decimal | None:
+        if not self.library_items:
+            return None
+        return Decimal(self.library_items_used * 100) / Decimal(self.library_items)
+
+
+def month_starts(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """This UTC calendar month's start and the previous one's."""
+    this = now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    previous = (this - dt.timedelta(days=1)).replace(day=1)
+    return this, previous
+
+
+def adviser_in_scope(user, adviser_id: int):
+    """The adviser, if ``user`` may look at them; None otherwise (the view answers 404)."""
+    return advisers_in_scope(user).select_related("staff__branch").filter(pk=adviser_id).first()
+
+
+def team(user, period: Range, *, now: dt.datetime) -> Team:
+    scope = advisers_in_scope(user)
+    connected = XAccount.objects.filter(user_id=OuterRef("pk"), status=XAccount.Status.CONNECTED)
+    people = list(
+        scope.annotate(connected=Exists(connected))
+        .order_by("staff__branch__name", "last_name", "first_name", "pk")
+        .values("pk", "first_name", "last_name", "email", "staff__branch__name", "connected")
+    )
+    rows = {
+        p["pk"]: AdviserRow(
+            pk=p["pk"],
+            name=f"{p['first_name']} {p['last_name']}".strip() or p["email"],
+            branch=p["staff__branch__name"] or "",
+            advisers=1,
+            connected=int(p["connected"]),
+        )
+        for p in people
+    }
+    start, end = period.start, period.end
+    shares = Share.objects.filter(
+        adviser__in=scope, published_at__gte=measures.published_since(start), published_at__lt=end
+    )
+    for row in (
+        shares.values("adviser_id")
+        .annotate(
+            shares=Count("pk", filter=Q(published_at__gte=start)),
+            impressions=measures.gained("impressions", start, end),
+            engagements=measures.gained("engagements", start, end),
+        )
+        .order_by()
+    ):
+        adviser = rows[row["adviser_id"]]
+        adviser.shares, adviser.impressions, adviser.engagements = (
+            row["shares"],
+            row["impressions"] or 0,
+            row["engagements"] or 0,
+        )
+    for row in (
+        ShareClick.objects.filter(share__adviser__in=scope, clicked_at__gte=start, clicked_at__lt=end)
+        .values("share__adviser_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[row["share__adviser_id"]].clicks = row["n"]
+    this_month, last_month = month_starts(now)
+    for row in (
+        Share.objects.filter(adviser__in=scope, published_at__gte=last_month, published_at__lt=now)
+        .values("adviser_id")
+        .annotate(this=Count("pk", filter=Q(published_at__gte=this_month)))
+        .annotate(last=Count("pk", filter=Q(published_at__lt=this_month)))
+        .order_by()
+    ):
+        rows[row["adviser_id"]].active_this_month = int(row["this"] > 0)
+        rows[row["adviser_id"]].active_last_month = int(row["last"] > 0)
+    library = ContentItem.objects.filter(origin=Origin.LIBRARY, status=ItemStatus.APPROVED)
+    used = (
+        Share.objects.filter(adviser__in=scope, published_at__gte=start, published_at__lt=end)
+        .filter(item__in=library)
+        .aggregate(n=Count("item_id", distinct=True))["n"]
+    )
+    library_total = library.count()
+    branches: dict[str, BranchRow] = {}
+    total = Figures()
+    for adviser in rows.values():
+        branches.setdefault(adviser.branch, BranchRow(name=adviser.branch)).add(adviser)
+        total.add(adviser)
+    return Team(
+        range=period,
+        month_start=this_month,
+        advisers=list(rows.values()),
+        branches=sorted(branches.values(), key=lambda b: b.name),
+        total=total,
+        library_items=library_total,
+        library_items_used=used,
+    )
