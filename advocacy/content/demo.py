@@ -1,8 +1,10 @@
 """Demo content for ``manage.py seed_demo``: an approved library (French and English, several categories,
-a job offer, one item with four variants, one template), one expired item and one adviser draft.
+one item with four variants, one template), one expired item, one adviser draft, and job offers written by
+HR (``seed_job_offers``).
 
 Everything goes through the real services and workflow (automatic checks, four eyes, archive), authored by
-marketing and approved by compliance. Idempotent: an item whose title already exists is left alone.
+marketing (job offers by HR) and approved by compliance. Idempotent: an item whose title already exists is
+left alone, and a job offer whose reference exists.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from advocacy.content import services, workflow
-from advocacy.content.models import ContentItem, ItemStatus, Origin
+from advocacy.content.models import ContentItem, ItemStatus, JobOffer, Origin
 from advocacy.org.demo import DOMAIN
 
 User = get_user_model()
@@ -44,15 +46,6 @@ LIBRARY = [
         "disclosure": RISK_FR,
         "label": "#PUB",
         "link_url": f"{SITE}/epargne",
-    },
-    {
-        "title": "Offre d'emploi : conseiller clientèle à Lyon",
-        "category": "recruitment",
-        "language": "fr",
-        "text": "Nous recrutons un conseiller clientèle (H/F) pour notre agence de Lyon Bellecour. "
-        "Envie de nous rejoindre ?",
-        "link_url": f"{SITE}/carrieres",
-        "audience_roles": ["adviser", "hr"],
     },
     {
         "title": "Volunteering day",
@@ -89,6 +82,45 @@ LIBRARY = [
         "text": "Nos agences d'Île-de-France vous accueillent désormais le samedi matin.",
         "audience_whole_bank": False,
         "region_codes": ["IDF"],
+    },
+]
+# Job offers, written by HR (the demo's Nadia Benali) and approved by compliance; no audience role, so every
+# member of staff sees and may relay them. Closing dates are relative to the day the demo is seeded.
+JOB_OFFERS = [
+    {
+        "title": "Offre d'emploi : conseiller clientèle à Lyon",
+        "category": "recruitment",
+        "language": "fr",
+        "text": "Nous recrutons un conseiller clientèle (H/F) pour notre agence de Lyon Bellecour. "
+        "Envie de nous rejoindre ?",
+        "variants": [
+            "Notre agence de Lyon Bellecour recrute un conseiller clientèle (H/F) en CDI. "
+            "Pourquoi pas vous ?",
+            "Conseiller clientèle (H/F) à Lyon Bellecour : un CDI vous attend. Postulez en ligne !",
+        ],
+        "link_url": f"{SITE}/carrieres/REQ-2026-014",
+        "job_reference": "REQ-2026-014",
+        "place": "LYO01",
+        "contract_type": "permanent",
+        "closes_in_days": 45,
+        "guidance_html": "<p>Partagez à votre réseau : chaque candidature venue de votre lien vous est "
+        "attribuée.</p>",
+    },
+    {
+        "title": "Alternance : chargé d'accueil à Paris",
+        "category": "recruitment",
+        "language": "fr",
+        "text": "Alternance 2027 : notre agence Paris Opéra accueille un chargé d'accueil (H/F). "
+        "Rejoignez une équipe qui vous forme !",
+        "variants": [
+            "Étudiant(e) ? Préparez votre diplôme en alternance à l'agence Paris Opéra, "
+            "comme chargé d'accueil.",
+        ],
+        "link_url": f"{SITE}/carrieres/REQ-2026-021",
+        "job_reference": "REQ-2026-021",
+        "place": "PAR01",
+        "contract_type": "apprenticeship",
+        "closes_in_days": 60,
     },
 ]
 EXPIRED = {
@@ -134,6 +166,25 @@ def _create(author, origin: str, spec: dict) -> ContentItem | None:
     return services.create_item(actor=author, origin=origin, **fields)
 
 
+def seed_job_offers() -> list[JobOffer]:
+    """The demo's approved job offers (``JOB_OFFERS``), written by HR through the library editor's service
+    and approved by compliance (four eyes). Idempotent by job reference; returns every demo offer, for the
+    recruitment demo to script sharers and applications on."""
+    hr = _user("hr")
+    reviewers = [_user("compliance2"), _user("compliance")]
+    offers = []
+    for spec in JOB_OFFERS:
+        offer = JobOffer.objects.filter(job_reference=spec["job_reference"]).select_related("item").first()
+        if offer is None:
+            fields = {k: v for k, v in spec.items() if k != "closes_in_days"}
+            fields["closes_on"] = timezone.localdate() + timedelta(days=spec["closes_in_days"])
+            item = services.create_item(actor=hr, origin=Origin.LIBRARY, **fields)
+            _approve(item, reviewers)
+            offer = JobOffer.objects.select_related("item").get(item=item)
+        offers.append(offer)
+    return offers
+
+
 def seed_content() -> dict[str, int]:
     marketing, adviser = _user("marketing"), _user("adviser")
     reviewers = [_user("compliance2"), _user("compliance")]
@@ -151,5 +202,6 @@ def seed_content() -> dict[str, int]:
         created["expired"] += 1
     if _create(adviser, Origin.ADVISER_DRAFT, DRAFT) is not None:
         created["drafts"] += 1
+    created["job_offers"] = len(seed_job_offers())
     assert ContentItem.objects.filter(status=ItemStatus.APPROVED).exists()
     return created
