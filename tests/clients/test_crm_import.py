@@ -165,3 +165,55 @@ def test_importing_20_or_120_rows_costs_the_same_queries(adviser, adviser2, bran
         assert result.created == n // 2 and len(result.errors) == n // 2  # Hugo is in Nice
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_a_new_client_is_written_with_its_consent_and_its_archive_record(adviser, branch_manager):
+    """New clients go in by COPY on PostgreSQL (ids taken first, current_consent set on insert) and through
+    the ORM elsewhere: what a reader of the client, the consent and the archive sees is the same."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from advocacy.clients import services
+    from advocacy.clients.privacy import client_key
+    from compliance.archive.models import ArchiveRecord
+
+    by_hand = services.add_client(adviser=adviser, client_ref="CR-0", last_name="Avant")
+    text = HEADER + (
+        f"CR-1;Jeanne;Durand;{adviser.email};https://x.com/jeanne_d;oui;02/11/2026\n"
+        f"CR-2;Paul;Roy;{adviser.email};;non;\nCR-3;Léa;Blanc;{adviser.email};;oui;\n"
+    )
+    rows, _errors = crm_file.parse(text.encode())
+    result = crm_import.apply_rows(rows, adviser_column="adviser_email", by=branch_manager)
+    assert (result.created, result.errors) == (3, [])
+    jeanne, paul, lea = (Client.objects.get(client_ref=ref) for ref in ("CR-1", "CR-2", "CR-3"))
+    assert by_hand.pk < jeanne.pk < paul.pk < lea.pk
+    assert (jeanne.adviser, jeanne.branch_id, jeanne.first_name, jeanne.last_name) == (
+        adviser,
+        adviser.staff.branch_id,
+        "Jeanne",
+        "Durand",
+    )
+    assert (jeanne.x_handle, jeanne.handle_status, jeanne.consent_given) == ("jeanne_d", "pending", True)
+    assert jeanne.created_at and abs(jeanne.updated_at - jeanne.created_at) < dt.timedelta(seconds=1)
+    consent = jeanne.current_consent
+    assert (consent.client, consent.given, consent.recorded_by, consent.method) == (
+        jeanne,
+        True,
+        branch_manager,
+        "import",
+    )
+    assert (consent.wording_version, consent.consent_date) == (
+        settings.CLIENT_CONSENT_WORDING_VERSION,
+        dt.date(2026, 11, 2),
+    )
+    assert consent.recorded_at and consent.withdrawn_at is None
+    assert (paul.current_consent, paul.x_handle, paul.handle_status) == (None, "", "none")
+    assert lea.consent_given and (lea.x_handle, lea.handle_status) == ("", "none")
+    assert lea.current_consent.consent_date == timezone.localdate()
+    records = ArchiveRecord.objects.filter(event_type="client.consent_recorded").order_by("seq")
+    assert [(r.subject_user_id, r.actor_id) for r in records] == [(adviser.pk, branch_manager.pk)] * 2
+    keys = [client_key(ref) for ref in ("CR-1", "CR-3")]
+    assert [k in r.payload_json for r, k in zip(records, keys, strict=True)] == [True, True]
