@@ -61,6 +61,8 @@ WRITERS = roles(Role.ADVISER, Role.COMPLIANCE, Role.MARKETING, Role.HR)
 # settings allow it (``ComplianceSettings.reviewers_by_category``).
 REVIEWERS = roles(Role.COMPLIANCE, Role.HR_REVIEWER)
 STAFF_ADMINS = roles(Role.HR, Role.ADMIN)
+# Recruitment reach (advocacy/reach): HR sees the bank, managers their scope's totals.
+RECRUITMENT_READERS = roles(Role.HR, Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER)
 ADMINS = roles(Role.ADMIN)
 
 
