@@ -1,4 +1,5 @@
-"""E-mails about content review: the author hears of every decision, compliance gets a batched digest.
+"""E-mails about content review: the author hears of every decision, reviewers get a batched digest
+(compliance officers of every submission, HR reviewers of the job offers they may review).
 
 Called from Celery tasks, after the decision is committed; a mail server that is down costs an e-mail,
 never a decision.
@@ -14,7 +15,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from advocacy.content.models import ContentVersion, ReviewDecision, SubmissionDigest, VersionStatus
+from advocacy.content.models import (
+    Category,
+    ComplianceSettings,
+    ContentVersion,
+    ReviewDecision,
+    SubmissionDigest,
+    VersionStatus,
+)
 from advocacy.org.models import Role, StaffProfile
 from advocacy.org.selectors import users_with_role
 
@@ -61,6 +69,20 @@ def send_decision_email(*, decision_id: int) -> bool:
     return True
 
 
+def _reviewers_and_categories():
+    """(reviewer, categories they review or None for all): compliance officers, then the HR reviewers who
+    are not also compliance officers, for the categories compliance settings let them review."""
+    officers = list(users_with_role(Role.COMPLIANCE).exclude(email=""))
+    yield from ((officer, None) for officer in officers)
+    config = ComplianceSettings.current()
+    hr_categories = {c for c in Category.values if Role.HR_REVIEWER in config.reviewer_roles(c)}
+    if hr_categories:
+        seen = {officer.pk for officer in officers}
+        for reviewer in users_with_role(Role.HR_REVIEWER).exclude(email=""):
+            if reviewer.pk not in seen:
+                yield reviewer, hr_categories
+
+
 def send_submission_digest(*, now=None) -> int:
     """One e-mail per compliance officer listing the versions submitted since the previous digest.
 
@@ -87,8 +109,14 @@ def send_submission_digest(*, now=None) -> int:
     if not submitted:
         return 0
     sent = 0
-    for officer in users_with_role(Role.COMPLIANCE).exclude(email=""):
-        mine = [v for v in submitted if v.created_by_id != officer.pk and v.item.author_id != officer.pk]
+    for officer, categories in _reviewers_and_categories():
+        mine = [
+            v
+            for v in submitted
+            if v.created_by_id != officer.pk
+            and v.item.author_id != officer.pk
+            and (categories is None or v.item.category in categories)
+        ]
         if not mine:
             continue
         _send(

@@ -406,3 +406,21 @@ def test_the_library_page_costs_the_same_queries_whatever_the_number_of_offers(
         page = client.get(reverse("content:library"))
     assert page.content.decode().count("REQ-") >= 5
     assert len(five) == len(one)
+
+
+def test_hr_reviewers_get_the_digest_of_the_job_offers_they_review(
+    write_offer, write_library_item, hr, hr_reviewer, marketer, compliance_officer, hr_reviews_job_offers
+):
+    from django.core import mail
+
+    from advocacy.content import notifications
+
+    notifications.send_submission_digest(now=timezone.now() - dt.timedelta(seconds=1))  # opens the window
+    mail.outbox.clear()
+    _submit(write_offer(), hr)
+    _submit(write_library_item(), marketer)
+    assert notifications.send_submission_digest(now=timezone.now() + dt.timedelta(seconds=1)) == 2
+    to_hr = next(m for m in mail.outbox if m.to == [hr_reviewer.email])
+    assert "Conseiller clientèle à Lille" in to_hr.body and "Taux immobiliers" not in to_hr.body
+    to_compliance = next(m for m in mail.outbox if m.to == [compliance_officer.email])
+    assert "Conseiller clientèle à Lille" in to_compliance.body and "Taux immobiliers" in to_compliance.body
