@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "advocacy.audience",
     "advocacy.reach",
     "advocacy.digest",
+    "advocacy.rollups",
     "compliance.review",
     "compliance.supervision",
     "compliance.archive",
@@ -538,6 +539,15 @@ CELERY_BEAT_SCHEDULE.update({
 REVIEW_TWO_APPROVER_CATEGORIES = env_list("REVIEW_TWO_APPROVER_CATEGORIES", ["product"])
 # How long a submission may wait for a decision before the queue and the digest flag it.
 REVIEW_AGE_TARGET_HOURS = env_int("REVIEW_AGE_TARGET_HOURS", 24, minimum=1)
+# --- Event tables at bank scale (advocacy/rollups, docs/scale.md) -------------------------------------
+# Monthly partitions of link clicks and metric snapshots (PostgreSQL) are created this many months ahead.
+PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "rollups-recent-days": {"task": "advocacy.rollups.tasks.rollup_recent_days",
+                            "schedule": timedelta(minutes=10)},
+    "rollups-ensure-partitions": {"task": "advocacy.rollups.tasks.ensure_partitions",
+                                  "schedule": crontab(hour=1, minute=10)},
+}
 # --- Weekly digest (advocacy/digest): Monday 06:00 UTC, the week before; each person may opt out. -----
 CELERY_BEAT_SCHEDULE |= {
     "digest-weekly": {"task": "advocacy.digest.tasks.send_weekly_digests",

@@ -81,7 +81,7 @@ def test_the_digest_tells_the_week_in_the_readers_language(busy_week, adviser):
     assert "- Livret Relais" in body and "- Prêt immobilier à taux fixe" in body
     assert "1 publication" in body
     assert "impressions mesurées par X : 120" in body
-    assert "interactions (j\u2019aime, republications, réponses, citations, signets) : 4" in body
+    assert "interactions (j\u2019aime, republications, réponses, citations) : 4" in body
     assert "clics sur vos liens suivis : 2" in body
     assert "signal en attente" in body
     assert "Your posts" not in body and "Hello" not in body  # nothing English in a French e-mail

@@ -1,0 +1,94 @@
+"""Rolling one UTC day of events up into ``DailyPostFigures``: re-runnable, whole days, one transaction.
+
+A day is recomputed from the raw events every time (not incremented), so running it twice, late, or after
+clicks that arrived late (the click buffer flushes every few seconds; a share's counts are read on a
+schedule) gives the same rows as running it once at the end: beat rolls up today every few minutes and
+yesterday once more after midnight. On PostgreSQL the day's events sit in one monthly partition and the
+queries read only it (partition pruning on the time column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from advocacy.metrics.models import MetricSnapshot
+from advocacy.rollups.models import DailyPostFigures, RollupRun
+from advocacy.shares.models import ShareClick
+
+UTC = dt.UTC
+BATCH = 5000
+
+
+def engagements_of(likes: int, reposts: int, replies: int, quotes: int) -> int:
+    """Engagement as the dashboards count it (bookmarks are private to the bookmarker: not counted)."""
+    return likes + reposts + replies + quotes
+
+
+def bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=UTC)
+    return start, start + dt.timedelta(days=1)
+
+
+def _clicks(start, end) -> dict[int, dict]:
+    rows = (
+        ShareClick.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
+        .values("share_id", adviser=F("share__adviser_id"))
+        .annotate(clicks=Count("pk"), visitors=Count("visitor", distinct=True))
+        .order_by()
+    )
+    return {row["share_id"]: row for row in rows}
+
+
+def _last_reads(start, end) -> dict[int, dict]:
+    rows = (
+        MetricSnapshot.objects.filter(read_at__gte=start, read_at__lt=end)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
+        .filter(rank=1)
+        .values(
+            "share_id", "impressions", "likes", "reposts", "replies", "quotes", adviser=F("share__adviser_id")
+        )
+    )
+    return {row["share_id"]: row for row in rows}
+
+
+def rollup_day(day: dt.date) -> RollupRun:
+    """Recompute ``day``'s rows from the events (the day's old rows replaced in the same transaction)."""
+    began = time.monotonic()
+    start, end = bounds(day)
+    clicks, reads = _clicks(start, end), _last_reads(start, end)
+    rows = []
+    for share_id in clicks.keys() | reads.keys():
+        click, read = clicks.get(share_id), reads.get(share_id)
+        rows.append(
+            DailyPostFigures(
+                day=day,
+                share_id=share_id,
+                adviser_id=(click or read)["adviser"],
+                clicks=click["clicks"] if click else 0,
+                visitors=click["visitors"] if click else 0,
+                impressions=read["impressions"] if read else None,
+                engagements=engagements_of(read["likes"], read["reposts"], read["replies"], read["quotes"])
+                if read
+                else None,
+            )
+        )
+    with transaction.atomic():
+        DailyPostFigures.objects.filter(day=day).delete()
+        DailyPostFigures.objects.bulk_create(rows, batch_size=BATCH)
+        run, _created = RollupRun.objects.update_or_create(
+            day=day,
+            defaults={"finished_at": timezone.now(), "seconds": time.monotonic() - began, "rows": len(rows)},
+        )
+    return run
+
+
+def rollup_recent(*, now: dt.datetime | None = None) -> list[RollupRun]:
+    """Today so far and yesterday (late clicks and reads of yesterday land here after midnight)."""
+    today = (now or timezone.now()).astimezone(UTC).date()
+    return [rollup_day(today - dt.timedelta(days=1)), rollup_day(today)]
