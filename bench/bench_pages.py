@@ -273,12 +273,15 @@ def seed_content(people: dict, step: Steps) -> list:
 
 
 def _secondary_indexes(conn, table: str) -> list[tuple[str, str]]:
-    """Indexes of ``table`` that no constraint owns (those can be dropped and rebuilt around a bulk load)."""
-    return conn.execute(
+    """Indexes of ``table`` that no constraint owns (those can be dropped and rebuilt around a bulk load).
+    A partitioned table's index is listed ``ON ONLY`` the parent: rebuilt without ``ONLY``, on every
+    partition."""
+    rows = conn.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
         "AND i.indexname NOT IN (SELECT conname FROM pg_constraint)",
         (table,),
     ).fetchall()
+    return [(name, definition.replace(" ON ONLY ", " ON ")) for name, definition in rows]
 
 
 def seed_shares(pg: str, people: dict, items: list, scale: float, step: Steps) -> dict:
@@ -287,10 +290,14 @@ def seed_shares(pg: str, people: dict, items: list, scale: float, step: Steps) -
     ``ANALYZE``. Every adviser publishes 50 shares, of 50 different items, over the last 90 days; a third
     belong to a campaign; the measured adviser also has 1,000 older deleted shares."""
     import psycopg
+    from django.core.management import call_command
 
     from advocacy.campaigns.models import Campaign
 
     n_shares, n_clicks = max(1000, round(SHARES * scale)), max(10_000, round(CLICKS * scale))
+    # The seeded months get their partitions (clicks up to a year back), as a backfill would.
+    since = dt.date.today() - dt.timedelta(days=SHARE_DAYS * 4 + 31)
+    call_command("ensure_partitions", "--since", since.strftime("%Y-%m"))
     advisers = people["advisers"]
     campaigns = list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
     with psycopg.connect(f"{pg}/{DB_NAME}") as conn:
