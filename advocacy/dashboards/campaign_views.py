@@ -156,13 +156,22 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "days": period.days,
             "found": found,
-            "variants": list(zip(found.variants, variant_labels, strict=True)),
             "best_label": variant_label(found.best_variant) if found.best_variant else "",
             "charts": [
                 _part_chart(
-                    "campaign-variants", _("Per wording"), _("Wording"), found.variants, variant_labels
+                    "campaign-variants",
+                    _("Engagements and link clicks per wording"),
+                    _("Wording"),
+                    found.variants,
+                    variant_labels,
                 ),
-                _part_chart("campaign-branches", _("Per branch"), _("Branch"), found.branches, branch_labels),
+                _part_chart(
+                    "campaign-branches",
+                    _("Engagements and link clicks per branch"),
+                    _("Branch"),
+                    found.branches,
+                    branch_labels,
+                ),
             ],
             **_context_prices(),
         },

@@ -67,7 +67,7 @@ def _charts(figures: selectors.Oversight) -> list[Chart]:
             id="review-rules",
             title=_("Automatic findings by rule"),
             label_heading=_("Rule"),
-            labels=[r.rule for r in figures.rules],
+            labels=[r.label for r in figures.rules],
             series=[
                 Series(_("Found on submitted versions"), [r.fired for r in figures.rules]),
                 Series(_("Acknowledged and approved"), [r.overridden for r in figures.rules]),
@@ -124,7 +124,7 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([])
     writer.writerow([_("rule"), _("check"), _("severity"), _("found"), _("acknowledged and approved")])
     for r in figures.rules:
-        writer.writerow([r.rule, r.check, r.severity, r.fired, r.overridden])
+        writer.writerow([r.label, r.check, r.severity, r.fired, r.overridden])
     writer.writerow([])
     d = figures.deletions
     writer.writerow(

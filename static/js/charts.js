@@ -59,7 +59,11 @@
           },
         },
         scales: {
-          [valueAxis]: { beginAtZero: true, ticks: { callback: (value) => format.format(value) } },
+          // precision: counts (decimals 0) step by whole numbers, never 0.1 labelled "0" by the formatter.
+          [valueAxis]: {
+            beginAtZero: true,
+            ticks: { precision: spec.decimals, callback: (value) => format.format(value) },
+          },
           // Long category labels (endpoints) are cut on a phone, from the start: the table has them whole.
           [spec.horizontal ? "y" : "x"]: {
             ticks: {

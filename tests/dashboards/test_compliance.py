@@ -85,7 +85,7 @@ def test_queue_times_and_rules_match_the_workflow(reviewed, compliance_officer, 
     assert times["product"].decisions == 0 and times["product"].median_hours is None
     rules = {r.rule: r for r in figures.rules}
     [warning] = [r for r in rules.values() if r.severity == "warn"]
-    assert (warning.fired, warning.overridden) == (1, 1)
+    assert (warning.fired, warning.overridden, warning.label) == (1, 1, "\u201cdernière chance\u201d")
     page = response.content.decode()
     for chart in ("review-queue-age", "review-decision-times", "review-rules"):
         assert f'id="{chart}-data"' in page
