@@ -9,6 +9,9 @@ import datetime as dt
 def _offer(personas):
     from advocacy.content.models import ContentItem, ContentVersion, JobOffer
 
+    existing = JobOffer.objects.filter(job_reference="REQ-SAMPLE").first()
+    if existing is not None:
+        return {"pk": existing.pk}
     item = ContentItem.objects.create(
         title="Conseiller clientèle",
         category="recruitment",
