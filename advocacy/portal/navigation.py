@@ -91,6 +91,7 @@ MENU: tuple[NavEntry, ...] = (
         menu=PEOPLE,
     ),
     NavEntry("dashboards:team", _("Team results"), "people", ("dashboards:team_adviser",), menu=PEOPLE),
+    NavEntry("reach:offers", _("Recruitment reach"), "people", ("reach:*",), menu=PEOPLE),
     NavEntry("accounts:roster", _("Staff"), "people", ("accounts:roster_import",), menu=PEOPLE),
     NavEntry("org:staff", _("Organisation"), "people", ("org:*",), menu=PEOPLE),
     NavEntry("admin:index", _("Administration"), "people", menu=PEOPLE),
