@@ -67,6 +67,11 @@ def _part_chart(chart_id: str, title: str, heading: str, parts: list[selectors.P
     )
 
 
+def variant_name(part: selectors.Part) -> str:
+    """Short enough for a chart's axis on a phone; the page lists each name with its whole wording."""
+    return _("Base wording") if part.key is None else _("Variant %(n)s") % {"n": part.key}
+
+
 def variant_label(part: selectors.Part) -> str:
     if part.key is None:
         return _("Base wording: %(text)s") % {"text": _short(part.label)}
@@ -147,7 +152,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     form, period, found = _breakdown_or_404(request, pk)
     if period is None:
         return render(request, "dashboards/campaign.html", {"form": form}, status=400)
-    variant_labels = [variant_label(v) for v in found.variants]
+    variant_labels = [variant_name(v) for v in found.variants]
     branch_labels = [b.label or _("No branch") for b in found.branches]
     return render(
         request,
@@ -157,6 +162,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "days": period.days,
             "found": found,
             "best_label": variant_label(found.best_variant) if found.best_variant else "",
+            "wordings": list(zip(variant_labels, found.variants, strict=True)),
             "charts": [
                 _part_chart(
                     "campaign-variants",
