@@ -167,6 +167,10 @@ def _split_job_fields(data: dict[str, Any], *, category: str, item: ContentItem 
         {**given, **({"link_url": data["link_url"]} if "link_url" in data else {})}, item=item
     )
     data["expires_at"] = closing_moment(job["closes_on"])
+    if data.get("valid_from") is not None and data["valid_from"] >= data["expires_at"]:
+        raise ValidationError(
+            {"closes_on": [_("The offer must close after it becomes valid: choose a later closing date.")]}
+        )
     return job
 
 

@@ -144,6 +144,7 @@ def test_the_editor_shows_the_job_fields_for_the_recruitment_category(hr, market
         ({"place": ""}, "place", "Say where the job is"),
         ({"contract_type": ""}, "contract_type", "Choose the type of contract"),
         ({"closes_on": ""}, "closes_on", "Give the closing date"),
+        ({"valid_from": "2099-01-01T10:00"}, "closes_on", "The offer must close after it becomes valid"),
     ],
 )
 def test_bad_job_offer_input_is_refused_with_a_message_and_nothing_lost(
