@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from advocacy.audience.demo import seed_follower_graph
 from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         seed_publishing()  # the X app; connects the first adviser to the sandbox when it answers
         seed_clients()  # the first adviser's client book: consented (her handle resolved), pending, withdrawn
         seed_shares()  # the first adviser's one published post, which the scripted sandbox client answers
+        # Last: the sandbox follower graph (with overlaps) of whoever shared a job offer above, read by the
+        # inbound capture and sketched, for HR's deduplicated audience.
+        seed_follower_graph()
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )
