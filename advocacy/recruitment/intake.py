@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -65,9 +66,26 @@ def job_items(references: Iterable[str]) -> dict[str, int]:
     return dict(JobOffer.objects.filter(job_reference__in=references).values_list("job_reference", "item_id"))
 
 
+_KNOWN_MEMO_SECONDS = 30.0
+_known_references: dict[str, float] = {}  # job reference -> known until (monotonic), in this process
+
+
 def unknown_job_references(events: Iterable[ApplicationEvent]) -> list[str]:
-    wanted = {e.job_reference for e in events if e.job_reference}
-    return sorted(wanted - set(job_items(wanted)))
+    """The job references of ``events`` that name no job offer. A reference found is remembered in this
+    process for ``_KNOWN_MEMO_SECONDS`` (the webhook then costs no query for it); one not found is never
+    remembered, so an offer created a moment ago is accepted at once. An offer deleted meanwhile is caught
+    by the drain (its delivery is set aside with the error)."""
+    now = time.monotonic()
+    wanted = {
+        e.job_reference for e in events if e.job_reference and _known_references.get(e.job_reference, 0) < now
+    }
+    if not wanted:
+        return []
+    found = set(job_items(wanted))
+    if len(_known_references) > 10_000:
+        _known_references.clear()
+    _known_references.update(dict.fromkeys(found, now + _KNOWN_MEMO_SECONDS))
+    return sorted(wanted - found)
 
 
 def _when(value: str) -> dt.datetime | None:
@@ -210,11 +228,13 @@ def apply_events(*, profile: ATSProfile, events: list[ApplicationEvent], via: st
 def store(*, profile: ATSProfile, digest: str, events: list[ApplicationEvent]) -> bool:
     """Keep a verified delivery (False: the same body was already received) and make sure a drain is
     coming (at most one queued at a time)."""
+    row = ApplicationDelivery(profile=profile, digest=digest, events=[e.as_dict() for e in events])
     try:
-        with transaction.atomic():  # a savepoint: a caller's transaction survives the duplicate
-            ApplicationDelivery.objects.create(
-                profile=profile, digest=digest, events=[e.as_dict() for e in events]
-            )
+        if transaction.get_connection().in_atomic_block:  # a savepoint keeps the caller's transaction usable
+            with transaction.atomic():
+                row.save(force_insert=True)
+        else:  # the webhook: one INSERT, committed on its own (no BEGIN/COMMIT round trips)
+            row.save(force_insert=True)
     except IntegrityError:
         return False
     if cache.add(_PENDING_KEY, 1, timeout=60):

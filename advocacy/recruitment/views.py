@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,6 +22,10 @@ from advocacy.recruitment.forms import ApplicationUploadForm
 from advocacy.recruitment.models import ATSProfile
 
 logger = logging.getLogger(__name__)
+
+# The paths ``ats/<slug:slug>/webhook/`` matches under ``recruitment/`` (``advocacy.wsgi`` serves them on the
+# lean handler of ``advocacy.links.handler``: tested against the URLconf).
+WEBHOOK_PATH = re.compile(r"/recruitment/ats/[-a-zA-Z0-9_]+/webhook/\Z")
 
 
 @csrf_exempt  # an ATS cannot send a CSRF token: the HMAC signature is what authenticates the delivery

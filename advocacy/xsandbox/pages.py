@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .routing import Route
 from .state import PUBLIC_METRICS, iso8601
@@ -11,6 +11,7 @@ from .state import PUBLIC_METRICS, iso8601
 ROUTES = [
     Route("GET", r"/", "GET /", "page_index", "html"),
     Route("GET", r"/timeline/(?P<username>[^/]+)", "GET /timeline", "page_timeline", "html"),
+    Route("GET", r"/apply/(?P<job>[^/]+)", "GET /apply", "page_apply", "html"),
 ]
 
 _CSS = """
@@ -67,6 +68,27 @@ class PageHandlers:
             f"{table}"
         )
         self._send_html(200, html_page("X sandbox", body_html, refresh=True))
+
+    def page_apply(self, match, query, body):
+        """A job offer's apply page as an ATS would host it, for the demo's clicks on a job offer's tracked
+        link (advocacy/recruitment): it shows the query string the redirect brought, source parameter
+        (``gh_src``, ``lever-source[]``, ``source``, ``utm_*``) and all, every value as received."""
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td><code>{esc(k)}</code></td><td><code>{esc(v)}</code></td></tr>"
+            for k, v in parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+        )
+        table = f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table>" if rows else "<p>None.</p>"
+        self._send_html(
+            200,
+            html_page(
+                "Apply page - ATS sandbox",
+                f"<h1>Apply page: job {esc(unquote(match.group('job')))}</h1>"
+                '<p class="muted">The bank\'s applicant-tracking system would show its application form '
+                "here. "
+                "The link brought these parameters:</p>" + table,
+            ),
+        )
 
     def page_timeline(self, match, query, body):
         esc = html.escape

@@ -49,3 +49,20 @@ def make_profile(db):
         return profile
 
     return make
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Calling a WSGI handler directly (as production's server does) sends request_started/finished, whose
+    close_old_connections would close the test's transaction: disconnected meanwhile, as Django's test
+    client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -35,3 +35,62 @@ def test_the_webhook_answers_post_only_and_needs_no_sign_in(personas, client_for
 def test_hr_never_reaches_the_clients(hr, client_for):
     for url in (reverse("clients:scope"), reverse("clients:imports")):
         assert client_for(hr).get(url).status_code == 403
+
+
+def test_the_webhook_paths_and_only_they_go_to_the_lean_handler(monkeypatch):
+    from django.urls import Resolver404, resolve
+
+    from advocacy import wsgi
+    from advocacy.recruitment import views
+
+    served = []
+    monkeypatch.setattr(wsgi, "links", lambda environ, start_response: served.append(("lean", environ)))
+    monkeypatch.setattr(wsgi, "portal", lambda environ, start_response: served.append(("portal", environ)))
+    paths = [
+        "/recruitment/ats/greenhouse/webhook/",
+        "/recruitment/ats/lever-eu_2/webhook/",
+        "/recruitment/ats/greenhouse/webhook",
+        "/recruitment/ats/a/b/webhook/",
+        "/recruitment/ats/greenhouse/webhook/x",
+        "/recruitment/applications/upload/",
+    ]
+    for path in paths:
+        wsgi.application({"PATH_INFO": path}, None)
+    lean = [environ["PATH_INFO"] for handler, environ in served if handler == "lean"]
+
+    def is_the_webhook(path):
+        try:
+            return resolve(path).func is views.ats_webhook
+        except Resolver404:
+            return False
+
+    assert lean == [p for p in paths if is_the_webhook(p)] == paths[:2]
+
+
+def test_a_delivery_through_the_real_wsgi_application_is_stored(
+    make_profile, make_offer, keep_test_connection
+):
+    import io
+    import sys
+
+    from advocacy.recruitment import formats
+    from advocacy.recruitment.models import ApplicationDelivery
+    from advocacy.wsgi import application
+    from tests.recruitment import payloads
+    from tests.recruitment.conftest import SECRET
+
+    make_offer()
+    make_profile("greenhouse")
+    body = payloads.greenhouse()
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/recruitment/ats/greenhouse/webhook/",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+        "HTTP_SIGNATURE": formats.sign("greenhouse", secret=SECRET, body=body)["Signature"],
+    }  # fmt: skip
+    status, headers = [], []
+    b"".join(application(environ, lambda s, h, exc_info=None: (status.append(s), headers.extend(h))))
+    assert status == ["202 Accepted"]
+    assert "Set-Cookie" not in dict(headers)  # no session on the lean handler
+    assert ApplicationDelivery.objects.count() == 1

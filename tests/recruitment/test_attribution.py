@@ -142,3 +142,30 @@ def test_links_of_other_content_keep_their_utm_parameters(sandbox, connect, advi
         urlsplit(Client().get(f"/l/{share.link_code}", HTTP_USER_AGENT=BROWSER)["Location"]).query
     )
     assert "gh_src" not in query and query["utm_content"] == [str(share.pk)]
+
+
+def test_the_click_lands_on_the_sandbox_apply_page_with_the_reference(
+    sandbox, connect, adviser, make_offer, make_profile
+):
+    import requests
+
+    from advocacy.content.models import ComplianceSettings
+
+    connect(adviser, "camille_x")
+    make_profile("lever", slug="lever")
+    offer = make_offer(link=f"{sandbox.url}/apply/REQ-101?lang=fr")
+    compliance = ComplianceSettings.current()  # the demo's sandbox host, as LINK_ALLOWED_DOMAINS allows it
+    compliance.allowed_domains = [*compliance.allowed_domains, "127.0.0.1"]
+    compliance.save()
+    share = _publish(adviser, offer)
+    location = Client().get(f"/l/{share.link_code}", HTTP_USER_AGENT=BROWSER)["Location"]
+    page = requests.get(location, timeout=5)
+    assert page.status_code == 200 and "Apply page: job REQ-101" in page.text
+    for name, value in (
+        ("lang", "fr"),
+        ("lever-origin", "applied"),
+        ("lever-source[]", "Relais"),
+        ("lever-source[]", reference_for(share.pk)),
+    ):
+        assert f"<td><code>{name}</code></td><td><code>{value}</code></td>" in page.text
+    assert "utm_" not in page.text
