@@ -107,3 +107,20 @@ def test_the_home_page_of_a_compliance_officer_shows_the_queue_panel(adviser, co
     html = client_for(compliance_officer).get(reverse("portal:home")).content.decode()
     assert 'id="review-panel-title"' in html
     assert reverse("review:queue") in html
+
+
+def test_the_branch_filter_lists_every_branch_escaped_with_the_chosen_one_selected(
+    adviser, org, compliance_officer, client_for
+):
+    from advocacy.org.models import Branch
+
+    odd = Branch.objects.create(
+        region=org["north"], code="ODD01", name='Roubaix <"Nord"> & Co', city="Roubaix"
+    )
+    client = client_for(compliance_officer)
+    page = client.get(reverse("review:queue"), {"branch": odd.pk}).content.decode()
+    assert f'<option value="{odd.pk}" selected>Roubaix &lt;&quot;Nord&quot;&gt; &amp; Co</option>' in page
+    for name in ("lille", "arras", "nice", "toulon"):
+        assert f'<option value="{org[name].pk}">{org[name].name}</option>' in page
+    assert page.count(" selected>") == 1  # the branch only: the other filters are on "any"
+    assert 'value="" selected' not in page
