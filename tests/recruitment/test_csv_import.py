@@ -159,3 +159,22 @@ def test_hr_uploads_a_file_and_reads_the_refused_rows(profile, hr, client_for, d
 def test_advisers_and_managers_may_not_upload(profile, adviser, branch_manager, client_for):
     for person in (adviser, branch_manager):
         assert client_for(person).get("/recruitment/applications/upload/").status_code == 403
+
+
+def test_the_import_page_and_its_errors_speak_french(profile, make_staff, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from advocacy.org.models import Role
+
+    client = client_for(make_staff(Role.HR, branch=None, language="fr"))
+    page = client.get("/recruitment/applications/upload/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Importer des candidatures" in page
+    data = (HEADER + "G-1;REQ-404;01/11/2026;;Entretien;\r\nG-2;REQ-101;01/11/2026;;Café;\r\n").encode()
+    page = client.post(
+        "/recruitment/applications/upload/",
+        {"profile": profile.pk, "file": SimpleUploadedFile("a.csv", data, content_type="text/csv")},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert "0 nouvelles candidatures, 0 changements d’étape, 0 inchangées." in page
+    assert "Aucune offre d’emploi n’a la référence REQ-404." in page
+    assert "« Café » n’est pas une étape que Relais connaît" in page
