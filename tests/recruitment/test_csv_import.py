@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 
 import pytest
@@ -175,6 +176,7 @@ def test_the_import_page_and_its_errors_speak_french(profile, make_staff, client
         {"profile": profile.pk, "file": SimpleUploadedFile("a.csv", data, content_type="text/csv")},
         HTTP_ACCEPT_LANGUAGE="fr",
     ).content.decode()
-    assert "0 nouvelles candidatures, 0 changements d’étape, 0 inchangées." in page
-    assert "Aucune offre d’emploi n’a la référence REQ-404." in page
-    assert "« Café » n’est pas une étape que Relais connaît" in page
+    page = html.unescape(page)
+    assert "0 nouvelles candidatures, 0 changements d'étape, 0 inchangées." in page
+    assert "Aucune offre d'emploi n'a la référence REQ-404." in page
+    assert "« Café » n'est pas une étape que Relais connaît" in page
