@@ -176,10 +176,6 @@ class LibraryItemForm(_PostFields):
             self.fields["category"].choices = [(v, label) for v, label in Category.choices if v in categories]
         _live(self)
 
-    def is_job_offer(self) -> bool:
-        value = self["category"].value()
-        return value == Category.RECRUITMENT
-
     def clean_disclosure(self) -> str:
         return slot_values.validate_short_line(
             self.cleaned_data.get("disclosure", ""), field_label=_("The disclosure")
