@@ -628,6 +628,12 @@ CELERY_BEAT_SCHEDULE |= {
     "supervision-sweep": {"task": "compliance.supervision.tasks.sweep_unsupervised",
                           "schedule": timedelta(minutes=5)},
 }
+# The ATS inbox (advocacy/recruitment): each delivery queues a drain; this one takes a delivery whose drain
+# could not be queued (the broker was down) or that arrived just as the last drain ended.
+CELERY_BEAT_SCHEDULE |= {
+    "recruitment-drain-ats-deliveries": {"task": "advocacy.recruitment.tasks.drain_ats_deliveries",
+                                         "schedule": timedelta(minutes=1)},
+}
 
 # --- Recruitment reach (advocacy/audience, advocacy/reach, issue 15) --------------------------------------
 # Follower ids are hashed with this key before they enter a HyperLogLog sketch (default: derived from

@@ -242,7 +242,7 @@ def store(*, profile: ATSProfile, digest: str, events: list[ApplicationEvent]) -
 
         try:
             drain_ats_deliveries.delay()
-        except Exception:  # the broker is down: the delivery is safe, the next drain takes it
+        except Exception:  # the broker is down: the delivery is safe, beat's drain (every minute) takes it
             cache.delete(_PENDING_KEY)
             logger.exception("Could not queue the ATS inbox drain")
     return True
