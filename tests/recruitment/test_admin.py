@@ -1,4 +1,4 @@
-"""Administrators configure ATS profiles in Django's admin: vendor defaults filled in, the secret write-only."""
+"""Administrators configure ATS profiles in the admin: vendor defaults filled in, the secret write-only."""
 
 from __future__ import annotations
 
