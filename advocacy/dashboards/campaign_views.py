@@ -17,6 +17,7 @@ from advocacy.dashboards.web import bad_period, csv_response, period_from
 from advocacy.org.access import access, roles
 from advocacy.org.models import Role
 from advocacy.web.charts import Chart, Series
+from advocacy.web.paging import query_without_cursor
 
 MARKETING = roles(Role.MARKETING)
 
@@ -88,11 +89,20 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     form, period = period_from(request)
     if period is None:
         return render(request, "dashboards/campaigns.html", {"form": form}, status=400)
-    rows = selectors.campaigns(period)
+    rows, page = selectors.campaigns_page(period, request.GET)
     return render(
         request,
         "dashboards/campaigns.html",
-        {"form": form, "rows": rows, "chart": _list_chart(rows), "days": period.days, **_context_prices()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query_without_cursor(request.GET),
+            "csv_query": request.GET.urlencode(),
+            "chart": _list_chart(rows),
+            "days": period.days,
+            **_context_prices(),
+        },
     )
 
 
@@ -102,6 +112,7 @@ def _figure_headings() -> list[str]:
 
 @access(MARKETING)
 def campaigns_csv(request: HttpRequest) -> HttpResponse:
+    """The page's table: the same period and the same page of campaigns."""
     _form, period = period_from(request)
     if period is None:
         return bad_period()
@@ -118,7 +129,8 @@ def campaigns_csv(request: HttpRequest) -> HttpResponse:
             *_figure_headings(),
         ]
     )
-    for r in selectors.campaigns(period):
+    rows, _page = selectors.campaigns_page(period, request.GET)
+    for r in rows:
         c = r.campaign
         writer.writerow(
             [

@@ -134,7 +134,7 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
     for row in (
         ShareClick.objects.filter(share__adviser__in=scope, clicked_at__gte=start, clicked_at__lt=end)
         .values("share__adviser_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # "*", not the id: click_share_time alone can answer (index-only scan)
         .order_by()
     ):
         rows[row["share__adviser_id"]].clicks = row["n"]

@@ -143,6 +143,26 @@ def test_per_wording_and_per_branch_figures_match_the_raw_events(campaign_run, m
     assert len([r for r in rows if r[0] == "wording"]) == len(expected["variant"])
 
 
+def test_the_list_shows_20_campaigns_a_page_newest_first(make_item, marketer, client_for):
+    now = REAL_NOW()
+    item = make_item()
+    made = [
+        lifecycle.create_campaign(
+            item=item, starts_at=now, ends_at=now + dt.timedelta(days=1), actor=marketer, name=f"C{n}"
+        )
+        for n in range(21)
+    ]
+    client = client_for(marketer)
+    first = client.get(URL, {"days": 7})
+    assert [r.campaign.pk for r in first.context["rows"]] == [c.pk for c in reversed(made)][:20]
+    older = first.context["page"].older
+    assert f"before={older}" in first.content.decode()
+    second = client.get(URL, {"days": 7, "before": older})
+    assert [r.campaign.pk for r in second.context["rows"]] == [made[0].pk]
+    rows = _rows(client.get(CSV_URL, {"days": 7, "before": older}))
+    assert [r[0] for r in rows[1:]] == ["C0"]  # the CSV is the page shown
+
+
 def test_an_unknown_campaign_is_404(marketer, client_for):
     assert client_for(marketer).get("/results/campaigns/99999999/").status_code == 404
     assert client_for(marketer).get("/results/campaigns/99999999/breakdown.csv").status_code == 404
