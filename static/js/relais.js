@@ -24,12 +24,18 @@ document.querySelectorAll("[data-filter-list]").forEach((input) => {
   });
 });
 
-// Fields that belong to one category (the job offer's): hidden while another category is chosen. Without
-// this script they stay visible, and the server ignores them for other categories.
-document.querySelectorAll("[data-show-for-category]").forEach((fieldset) => {
-  const select = fieldset.form && fieldset.form.elements.namedItem("category");
+// Fields that belong to one category (the job offer's) are hidden while another category is chosen, and the
+// expiry field while it is that one (an offer expires when it closes). Without this script all stay visible,
+// and the server ignores what does not apply.
+document.querySelectorAll("[data-show-for-category], [data-hide-for-category]").forEach((part) => {
+  const form = part.closest("form");
+  const select = form && form.elements.namedItem("category");
   if (!select) return;
-  const sync = () => { fieldset.hidden = select.value !== fieldset.dataset.showForCategory; };
+  const sync = () => {
+    part.hidden = part.dataset.showForCategory
+      ? select.value !== part.dataset.showForCategory
+      : select.value === part.dataset.hideForCategory;
+  };
   select.addEventListener("change", sync);
   sync();
 });
