@@ -115,6 +115,15 @@ def _forget_hosts(*, setting, **kwargs) -> None:
 setting_changed.connect(_forget_hosts)
 
 
+def _forget_policy(*, setting, **kwargs) -> None:
+    """A changed policy setting (tests, the X sandbox's form-action) is the next response's policy."""
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _configured_policy.cache_clear()
+
+
+setting_changed.connect(_forget_policy)
+
+
 class LinkRequest(WSGIRequest):
     user = AnonymousUser()  # no session is read: whoever follows a link is nobody here
 

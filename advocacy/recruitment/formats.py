@@ -51,6 +51,8 @@ from dataclasses import asdict, dataclass
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from advocacy.recruitment.references import share_id_from
+
 DEFAULT_PARAMETERS = {
     "greenhouse": ({"gh_src": "{ref}"}, True),
     "lever": ({"lever-origin": "applied", "lever-source[]": ["Relais", "{ref}"]}, True),
@@ -249,9 +251,8 @@ def _lever(data: dict) -> list[ApplicationEvent]:
                 "data.postingId missing (Lever's API gives it; add it in the integration)"
             )
         sources = body.get("sources") or []
-        reference = next(
-            (s for s in sources if isinstance(s, str) and s.lower().startswith("r") and s != "Relais"), ""
-        )
+        # the source tag that is a reference Relais made (the others: "Relais", the bank's own tags)
+        reference = next((tag for tag in sources if isinstance(tag, str) and share_id_from(tag)), "")
         return [
             ApplicationEvent(
                 external_id=_text(body["opportunityId"]),

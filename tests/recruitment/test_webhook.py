@@ -9,6 +9,7 @@ from django.test import Client
 
 from advocacy.recruitment import formats
 from advocacy.recruitment.models import Application, ApplicationDelivery
+from advocacy.recruitment.references import reference_for
 from compliance.archive.models import ArchiveRecord
 from tests.recruitment import payloads
 from tests.recruitment.conftest import SECRET
@@ -114,13 +115,14 @@ def test_lever_s_signed_application_and_hire_events(make_profile, make_offer):
             "opportunityId": "opp-1",
             "candidateId": "c-1",
             "postingId": "lever-posting-7",
-            "sources": ["Relais", "rxyz"],
+            "sources": ["Referral", "Relais", reference_for(999)],
             "contactId": "k-1",
         },
     )
     assert _post("lever", created).status_code == 202
     application = Application.objects.get(profile=profile)
     assert (application.external_id, application.stage, application.share_id) == ("opp-1", "applied", None)
+    assert application.source_reference == reference_for(999)  # the tag Relais made, not "Referral"
     hired = formats.lever_body(secret=SECRET, event="candidateHired", data={"opportunityId": "opp-1"})
     assert _post("lever", hired).status_code == 202
     application.refresh_from_db()
