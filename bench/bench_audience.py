@@ -1,4 +1,4 @@
-"""A job offer's deduplicated audience: the HyperLogLog estimate against the exact union, and the union's time.
+"""A job offer's deduplicated audience: the HyperLogLog estimate against the exact union, and union times.
 
 Generates ``--sharers`` employees (default 2,000) whose follower sets overlap as a bank's do: follower counts
 long-tailed (log-normal, median ~250), followers drawn from one population (``--population``, default
@@ -32,7 +32,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
 os.environ.setdefault("DEBUG", "1")
 os.environ.pop("REDIS_URL", None)  # the embedded backend below; Redis is driven directly
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -110,9 +110,15 @@ def main() -> None:
     for name, values in errors.items():
         rms = (sum(v * v for v in values) / len(values)) ** 0.5
         print(f"{name}: error over {len(values)} sets: RMS {rms:.2%}, worst {max(map(abs, values)):.2%}")
-    print(f"standard errors shown on the page: datasketches {rel:.2%}, redis {sketches.REDIS_STANDARD_ERROR:.2%}")
+    print(
+        f"standard errors shown on the page: datasketches {rel:.2%}, "
+        f"redis {sketches.REDIS_STANDARD_ERROR:.2%}"
+    )
     for name, values in times.items():
-        print(f"{name}: median {statistics.median(values) * 1000:.1f} ms, p95 {pct(values, 0.95) * 1000:.1f} ms")
+        print(
+            f"{name}: median {statistics.median(values) * 1000:.1f} ms, "
+            f"p95 {pct(values, 0.95) * 1000:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 For one job offer: its sharers (employees whose share of it went live), their shares, the audience of their
 X accounts (``audience``: raw sum and deduplicated), the impressions X counted (latest metrics snapshot per
-share), the clicks on their tracked links (unique clicks are distinct visitor-days: the click intake salts
-each visitor's hash per day, ``links.clicks``), and the applications and hires the ATS sent back
+share), the clicks on their tracked links (unique clicks are distinct visitors per link and UTC day,
+added up: the click intake salts each visitor's hash per day, ``links.clicks``; complete days are read
+from the daily roll-up), and the applications and hires the ATS sent back
 (``recruitment.Application``, attributed to a share, its employee, branch and region).
 
 Who sees what (``Scope``): HR sees the whole bank, each employee's attribution included; a manager sees
@@ -19,10 +20,11 @@ tests count them with more and fewer sharers).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
@@ -33,11 +35,13 @@ from advocacy.metrics.models import MetricSnapshot
 from advocacy.org.models import Role
 from advocacy.org.selectors import branches_covered_by, roles_of
 from advocacy.recruitment.models import Application, Stage
+from advocacy.rollups.models import DailyPostFigures, RollupRun
 from advocacy.shares.models import Share, ShareClick
 
 UTC = dt.UTC
 SERIES_DAYS = 30
 TOP_TEAMS = 10
+TOP_EMPLOYEES = 50  # 2,000 rows of a table are for the CSV, not for a page
 LIVE = Q(published_at__isnull=False)
 
 
@@ -132,6 +136,12 @@ class Report:
     unattributed: int = 0
 
     @property
+    def top_employees(self) -> list[Row]:
+        """The page's per-employee table: the ``TOP_EMPLOYEES`` first by applications (the CSV has all)."""
+        ranked = sorted(self.employees, key=lambda r: (-r.applications, -r.unique_clicks, -r.shares, r.label))
+        return ranked[:TOP_EMPLOYEES]
+
+    @property
     def shown_applications(self) -> Count_:
         return self.total.shown_applications if not self.scope.is_bank else Count_(self.total.applications, 0)
 
@@ -164,7 +174,50 @@ def _day_range(now: dt.datetime) -> tuple[list[dt.date], dt.datetime]:
     )
 
 
-HEAD_OFFICE = object()
+def _rolled_up_until(runs) -> dt.date | None:
+    """The last UTC day whose roll-up ran after the day was over (so holds all its clicks)."""
+    for day, finished_at in runs:
+        if finished_at >= dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=UTC):
+            return day
+    return None
+
+
+def _clicks(shares, *, since: dt.datetime) -> tuple[dict, dict]:
+    """Clicks and unique clicks of these shares, per sharer (all time) and per UTC day (from ``since``).
+
+    Unique clicks are distinct visitors per link and UTC day (the visitor's hash is salted per day), added
+    up. Complete days come from the daily roll-up (``rollups.DailyPostFigures``, recomputed from the
+    clicks), the days after from the clicks themselves: 200,000 clicks are not counted again on each view
+    (bench/bench_reach_page.py). Four queries.
+    """
+    until = _rolled_up_until(RollupRun.objects.order_by("-day").values_list("day", "finished_at")[:3])
+    per_adviser: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    tail = ShareClick.objects.filter(share__in=shares)
+    if until is not None:
+        rolled = DailyPostFigures.objects.filter(share__in=shares, day__lte=until)
+        for row in rolled.values("adviser_id").annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+            per_adviser[row["adviser_id"]][0] += row["n"]
+            per_adviser[row["adviser_id"]][1] += row["v"]
+        recent = rolled.filter(day__gte=since.date()).values("day")
+        for row in recent.annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+            per_day[row["day"]][0] += row["n"]
+            per_day[row["day"]][1] += row["v"]
+        tail = tail.filter(
+            clicked_at__gte=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=UTC)
+        )
+    rows = (
+        tail.annotate(day=TruncDate("clicked_at", tzinfo=UTC))
+        .values("share__adviser_id", "day")
+        .annotate(n=Count("pk"), v=Count("visitor", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        per_adviser[row["share__adviser_id"]][0] += row["n"]
+        per_adviser[row["share__adviser_id"]][1] += row["v"]
+        per_day[row["day"]][0] += row["n"]
+        per_day[row["day"]][1] += row["v"]
+    return {k: tuple(v) for k, v in per_adviser.items()}, {k: tuple(v) for k, v in per_day.items()}
 
 
 def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
@@ -184,12 +237,8 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    click_rows = list(
-        ShareClick.objects.filter(share__in=shares)
-        .values("share__adviser_id")
-        .annotate(clicks=Count("pk"), visitors=Count("visitor", distinct=True))
-        .order_by()
-    )
+    days, since = _day_range(now)
+    click_rows, click_days = _clicks(shares, since=since)
     impression_rows = list(
         MetricSnapshot.objects.filter(share__in=shares)
         .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
@@ -205,7 +254,6 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
         .annotate(n=Count("pk"), hires=Count("pk", filter=hired))
         .order_by()
     )
-    days, since = _day_range(now)
     day_rows: dict[dt.date, Day] = {d: Day(d) for d in days}
     for row in (
         shares.filter(published_at__gte=since)
@@ -216,15 +264,9 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
     ):
         if row["day"] in day_rows:
             day_rows[row["day"]].shares = row["n"]
-    for row in (
-        ShareClick.objects.filter(share__in=shares, clicked_at__gte=since)
-        .annotate(day=TruncDate("clicked_at", tzinfo=UTC))
-        .values("day")
-        .annotate(n=Count("pk"), visitors=Count("visitor", distinct=True))
-        .order_by()
-    ):
-        if row["day"] in day_rows:
-            day_rows[row["day"]].clicks, day_rows[row["day"]].unique_clicks = row["n"], row["visitors"]
+    for day, (n, visitors) in click_days.items():
+        if day in day_rows:
+            day_rows[day].clicks, day_rows[day].unique_clicks = n, visitors
     for row in (
         applications.filter(applied_at__gte=since)
         .annotate(day=TruncDate("applied_at", tzinfo=UTC))
@@ -280,10 +322,10 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
             found += [employees[adviser_id], branches[branch_id], regions[region_id]]
         return found
 
-    for row in click_rows:
-        for target in rows_of(row["share__adviser_id"]):
-            target.clicks += row["clicks"]
-            target.unique_clicks += row["visitors"]
+    for adviser_id, (n, visitors) in click_rows.items():
+        for target in rows_of(adviser_id):
+            target.clicks += n
+            target.unique_clicks += visitors
     for row in impression_rows:
         for target in rows_of(row["share__adviser_id"]):
             target.impressions += row["impressions"] or 0
@@ -303,11 +345,6 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
         for target in targets:
             target.applications += row["n"]
             target.hires += row["hires"]
-    # Unique clicks over the offer: distinct visitor-days across every sharer's link (a visitor's hash is
-    # salted per day), not the sum of the sharers' own, which counts twice a visitor of two links.
-    total.unique_clicks = ShareClick.objects.filter(share__in=shares).aggregate(
-        n=Count("visitor", distinct=True)
-    )["n"]
     by_name = lambda r: (r.label.lower(), r.key or 0)  # noqa: E731
     branch_list = sorted((b for b in branches.values() if b.label), key=by_name)
     teams = sorted(
