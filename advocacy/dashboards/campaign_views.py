@@ -28,20 +28,33 @@ def _short(text: str, size: int = 40) -> str:
 
 
 def _list_chart(rows: list[selectors.CampaignRow]) -> Chart:
+    """The campaigns' chart; its table (always shown) is the page's table of every figure."""
+    series = [
+        Series(_("Advisers targeted"), [r.targeted for r in rows], table_only=True),
+        Series(_("Opted in"), [r.opted_in for r in rows], table_only=True),
+        Series(_("Shares scheduled"), [r.scheduled for r in rows], table_only=True),
+        Series(_("Posts published"), [r.published for r in rows]),
+        Series(_("Impressions"), [r.impressions for r in rows], table_only=True),
+        Series(pgettext("post metrics", "Engagements"), [r.engagements for r in rows]),
+        Series(_("Engagement rate (%)"), [r.rate for r in rows], table_only=True, decimals=1),
+        Series(_("Link clicks"), [r.clicks for r in rows]),
+    ]
+    if any(price is not None for price in measures.earned_media_prices()):
+        series.append(
+            Series(
+                _("Earned media value (estimate)"),
+                [r.earned_media_value for r in rows],
+                table_only=True,
+                currency=measures.earned_media_currency(),
+                decimals=2,
+            )
+        )
     return Chart(
         id="campaigns-results",
         title=_("Results per campaign"),
         label_heading=_("Campaign"),
         labels=[r.campaign.name for r in rows],
-        series=[
-            Series(_("Advisers targeted"), [r.targeted for r in rows], table_only=True),
-            Series(_("Opted in"), [r.opted_in for r in rows], table_only=True),
-            Series(_("Shares scheduled"), [r.scheduled for r in rows], table_only=True),
-            Series(_("Posts published"), [r.published for r in rows]),
-            Series(_("Impressions"), [r.impressions for r in rows], table_only=True),
-            Series(pgettext("post metrics", "Engagements"), [r.engagements for r in rows]),
-            Series(_("Link clicks"), [r.clicks for r in rows]),
-        ],
+        series=series,
         decimals=0,
         horizontal=True,
     )

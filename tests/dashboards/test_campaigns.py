@@ -163,6 +163,22 @@ def test_the_list_shows_20_campaigns_a_page_newest_first(make_item, marketer, cl
     assert [r[0] for r in rows[1:]] == ["C0"]  # the CSV is the page shown
 
 
+def test_earned_media_value_is_a_column_only_at_the_banks_own_prices(
+    campaign_run, marketer, client_for, settings
+):
+    from decimal import Decimal
+
+    client = client_for(marketer)
+    chart = client.get(URL, {"days": 7}).context["chart"]
+    assert "Earned media value (estimate)" not in [s.label for s in chart.series]
+    settings.EARNED_MEDIA_CPM, settings.EARNED_MEDIA_CPC = None, Decimal("0.40")
+    response = client.get(URL, {"days": 7})
+    [row] = response.context["rows"]
+    [emv] = [s for s in response.context["chart"].series if s.label == "Earned media value (estimate)"]
+    assert emv.values == [row.clicks * Decimal("0.40")] and emv.table_only
+    assert "link clicks \u00d7 0.40 EUR (CPC)" in response.content.decode()
+
+
 def test_an_unknown_campaign_is_404(marketer, client_for):
     assert client_for(marketer).get("/results/campaigns/99999999/").status_code == 404
     assert client_for(marketer).get("/results/campaigns/99999999/breakdown.csv").status_code == 404
