@@ -83,10 +83,11 @@ class Breakdown:
 
     @property
     def best_variant(self) -> Part | None:
-        """The wording with the most clicks per published post (None with fewer than two wordings used)."""
+        """The wording with the most clicks per published post (None with fewer than two wordings used, or
+        before any click)."""
         used = [v for v in self.variants if v.published]
-        if len(used) < 2:
-            return None
+        if len(used) < 2 or not any(v.clicks for v in used):
+            return None  # nothing to compare yet: no "winner" out of zeros
         return max(used, key=lambda v: (v.clicks_per_post, v.clicks, -(v.key or 0)))
 
 

@@ -179,6 +179,15 @@ def test_earned_media_value_is_a_column_only_at_the_banks_own_prices(
     assert "link clicks \u00d7 0.40 EUR (CPC)" in response.content.decode()
 
 
+def test_no_wording_wins_before_any_click():
+    from advocacy.dashboards.campaigns import Breakdown, Figures, Part
+
+    parts = [Part(key=None, published=2, clicks=0), Part(key=7, published=1, clicks=0)]
+    assert Breakdown(campaign=None, total=Figures(), variants=parts).best_variant is None
+    parts[1].clicks = 1
+    assert Breakdown(campaign=None, total=Figures(), variants=parts).best_variant.key == 7
+
+
 def test_an_unknown_campaign_is_404(marketer, client_for):
     assert client_for(marketer).get("/results/campaigns/99999999/").status_code == 404
     assert client_for(marketer).get("/results/campaigns/99999999/breakdown.csv").status_code == 404
