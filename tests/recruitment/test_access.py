@@ -94,3 +94,21 @@ def test_a_delivery_through_the_real_wsgi_application_is_stored(
     assert status == ["202 Accepted"]
     assert "Set-Cookie" not in dict(headers)  # no session on the lean handler
     assert ApplicationDelivery.objects.count() == 1
+
+
+def test_the_import_page_costs_the_same_queries_for_one_or_many_ats_profiles(hr, client_for, make_profile):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hr)
+    make_profile("greenhouse")
+    client.get(UPLOAD)  # the session and the menu, once
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(UPLOAD).status_code == 200
+    for vendor in ("lever", "workday", "teamtailor", "generic"):
+        make_profile(vendor)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(UPLOAD).content.decode()
+    assert len(five) == len(one) <= 8
+    select = page[page.index('name="profile"') : page.index("</select>", page.index('name="profile"'))]
+    assert select.count("<option") == 5
