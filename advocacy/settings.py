@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "advocacy.reach",
     "advocacy.digest",
     "advocacy.rollups",
+    "advocacy.recognition",
     "compliance.review",
     "compliance.supervision",
     "compliance.archive",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("compliance/supervision/", include("compliance.supervision.urls")),
     path("results/", include("advocacy.dashboards.urls")),  # the dashboards (an adviser's results)
     path("recruitment/", include("advocacy.recruitment.urls")),  # ATS webhooks, HR's application import
+    path("recognition/", include("advocacy.recognition.urls")),  # opt-in monthly recognition
     path("digest/", include("advocacy.digest.urls")),  # the weekly digest: opting in and out
     path("reach/", include("advocacy.reach.urls")),  # recruitment reach: HR, and managers' totals
     path("usage/", include("advocacy.networks.usage.urls")),  # X usage and spend (compliance, administrators)

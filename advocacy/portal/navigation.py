@@ -43,6 +43,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("content:my_drafts", _("My drafts"), "adviser"),
     NavEntry("shares:my_shares", _("My shares"), "adviser"),
     NavEntry("dashboards:my_results", _("My results"), "adviser"),
+    NavEntry("recognition:page", _("Recognition"), "adviser"),
     NavEntry("relationships:timeline", _("My relationships"), "adviser", menu=RELATIONS),
     NavEntry("relationships:inbox", _("Signals"), "adviser", menu=RELATIONS),
     NavEntry("relationships:prospects", _("Prospects"), "adviser", menu=RELATIONS),
