@@ -5,9 +5,10 @@ manager's branch, a regional manager's region (every branch of it, so branches c
 drill-down to one adviser looks the adviser up *in that scope* and answers 404 otherwise, so no figure of
 another branch can be read by changing the id in the URL.
 
-Six queries whatever the number of advisers, shares, snapshots or clicks: the advisers (with their X
-connection), their shares' figures over the period (``measures``), their clicks, their publications this
-calendar month and last, and the library items approved and used.
+Eight queries at most whatever the number of advisers, shares, snapshots or clicks: the advisers (with
+their X connection), their shares' figures over the period (``measures``), their clicks (complete days from
+the daily roll-up, the rest from the clicks: ``advocacy.rollups.selectors``, up to three), their
+publications this calendar month and last, and the library items approved and used.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from advocacy.dashboards import measures
 from advocacy.dashboards.selectors import Range
 from advocacy.networks.x.models import XAccount
 from advocacy.relationships.team import advisers_in_scope
-from advocacy.shares.models import Share, ShareClick
+from advocacy.rollups import selectors as rollup_selectors
+from advocacy.shares.models import Share
 
 
 @dataclass
@@ -131,13 +133,9 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
             row["impressions"] or 0,
             row["engagements"] or 0,
         )
-    for row in (
-        ShareClick.objects.filter(share__adviser__in=scope, clicked_at__gte=start, clicked_at__lt=end)
-        .values("share__adviser_id")
-        .annotate(n=Count("*"))  # "*", not the id: click_share_time alone can answer (index-only scan)
-        .order_by()
-    ):
-        rows[row["share__adviser_id"]].clicks = row["n"]
+    # Complete days from the daily roll-up, the rest from the clicks (advocacy.rollups.selectors).
+    for adviser_id, n in rollup_selectors.clicks_by_adviser(scope, start, end).items():
+        rows[adviser_id].clicks = n
     this_month, last_month = month_starts(now)
     for row in (
         Share.objects.filter(adviser__in=scope, published_at__gte=last_month, published_at__lt=now)

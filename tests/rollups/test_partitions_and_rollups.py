@@ -132,3 +132,32 @@ def test_rollup_days_command_reports_each_day_and_refuses_a_reversed_range(db, c
     assert "2026-01-05: 0 rows" in out and "2026-01-06: 0 rows" in out
     with pytest.raises(CommandError, match="before the first"):
         call_command("rollup_days", "2026-01-06", "2026-01-05")
+
+
+def test_clicks_over_a_range_read_complete_days_from_the_rollup_and_the_rest_raw(post, adviser):
+    from django.contrib.auth import get_user_model
+
+    from advocacy.rollups.selectors import clicks_by_adviser, complete_until
+
+    today = timezone.now().astimezone(dt.UTC).date()
+    start = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    two_days_ago = start + dt.timedelta(days=1, hours=10)
+    for n in range(3):
+        ShareClick.objects.create(share=post, clicked_at=two_days_ago, visitor=f"{n}" * 32)
+    _click(post, FIREFOX)  # today, through /l/
+    advisers = get_user_model().objects.filter(pk=adviser.pk)
+    assert complete_until(start, end) is None
+    assert clicks_by_adviser(advisers, start, end) == {adviser.pk: 4}  # nothing rolled up: all raw
+
+    for back in (3, 2, 1):
+        services.rollup_day(today - dt.timedelta(days=back))
+    services.rollup_day(today)  # finished before today ends: today stays raw
+    assert complete_until(start, end) == today - dt.timedelta(days=1)
+    assert clicks_by_adviser(advisers, start, end) == {adviser.pk: 4}  # the same figure
+    # A click stored after its day was rolled up is only counted once the day is rolled up again: proof
+    # that complete days are read from the roll-up.
+    ShareClick.objects.create(share=post, clicked_at=two_days_ago, visitor="z" * 32)
+    assert clicks_by_adviser(advisers, start, end) == {adviser.pk: 4}
+    services.rollup_day(two_days_ago.date())
+    assert clicks_by_adviser(advisers, start, end) == {adviser.pk: 5}
