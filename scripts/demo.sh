@@ -30,6 +30,10 @@ export SUPERVISION_SAMPLE_PERCENT=${SUPERVISION_SAMPLE_PERCENT:-100}
 # expansion and add a stray "}" to any template passed in.
 default_post_url_template="http://127.0.0.1:$X_PORT/timeline/{username}"
 export X_POST_URL_TEMPLATE="${X_POST_URL_TEMPLATE:-$default_post_url_template}"
+# HR's reach page counts a job offer's audience exactly up to this raw sum of followers (production default
+# 200,000): the demo's three sharers of the Lyon offer have 90 follows between them, so a low threshold shows
+# the HyperLogLog estimate with its error ("≈ 54 ± 0.81 %") as a bank-sized offer would.
+export AUDIENCE_EXACT_MAX_FOLLOWERS=${AUDIENCE_EXACT_MAX_FOLLOWERS:-50}
 export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
 # Staff addresses and invitations stay in the demo bank's domain (README, INVITE_ALLOWED_EMAIL_DOMAINS).
 export INVITE_ALLOWED_EMAIL_DOMAINS=${INVITE_ALLOWED_EMAIL_DOMAINS:-demo.relais.test}

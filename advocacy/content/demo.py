@@ -10,12 +10,14 @@ left alone, and a job offer whose reference exists.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from advocacy.content import services, workflow
-from advocacy.content.models import ContentItem, ItemStatus, JobOffer, Origin
+from advocacy.content.models import ComplianceSettings, ContentItem, ItemStatus, JobOffer, Origin
 from advocacy.org.demo import DOMAIN
 
 User = get_user_model()
@@ -98,7 +100,7 @@ JOB_OFFERS = [
             "Pourquoi pas vous ?",
             "Conseiller clientèle (H/F) à Lyon Bellecour : un CDI vous attend. Postulez en ligne !",
         ],
-        "link_url": f"{SITE}/carrieres/REQ-2026-014",
+        "link_url": f"{SITE}/carrieres/REQ-2026-014",  # the sandbox's apply page when it runs (_apply_url)
         "job_reference": "REQ-2026-014",
         "place": "LYO01",
         "contract_type": "permanent",
@@ -166,6 +168,21 @@ def _create(author, origin: str, spec: dict) -> ContentItem | None:
     return services.create_item(actor=author, origin=origin, **fields)
 
 
+def _apply_url(spec: dict) -> str:
+    """The offer's apply page: the X sandbox's ``/apply/<job reference>`` (standing in for the bank's ATS,
+    it shows the parameters a click brought) when the demo runs against a sandbox, else the careers site.
+    The sandbox's host joins compliance's allowed link domains, as the bank would allow its ATS's host."""
+    base = settings.X_API_BASE_URL.rstrip("/")
+    if base.startswith(("https://api.x.com", "https://api.twitter.com")):
+        return spec["link_url"]
+    host = urlsplit(base).hostname or ""
+    compliance = ComplianceSettings.current()
+    if host and host not in compliance.allowed_domains:
+        compliance.allowed_domains = [*compliance.allowed_domains, host]
+        compliance.save(update_fields=["allowed_domains"])
+    return f"{base}/apply/{spec['job_reference']}"
+
+
 def seed_job_offers() -> list[JobOffer]:
     """The demo's approved job offers (``JOB_OFFERS``), written by HR through the library editor's service
     and approved by compliance (four eyes). Idempotent by job reference; returns every demo offer, for the
@@ -178,6 +195,7 @@ def seed_job_offers() -> list[JobOffer]:
         if offer is None:
             fields = {k: v for k, v in spec.items() if k != "closes_in_days"}
             fields["closes_on"] = timezone.localdate() + timedelta(days=spec["closes_in_days"])
+            fields["link_url"] = _apply_url(spec)
             item = services.create_item(actor=hr, origin=Origin.LIBRARY, **fields)
             _approve(item, reviewers)
             offer = JobOffer.objects.select_related("item").get(item=item)

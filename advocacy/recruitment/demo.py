@@ -1,7 +1,8 @@
 """The demo's ATS: a Greenhouse profile, two applications delivered by its signed webhook, one by CSV.
 
-For the demo seed (``manage.py seed_demo``): once job offers are shared, call ``create_demo_profile()``,
-then ``deliver_demo_webhooks(shares=[...])`` and ``import_demo_csv(share=...)``. The deliveries go through
+For the demo seed (``manage.py seed_demo`` calls ``seed_recruitment()``, which connects three employees to
+the sandbox, shares the Lyon offer through the engine, clicks their links through ``/l/``, then calls
+``deliver_demo_webhooks(shares=[...])`` and ``import_demo_csv(share=...)``). The deliveries go through
 the real webhook (its production handler called in process: signature, the personal data dropped,
 the inbox) and are applied at once (``intake.drain``) rather than by a worker, so the seed ends with them in
 place. The CSV is ``docs/demo/applications.csv``, whose ``{reference}`` cell is filled with the share's
@@ -59,28 +60,69 @@ def _greenhouse_body(*, application_id: int, job_reference: str, reference: str,
     return json.dumps({"action": action, "payload": {"application": application}}).encode()
 
 
-def deliver(profile: ATSProfile, body: bytes) -> str:
-    """POST ``body``, signed as Greenhouse signs, through the handler that serves the webhook in production
-    (``advocacy.wsgi`` sends it to the lean ``LinkHandler``); the HTTP status line."""
+def _through_handler(method: str, path: str, *, body: bytes = b"", headers=None, remote_addr="127.0.0.1"):
+    """One request through the handler that serves ``/l/`` and the ATS webhooks in production
+    (``advocacy.wsgi`` sends them to the lean ``LinkHandler``): ``(status line, response headers)``."""
     from advocacy.links.handler import LinkHandler
 
-    headers = formats.sign(profile.vendor, secret=DEMO_SECRET, body=body)
     environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": f"/recruitment/ats/{profile.slug}/webhook/",
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "REMOTE_ADDR": remote_addr,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "HTTP_HOST": "127.0.0.1",
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
         "wsgi.input": io.BytesIO(body),
-        "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(body)),
-        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
+        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()},
     }
-    status = []
-    b"".join(LinkHandler()(environ, lambda line, headers, exc_info=None: status.append(line)))
-    return status[0]
+    if body:
+        environ["CONTENT_TYPE"] = "application/json"
+    answer = []
+    b"".join(LinkHandler()(environ, lambda line, head, exc_info=None: answer.append((line, dict(head)))))
+    return answer[0]
+
+
+def deliver(profile: ATSProfile, body: bytes) -> str:
+    """POST ``body``, signed as Greenhouse signs, to the profile's webhook; the HTTP status line."""
+    headers = formats.sign(profile.vendor, secret=DEMO_SECRET, body=body)
+    status, _headers = _through_handler(
+        "POST", f"/recruitment/ats/{profile.slug}/webhook/", body=body, headers=headers
+    )
+    return status
+
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+
+
+def click_demo_links(shares, *, visitors: int = 3) -> int:
+    """``visitors`` different people follow each share's tracked link: each click goes through ``/l/``'s
+    production handler (its redirect, its click intake), then to where it redirects, the X sandbox's apply
+    page, which must show Greenhouse's ``gh_src`` with the share's reference. The clicks are written at once
+    (``clicks.flush``, the beat task's work). Returns how many apply pages were reached."""
+    import requests
+
+    from advocacy.links import clicks
+
+    reached = 0
+    for share in shares:
+        for n in range(visitors):
+            status, headers = _through_handler(
+                "GET",
+                f"/l/{share.link_code}",
+                headers={"User-Agent": BROWSER},
+                remote_addr=f"198.51.100.{share.pk % 200 + n}",
+            )
+            location = headers.get("Location", "")
+            if not status.startswith("302") or "/apply/" not in location:
+                raise RuntimeError(f"the demo click on {share.link_code} reached no apply page: {status}")
+            page = requests.get(location, timeout=5)
+            if page.ok and "<code>gh_src</code>" in page.text and reference_for(share.pk) in page.text:
+                reached += 1
+    clicks.flush()
+    return reached
 
 
 def deliver_demo_webhooks(*, shares) -> list[Application]:
@@ -110,3 +152,57 @@ def import_demo_csv(*, share) -> csv_import.ImportResult:
         "{job_reference}", share.item.job_offer.job_reference
     )
     return csv_import.import_applications(profile=create_demo_profile(), data=text.encode("utf-8"))
+
+
+# Who shares the Lyon offer in the demo: three employees in three places (Lyon branch, Paris branch, head
+# office), each with their sandbox account.
+SHARERS = [
+    ("adviser2@demo.relais.test", "hugo_bernard"),  # adviser, Lyon Bellecour
+    ("manager@demo.relais.test", "claire_dubois"),  # branch manager, Paris Opéra
+    ("hr@demo.relais.test", "nadia_benali"),  # HR, head office
+]
+DEMO_OFFER = "REQ-2026-014"
+
+
+def seed_recruitment() -> dict:
+    """The recruitment loop of the demo, through the real services: the three ``SHARERS`` are connected to
+    the sandbox and share the Lyon offer (the share engine publishes to the sandbox), a few people follow
+    each tracked link to the apply page, two applications arrive by the signed webhook (the first is then
+    hired) and one by the CSV, each carrying its sharer's reference. Run after the job offers and the X app
+    are seeded and before ``audience.demo.seed_follower_graph`` (which reads these sharers' followers).
+    Idempotent: a sharer who published the offer already does not share it again, clicks are made only for
+    new shares, replayed deliveries are stored once and the re-imported CSV only updates the stage."""
+    from django.contrib.auth import get_user_model
+
+    from advocacy.content.models import JobOffer
+    from advocacy.networks.x.demo import connect_demo_account, sandbox_reachable
+    from advocacy.shares.models import Share
+    from advocacy.shares.scheduling import schedule_share
+    from advocacy.shares.sending import publish_share
+
+    summary = {"connected": 0, "shared": 0, "clicks": 0, "applications": 0}
+    offer = JobOffer.objects.filter(job_reference=DEMO_OFFER).select_related("item").first()
+    if offer is None or not sandbox_reachable():
+        return summary
+    create_demo_profile()  # before any click: the redirect adds Greenhouse's gh_src from it
+    shares, new = [], []
+    for email, username in SHARERS:
+        summary["connected"] += connect_demo_account(email, username)
+        person = get_user_model().objects.get(email=email)
+        share = Share.objects.filter(adviser=person, item=offer.item, published_at__isnull=False).first()
+        if share is None:
+            # Sent here rather than by the worker (not started yet while the demo seeds); the task queued on
+            # commit finds it published already.
+            share = schedule_share(adviser=person, item=offer.item, when=None, actor=person)
+            if publish_share(share_id=share.pk) != Share.Status.PUBLISHED:
+                raise RuntimeError(f"the demo share of {email} was not published")
+            new.append(share.pk)
+        shares.append(Share.objects.select_related("item__job_offer").get(pk=share.pk))
+    summary["shared"] = len(new)
+    summary["clicks"] = click_demo_links([s for s in shares if s.pk in new])
+    deliver_demo_webhooks(shares=shares[:2])
+    result = import_demo_csv(share=shares[2])
+    if result.errors:
+        raise RuntimeError(f"the demo CSV was refused: {result.errors}")
+    summary["applications"] = Application.objects.filter(item_id=offer.item_id).count()
+    return summary

@@ -47,7 +47,7 @@ def ensure_x_app() -> str:
     return "created"
 
 
-def _sandbox_reachable() -> bool:
+def sandbox_reachable() -> bool:
     if settings.X_API_BASE_URL.startswith(("https://api.x.com", "https://api.twitter.com")):
         return False
     try:
@@ -58,34 +58,41 @@ def _sandbox_reachable() -> bool:
 
 def seed_publishing() -> dict:
     summary = {"x_app": ensure_x_app(), "connected": 0}
-    if not _sandbox_reachable():
+    if not sandbox_reachable():
         logger.info("X sandbox not reachable at %s: no demo X connection seeded", settings.X_API_BASE_URL)
         return summary
-    User = get_user_model()
     for email, username in DEMO_CONNECTED:
-        user = User.objects.filter(email=email).first()
-        if user is None or XAccount.objects.filter(user=user, status=XAccount.Status.CONNECTED).exists():
-            continue
-        answer = requests.post(
-            f"{settings.X_API_BASE_URL}/_sandbox/users",
-            json={"username": username, "name": user.get_full_name(), "issue_token": True},
-            timeout=5,
-        )
-        answer.raise_for_status()
-        body = answer.json()
-        tokens = xclient.TokenSet(
-            Secret(body["access_token"]),
-            Secret(body.get("refresh_token", "")),
-            _expiry(body.get("expires_in")),
-            body.get("scope", ""),
-        )
-        x_user = xclient.XUser(body["data"]["id"], body["data"]["username"], body["data"]["name"])
-        try:
-            connect_x_account(user=user, x_user=x_user, tokens=tokens)
-            summary["connected"] += 1
-        except Exception:  # an X account already linked elsewhere: leave the demo as it is
-            logger.warning("demo X connection for %s skipped", email, exc_info=True)
+        summary["connected"] += connect_demo_account(email, username)
     return summary
+
+
+def connect_demo_account(email: str, username: str) -> int:
+    """Connect the staff member ``email`` to the sandbox account ``username`` (created with tokens by the
+    sandbox's control API, stored encrypted like any other): 1 when connected now, 0 when they already
+    were, are not there, or the account is linked elsewhere. The caller checks the sandbox answers."""
+    user = get_user_model().objects.filter(email=email).first()
+    if user is None or XAccount.objects.filter(user=user, status=XAccount.Status.CONNECTED).exists():
+        return 0
+    answer = requests.post(
+        f"{settings.X_API_BASE_URL}/_sandbox/users",
+        json={"username": username, "name": user.get_full_name(), "issue_token": True},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    body = answer.json()
+    tokens = xclient.TokenSet(
+        Secret(body["access_token"]),
+        Secret(body.get("refresh_token", "")),
+        _expiry(body.get("expires_in")),
+        body.get("scope", ""),
+    )
+    x_user = xclient.XUser(body["data"]["id"], body["data"]["username"], body["data"]["name"])
+    try:
+        connect_x_account(user=user, x_user=x_user, tokens=tokens)
+    except Exception:  # an X account already linked elsewhere: leave the demo as it is
+        logger.warning("demo X connection for %s skipped", email, exc_info=True)
+        return 0
+    return 1
 
 
 def _expiry(expires_in):
@@ -105,7 +112,7 @@ def demo_client_activity() -> int:
     subscriptions exist, so the sandbox pushes it and it reaches the adviser's "My relationships" (and the
     archive) within seconds; without push the next polling round brings the reply. Returns how many
     advisers it wrote to; 0 when the sandbox is not there or the client already did."""
-    if not _sandbox_reachable():
+    if not sandbox_reachable():
         return 0
     base = settings.X_API_BASE_URL
     state = requests.get(f"{base}/_sandbox/state", timeout=5).json()

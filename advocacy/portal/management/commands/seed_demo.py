@@ -7,6 +7,7 @@ from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
+from advocacy.recruitment.demo import seed_recruitment
 from advocacy.shares.demo import seed_shares
 
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
         seed_publishing()  # the X app; connects the first adviser to the sandbox when it answers
         seed_clients()  # the first adviser's client book: consented (her handle resolved), pending, withdrawn
         seed_shares()  # the first adviser's one published post, which the scripted sandbox client answers
+        # Three employees in three places share the Lyon job offer, their links are clicked through to the
+        # sandbox's apply page, two applications come back by the ATS webhook and one by CSV.
+        seed_recruitment()
         # Last: the sandbox follower graph (with overlaps) of whoever shared a job offer above, read by the
         # inbound capture and sketched, for HR's deduplicated audience.
         seed_follower_graph()
