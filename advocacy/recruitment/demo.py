@@ -14,10 +14,9 @@ so that a click shows the Greenhouse parameter the redirect added.
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
+from advocacy.links.demo import flush, follow_link, through_handler
 from advocacy.recruitment import csv_import, formats, intake
 from advocacy.recruitment.models import Application, ATSProfile
 from advocacy.recruitment.references import reference_for
@@ -60,68 +59,31 @@ def _greenhouse_body(*, application_id: int, job_reference: str, reference: str,
     return json.dumps({"action": action, "payload": {"application": application}}).encode()
 
 
-def _through_handler(method: str, path: str, *, body: bytes = b"", headers=None, remote_addr="127.0.0.1"):
-    """One request through the handler that serves ``/l/`` and the ATS webhooks in production
-    (``advocacy.wsgi`` sends them to the lean ``LinkHandler``): ``(status line, response headers)``."""
-    from advocacy.links.handler import LinkHandler
-
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "REMOTE_ADDR": remote_addr,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.input": io.BytesIO(body),
-        "CONTENT_LENGTH": str(len(body)),
-        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()},
-    }
-    if body:
-        environ["CONTENT_TYPE"] = "application/json"
-    answer = []
-    b"".join(LinkHandler()(environ, lambda line, head, exc_info=None: answer.append((line, dict(head)))))
-    return answer[0]
-
-
 def deliver(profile: ATSProfile, body: bytes) -> str:
     """POST ``body``, signed as Greenhouse signs, to the profile's webhook; the HTTP status line."""
     headers = formats.sign(profile.vendor, secret=DEMO_SECRET, body=body)
-    status, _headers = _through_handler(
+    status, _headers = through_handler(
         "POST", f"/recruitment/ats/{profile.slug}/webhook/", body=body, headers=headers
     )
     return status
 
 
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-
-
 def click_demo_links(shares, *, visitors: int = 3) -> int:
-    """``visitors`` different people follow each share's tracked link: each click goes through ``/l/``'s
-    production handler (its redirect, its click intake), then to where it redirects, the X sandbox's apply
-    page, which must show Greenhouse's ``gh_src`` with the share's reference. The clicks are written at once
-    (``clicks.flush``, the beat task's work). Returns how many apply pages were reached."""
+    """``visitors`` different people follow each share's tracked link through ``/l/``'s production handler
+    (its redirect, its click intake), then go where it redirects, the X sandbox's apply page, which must
+    show Greenhouse's ``gh_src`` with the share's reference. The clicks are written at once (the beat
+    task's work). Returns how many apply pages showed it."""
     import requests
-
-    from advocacy.links import clicks
 
     reached = 0
     for share in shares:
-        for n in range(visitors):
-            status, headers = _through_handler(
-                "GET",
-                f"/l/{share.link_code}",
-                headers={"User-Agent": BROWSER},
-                remote_addr=f"198.51.100.{share.pk % 200 + n}",
-            )
-            location = headers.get("Location", "")
-            if not status.startswith("302") or "/apply/" not in location:
-                raise RuntimeError(f"the demo click on {share.link_code} reached no apply page: {status}")
+        for location in follow_link(share.link_code, visitors=visitors, first_visitor=share.pk * visitors):
+            if "/apply/" not in location:
+                raise RuntimeError(f"the demo click on {share.link_code} reached no apply page: {location!r}")
             page = requests.get(location, timeout=5)
             if page.ok and "<code>gh_src</code>" in page.text and reference_for(share.pk) in page.text:
                 reached += 1
-    clicks.flush()
+    flush()
     return reached
 
 

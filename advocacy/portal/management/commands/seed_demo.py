@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from advocacy.audience.demo import seed_follower_graph
+from advocacy.campaigns.demo import seed_campaign
 from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         # Three employees in three places share the Lyon job offer, their links are clicked through to the
         # sandbox's apply page, two applications come back by the ATS webhook and one by CSV.
         seed_recruitment()
+        # Marketing's campaign on the four-variant item: four opted-in advisers, one wording each, published
+        # to the sandbox, their links clicked unequally (which wording works, on /results/campaigns/).
+        seed_campaign()
         # Last: the sandbox follower graph (with overlaps) of whoever shared a job offer above, read by the
         # inbound capture and sketched, for HR's deduplicated audience.
         seed_follower_graph()
