@@ -44,11 +44,14 @@ def seed_snapshots(cursor, missing: int) -> None:
         "(4, interval '3 days')) AS o(k, after)",
         [missing // per_share],
     )
+    added = cursor.rowcount
     cursor.execute("ANALYZE metrics_metricsnapshot")
-    print(f"snapshots: {cursor.rowcount:,} added in {time.monotonic() - began:.1f} s", flush=True)
+    print(f"snapshots: {added:,} added in {time.monotonic() - began:.1f} s", flush=True)
 
 
 def main() -> None:
+    from cryptography.fernet import Fernet
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -62,7 +65,7 @@ def main() -> None:
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "TOKEN_ENCRYPTION_KEYS": "ZmFrZS1rZXktZm9yLWJlbmNoLW9ubHktMDEyMzQ1Njc4OTA=",
+        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "advocacy.settings",
     }
