@@ -34,6 +34,12 @@ export X_POST_URL_TEMPLATE="${X_POST_URL_TEMPLATE:-$default_post_url_template}"
 # 200,000): the demo's three sharers of the Lyon offer have 90 follows between them, so a low threshold shows
 # the HyperLogLog estimate with its error ("≈ 54 ± 0.81 %") as a bank-sized offer would.
 export AUDIENCE_EXACT_MAX_FOLLOWERS=${AUDIENCE_EXACT_MAX_FOLLOWERS:-50}
+# Post metrics: the demo's posts get their first read two minutes after publication, a beat round every
+# minute (production: an hour after, every 15 minutes), so the adviser's results and the manager's team page
+# show impressions and likes a few minutes after the start; as in production a post is read at most once a
+# UTC day (X bills it so), so the next reads come on the following days.
+export POST_METRICS_SCHEDULE=${POST_METRICS_SCHEDULE:-1d=2m,7d=6h,30d=1d}
+export POST_METRICS_POLL_MINUTES=${POST_METRICS_POLL_MINUTES:-1}
 export RELAIS_BANK_NAME=${RELAIS_BANK_NAME:-Banque Exemple}
 # Staff addresses and invitations stay in the demo bank's domain (README, INVITE_ALLOWED_EMAIL_DOMAINS).
 export INVITE_ALLOWED_EMAIL_DOMAINS=${INVITE_ALLOWED_EMAIL_DOMAINS:-demo.relais.test}
@@ -110,6 +116,12 @@ pids+=($!)
 # seconds (without push, the next polling round brings the reply).
 $PY manage.py sync_x_subscriptions || echo "== Subscribing failed; the next capture round will" >&2
 $PY manage.py demo_client_activity || true
+# Demo only: the demo posts' audience grows on the sandbox (impressions and likes raised through its control
+# route every DEMO_ACTIVITY_SECONDS), for the beat's real metrics reader to read through the X API.
+if [ -d advocacy/xsandbox ]; then
+  keep_running "demo post activity" $PY manage.py demo_post_activity --every "${DEMO_ACTIVITY_SECONDS:-60}" &
+  pids+=($!)
+fi
 
 cat <<MSG
 
