@@ -4,7 +4,11 @@ Redis: one HyperLogLog key per account (``PFADD``), the union of any number of t
 ``PFCOUNT`` over their keys (Redis merges the registers server-side); 16,384 registers, standard error
 0.81 %. Embedded: an Apache DataSketches HLL (``lg_k`` 14, also 16,384 registers) per account, serialised
 into ``FollowerSketch.sketch`` and merged with ``hll_union``; its relative standard error for a union is
-the library's own ``get_rel_err`` at one standard deviation (0.81 %).
+the library's own ``get_rel_err`` at one standard deviation (0.81 %). Stored in the library's *updatable*
+form (``serialize_updatable``), not the compact one: most sharers have a few hundred followers, so their
+sketch is still a coupon set, and a compact set is re-hashed coupon by coupon when deserialised, while the
+updatable form is the hash table itself. 2,000 sharers' union: 8 ms of CPU instead of 21-24 ms, for 1.7
+times the bytes (bench/bench_audience.py). A sketch stored compact by an earlier version still reads.
 
 The two never mix: the backend is chosen once from ``REDIS_URL``, and a sketch built by one is rebuilt by
 the other after a change (``services.refresh_sketches`` compares the stored backend name).
@@ -12,6 +16,7 @@ the other after a change (``services.refresh_sketches`` compares the stored back
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -85,7 +90,7 @@ def build(account_id: int, x_user_ids: Iterable[str]) -> bytes:
     sketch = datasketches.hll_sketch(LG_K, datasketches.tgt_hll_type.HLL_4)
     for x_user_id in x_user_ids:
         sketch.update(follower_hash_int(x_user_id))
-    return bytes(sketch.serialize_compact())
+    return bytes(sketch.serialize_updatable())
 
 
 def union_count(sketches: Iterable[tuple[int, bytes]]) -> int:
@@ -98,9 +103,8 @@ def union_count(sketches: Iterable[tuple[int, bytes]]) -> int:
     import datasketches
 
     union = datasketches.hll_union(LG_K)
-    for _, blob in pairs:
-        if blob:
-            union.update(datasketches.hll_sketch.deserialize(bytes(blob)))
+    # map() drives deserialise and update from C: no Python frame per sketch.
+    deque(map(union.update, map(datasketches.hll_sketch.deserialize, [bytes(b) for _, b in pairs if b])), 0)
     return round(union.get_estimate())
 
 

@@ -20,11 +20,14 @@ tests count them with more and fewer sharers).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum, Window
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
@@ -32,6 +35,7 @@ from advocacy.audience.selectors import Audience, audience_of
 from advocacy.content.models import JobOffer
 from advocacy.content.selectors import job_offers
 from advocacy.metrics.models import MetricSnapshot
+from advocacy.networks.x.models import XAccount
 from advocacy.org.models import Role
 from advocacy.org.selectors import branches_covered_by, roles_of
 from advocacy.recruitment.models import Application, Stage
@@ -135,9 +139,10 @@ class Report:
     days: list[Day]
     unattributed: int = 0
 
-    @property
+    @cached_property
     def top_employees(self) -> list[Row]:
-        """The page's per-employee table: the ``TOP_EMPLOYEES`` first by applications (the CSV has all)."""
+        """The page's per-employee table: the ``TOP_EMPLOYEES`` first by applications (the CSV has all);
+        ranked once per report (the page reads it three times)."""
         ranked = sorted(self.employees, key=lambda r: (-r.applications, -r.unique_clicks, -r.shares, r.label))
         return ranked[:TOP_EMPLOYEES]
 
@@ -176,33 +181,66 @@ def _day_range(now: dt.datetime) -> tuple[list[dt.date], dt.datetime]:
 
 def _rolled_up_until(runs) -> dt.date | None:
     """The last UTC day whose roll-up ran after the day was over (so holds all its clicks)."""
-    for day, finished_at in runs:
+    for day, finished_at, *_rest in runs:
         if finished_at >= dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=UTC):
             return day
     return None
 
 
-def _clicks(shares, *, since: dt.datetime) -> tuple[dict, dict]:
+ROLLED_UP_CACHE_SECONDS = 3600
+
+
+def _rolled_up(shares, *, until: dt.date, since: dt.datetime, key: str) -> tuple[dict, dict]:
+    """Clicks and visitors of the complete days (to ``until``), per sharer and per day from ``since``, from
+    the roll-up, cached under ``key``: the offer's figures for days that are over change only when a
+    roll-up runs again (every 10 minutes for yesterday, or a backfill) or the sharers change, and the key
+    names both. Two queries on a miss (two sums over 60,000 roll-up rows at bank scale, ~150 ms under load;
+    bench/bench_reach_page.py), none on a hit."""
+    found = cache.get(key)
+    if found is not None:
+        return found
+    per_adviser: dict[int, list[int]] = {}
+    per_day: dict[dt.date, list[int]] = {}
+    rolled = DailyPostFigures.objects.filter(share__in=shares, day__lte=until)
+    for row in rolled.values("adviser_id").annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+        per_adviser[row["adviser_id"]] = [row["n"], row["v"]]
+    recent = rolled.filter(day__gte=since.date()).values("day")
+    for row in recent.annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+        per_day[row["day"]] = [row["n"], row["v"]]
+    cache.set(key, (per_adviser, per_day), ROLLED_UP_CACHE_SECONDS)
+    return per_adviser, per_day
+
+
+def _clicks(shares, *, since: dt.datetime, version: str) -> tuple[dict, dict]:
     """Clicks and unique clicks of these shares, per sharer (all time) and per UTC day (from ``since``).
 
     Unique clicks are distinct visitors per link and UTC day (the visitor's hash is salted per day), added
     up. Complete days come from the daily roll-up (``rollups.DailyPostFigures``, recomputed from the
-    clicks), the days after from the clicks themselves: 200,000 clicks are not counted again on each view
-    (bench/bench_reach_page.py). Four queries.
+    clicks; ``_rolled_up``, cached), the days after from the clicks themselves: 200,000 clicks are not
+    counted again on each view (bench/bench_reach_page.py). Two queries, four when the roll-up's figures
+    are not cached. ``version`` names the shares (the sharers and their share counts).
+
+    Not ``rollups.selectors.clicks_by_adviser``: that one counts every share of the advisers over a range
+    (the team dashboards), clicks only; an offer's report needs its own shares, all time, with visitors,
+    and per day.
     """
-    until = _rolled_up_until(RollupRun.objects.order_by("-day").values_list("day", "finished_at")[:3])
+    runs = list(
+        RollupRun.objects.annotate(latest=Window(Max("finished_at")), runs=Window(Count("pk")))
+        .order_by("-day")
+        .values_list("day", "finished_at", "latest", "runs")[:3]
+    )
+    until = _rolled_up_until(runs)
     per_adviser: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     tail = ShareClick.objects.filter(share__in=shares)
     if until is not None:
-        rolled = DailyPostFigures.objects.filter(share__in=shares, day__lte=until)
-        for row in rolled.values("adviser_id").annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
-            per_adviser[row["adviser_id"]][0] += row["n"]
-            per_adviser[row["adviser_id"]][1] += row["v"]
-        recent = rolled.filter(day__gte=since.date()).values("day")
-        for row in recent.annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
-            per_day[row["day"]][0] += row["n"]
-            per_day[row["day"]][1] += row["v"]
+        latest, count = runs[0][2], runs[0][3]  # any roll-up run (a re-run, a backfill) is a new key
+        key = f"reach:rolled:{version}:{until}:{since.date()}:{latest.isoformat()}:{count}"
+        rolled_advisers, rolled_days = _rolled_up(shares, until=until, since=since, key=key)
+        for adviser_id, figures in rolled_advisers.items():
+            per_adviser[adviser_id] = list(figures)
+        for day, figures in rolled_days.items():
+            per_day[day] = list(figures)
         tail = tail.filter(
             clicked_at__gte=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=UTC)
         )
@@ -218,6 +256,15 @@ def _clicks(shares, *, since: dt.datetime) -> tuple[dict, dict]:
         per_day[row["day"]][0] += row["n"]
         per_day[row["day"]][1] += row["v"]
     return {k: tuple(v) for k, v in per_adviser.items()}, {k: tuple(v) for k, v in per_day.items()}
+
+
+def _version(item_id: int, scope: Scope, sharer_rows) -> str:
+    """What the report's shares are: the offer, the scope, each sharer with their share count and branch."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{item_id}|{sorted(scope.branch_ids) if scope.branch_ids is not None else '*'}".encode())
+    for row in sorted(sharer_rows, key=lambda r: r["adviser_id"]):
+        digest.update(f"|{row['adviser_id']}:{row['n']}:{row['adviser__staff__branch_id']}".encode())
+    return digest.hexdigest()
 
 
 def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
@@ -238,7 +285,8 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
         .order_by()
     )
     days, since = _day_range(now)
-    click_rows, click_days = _clicks(shares, since=since)
+    version = _version(item_id, scope, sharer_rows)
+    click_rows, click_days = _clicks(shares, since=since, version=version)
     impression_rows = list(
         MetricSnapshot.objects.filter(share__in=shares)
         .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
@@ -354,7 +402,11 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
         offer=offer,
         scope=scope,
         total=total,
-        audience=audience_of(accounts),
+        audience=audience_of(
+            XAccount.objects.filter(user__in=shares.values("adviser_id")).values("pk"),
+            count=len(accounts),
+            version=version,
+        ),
         employees=sorted(employees.values(), key=by_name) if scope.employees else [],
         branches=branch_list,
         regions=sorted((r for r in regions.values() if r.label), key=by_name),

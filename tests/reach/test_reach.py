@@ -178,6 +178,28 @@ def test_the_estimate_is_used_beyond_the_exact_limit_and_shown_with_its_error(
     assert "≈&nbsp;6&nbsp;±&nbsp;0.81&nbsp;%" in page
 
 
+def test_the_estimate_is_kept_until_the_sharers_or_their_sketches_change(relayed, settings):
+    """The union of the sharers' sketches is cached under the sharer set's version: asked again, it is not
+    merged again (one query, no sketch read); a sketch rebuilt or another set of accounts is a new union."""
+    from advocacy.audience.models import FollowerSketch
+
+    settings.AUDIENCE_EXACT_MAX_FOLLOWERS = 5
+    people = relayed["people"]
+    accounts = [p.x_account.pk for p in people.values()]
+    assert audience_of(accounts).unique == 6
+    with CaptureQueriesContext(connection) as again:
+        assert audience_of(accounts).unique == 6
+    assert len(again) == 1, [q["sql"][:120] for q in again.captured_queries]  # the sketches' sums only
+    sketch = FollowerSketch.objects.get(account=people["rose_x"].x_account)
+    audience_services.refresh_sketch(sketch.account_id, sketch.read_at)  # rebuilt: built_at moves on
+    with CaptureQueriesContext(connection) as rebuilt:
+        assert audience_of(accounts).unique == 6
+    assert len(rebuilt) == 2  # merged again from the sketches
+    # camille (lea, marc, paul, zoe) and hugo (lea, marc, ines): 5 people, not the cached 6 of three
+    two = [people["camille_x"].x_account.pk, people["hugo_x"].x_account.pk]
+    assert (audience_of(two).raw, audience_of(two).unique) == (7, 5)
+
+
 def test_follower_ids_enter_the_sketch_only_hashed_with_the_secret_key(relayed, settings):
     from advocacy.audience.models import FollowerSketch
 
@@ -279,5 +301,17 @@ def test_the_figures_are_the_same_read_from_the_daily_roll_up(relayed, hr, clien
         after = _csv(client, offer, "employees")
     assert after == before
     assert len(rolled) == len(raw) + 2  # the roll-up's two reads, the clicks' read narrowed to the tail
+
+    def rollup_reads(queries) -> int:
+        return sum("rollups_dailypostfigures" in q["sql"] for q in queries.captured_queries)
+
+    assert rollup_reads(rolled) == 2
+    with CaptureQueriesContext(connection) as cached:  # complete days do not change: kept, not summed again
+        assert _csv(client, offer, "employees") == before
+    assert rollup_reads(cached) == 0 and len(cached) == len(raw)
+    rollup_day((timezone.now() - dt.timedelta(days=1)).astimezone(dt.UTC).date())  # a re-run: read again
+    with CaptureQueriesContext(connection) as rerun:
+        assert _csv(client, offer, "employees") == before
+    assert rollup_reads(rerun) == 2
     page = _page(client, offer)
     assert "<dt>Unique clicks</dt><dd>5</dd>" in page
