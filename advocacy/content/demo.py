@@ -1,6 +1,6 @@
 """Demo content for ``manage.py seed_demo``: an approved library (French and English, several categories,
-one item with four variants, one template), one expired item, one adviser draft, and job offers written by
-HR (``seed_job_offers``).
+one item with four variants, one template), one expired item, one adviser draft, one item waiting in the
+review queue, and job offers written by HR (``seed_job_offers``).
 
 Everything goes through the real services and workflow (automatic checks, four eyes, archive), authored by
 marketing (job offers by HR) and approved by compliance. Idempotent: an item whose title already exists is
@@ -139,6 +139,17 @@ DRAFT = {
     "trois mois de dépenses, c'est un bon repère. #PUB",
 }
 
+# Submitted by marketing and left waiting for compliance: the review queue and compliance's figures (queue
+# age against its target) have a version to show while the demo runs, its age growing by the minute.
+WAITING = {
+    "title": "Épargne de précaution : le bon repère",
+    "category": "market_news",
+    "language": "fr",
+    "text": "Trois mois de dépenses de côté : c'est le repère d'une épargne de précaution. Faisons le point.",
+    "label": "#PUB",
+    "link_url": f"{SITE}/epargne",
+}
+
 
 def _user(local: str):
     return User.objects.get(email=f"{local}@{DOMAIN}")
@@ -220,6 +231,10 @@ def seed_content() -> dict[str, int]:
         created["expired"] += 1
     if _create(adviser, Origin.ADVISER_DRAFT, DRAFT) is not None:
         created["drafts"] += 1
+    waiting = _create(marketing, Origin.LIBRARY, WAITING)
+    if waiting is not None:
+        workflow.submit_for_review(version=waiting.current_version, actor=marketing)
+        created["waiting"] = 1
     created["job_offers"] = len(seed_job_offers())
     assert ContentItem.objects.filter(status=ItemStatus.APPROVED).exists()
     return created

@@ -8,6 +8,7 @@ from advocacy.clients.demo import seed_clients
 from advocacy.content.demo import seed_content
 from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
+from advocacy.recognition.demo import seed_recognition
 from advocacy.recruitment.demo import seed_recruitment
 from advocacy.shares.demo import seed_shares
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         # Marketing's campaign on the four-variant item: four opted-in advisers, one wording each, published
         # to the sandbox, their links clicked unequally (which wording works, on /results/campaigns/).
         seed_campaign()
+        # Paris Opéra's three advisers take part in the branch's monthly recognition (ranked once the post
+        # metrics of their demo posts are read, a few minutes after the start).
+        seed_recognition()
         # Last: the sandbox follower graph (with overlaps) of whoever shared a job offer above, read by the
         # inbound capture and sketched, for HR's deduplicated audience.
         seed_follower_graph()
