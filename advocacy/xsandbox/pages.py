@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from .routing import Route
 from .state import PUBLIC_METRICS, iso8601
@@ -12,7 +12,10 @@ ROUTES = [
     Route("GET", r"/", "GET /", "page_index", "html"),
     Route("GET", r"/timeline/(?P<username>[^/]+)", "GET /timeline", "page_timeline", "html"),
     Route("GET", r"/apply/(?P<job>[^/]+)", "GET /apply", "page_apply", "html"),
+    Route("POST", r"/timeline/(?P<username>[^/]+)/raise", "POST /timeline/raise", "page_raise", "html"),
 ]
+# What the timeline's "raise impressions" button adds to a post (a demo control, like /_sandbox/metrics).
+RAISE_IMPRESSIONS, RAISE_LIKES = 100, 5
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f5f8fa;color:#0f1419;
@@ -123,9 +126,18 @@ class PageHandlers:
                     if t["in_reply_to_tweet_id"]
                     else ""
                 )
+                # A plain form (no script): the demo's "raise impressions" control, for the portal's metrics
+                # reader to find at its next read.
+                boost = (
+                    ""
+                    if t["deleted_at"] is not None
+                    else f'<form method="post" action="/timeline/{esc(user["username"])}/raise">'
+                    f'<input type="hidden" name="tweet_id" value="{esc(t["id"])}">'
+                    f"<button>+{RAISE_IMPRESSIONS} impressions, +{RAISE_LIKES} likes</button></form>"
+                )
                 items.append(
                     f'<div class="tweet"><div>{text}</div><div class="metrics"><code>{esc(t["id"])}</code> '
-                    f"&middot; {esc(iso8601(t['created_at']))}{reply}<br>{metrics}</div></div>"
+                    f"&middot; {esc(iso8601(t['created_at']))}{reply}<br>{metrics}</div>{boost}</div>"
                 )
         body_html = (
             f'<p><a href="/">&larr; All users</a></p><h1>{esc(user["name"])} '
@@ -133,3 +145,21 @@ class PageHandlers:
             + ("".join(items) or '<p class="muted">No posts yet.</p>')
         )
         self._send_html(200, html_page(f"@{user['username']} - X sandbox", body_html, refresh=True))
+
+    def page_raise(self, match, query, body):
+        """The timeline's button: the post gains impressions and likes, then back to the timeline (303)."""
+        username = unquote(match.group("username"))
+        tweet_id = dict(parse_qsl(body.decode("utf-8", "replace"))).get("tweet_id", "")
+        with self.state.lock:  # re-entrant: read and raise in one step, as two clicks may race
+            tweet = self.state.tweets.get(tweet_id)
+            if tweet is not None:
+                counts = tweet["public_metrics"]
+                self.state.set_metrics(
+                    tweet_id,
+                    impression_count=counts["impression_count"] + RAISE_IMPRESSIONS,
+                    like_count=counts["like_count"] + RAISE_LIKES,
+                )
+        if tweet is None:
+            self._send_html(404, html_page("Not found - X sandbox", "<h1>No such post</h1>"))
+            return
+        self._send(303, b"", "text/plain", {"Location": f"/timeline/{quote(username)}"})

@@ -71,6 +71,22 @@ def test_html_pages(sandbox, x_client, alice):
     assert requests.get(f"{sandbox.url}/timeline/nobody", timeout=5).status_code == 404
 
 
+def test_the_timeline_button_raises_a_posts_impressions_and_likes(sandbox, x_client, alice):
+    """The demo's "raise impressions" control: a plain form on the timeline, back to the timeline after."""
+    post = x_client(alice["token"]).create_tweet(text="taux du mois", user_auth=False).data["id"]
+    page = requests.get(f"{sandbox.url}/timeline/alice", timeout=5).text
+    assert 'action="/timeline/alice/raise"' in page and f'value="{post}"' in page
+    for _ in range(2):
+        answer = requests.post(
+            f"{sandbox.url}/timeline/alice/raise", data={"tweet_id": post}, allow_redirects=False, timeout=5
+        )
+        assert (answer.status_code, answer.headers["Location"]) == (303, "/timeline/alice")
+    tweet = next(t for t in requests.get(f"{sandbox.url}/_sandbox/state", timeout=5).json()["tweets"])
+    assert (tweet["public_metrics"]["impression_count"], tweet["public_metrics"]["like_count"]) == (200, 10)
+    missing = requests.post(f"{sandbox.url}/timeline/alice/raise", data={"tweet_id": "1"}, timeout=5)
+    assert missing.status_code == 404
+
+
 def test_state_file_survives_restart(tmp_path):
     state_file = tmp_path / "xsandbox.json"
     first = SandboxServer(state_file=state_file).start()
