@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.org.models import Branch, Region, Role
@@ -217,6 +218,18 @@ class JobOffer(models.Model):
         verbose_name = _("job offer")
         verbose_name_plural = _("job offers")
         indexes = [models.Index(fields=["closes_on"], name="job_offer_closes_on")]
+        constraints = [
+            # An ATS does not tell REQ-101 from req-101: neither may two offers (the form checks it first,
+            # with a message; this holds against two offers saved at the same moment). ``unique=True`` stays
+            # for the exact lookups of the webhook and the CSV import.
+            models.UniqueConstraint(
+                Lower("job_reference"),
+                name="job_offer_reference_ci",
+                violation_error_message=_(
+                    "Another job offer already has this reference: check it in the ATS."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_reference} {self.item.title}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from advocacy.content.models import (
     REVIEWER_ROLES,
@@ -145,6 +146,25 @@ def approvals_given(version: ContentVersion) -> int:
     return ReviewDecision.objects.filter(
         version=version, kind=ReviewDecision.Kind.APPROVE, created_at__gte=version.submitted_at
     ).count()
+
+
+def _reviews_as_compliance(user) -> bool:
+    return Role.COMPLIANCE in roles_of(user)
+
+
+def own_content_refusal(user) -> str:
+    """Why the author or an editor of an item may not decide on it, worded for who asks: an HR reviewer
+    deciding on job offers (``reviewable_categories``) is not sent to "another compliance officer"."""
+    if _reviews_as_compliance(user):
+        return _("You wrote or edited this content: another compliance officer must review it (four eyes).")
+    return _("You wrote or edited this content: another reviewer must decide on it (four eyes).")
+
+
+def second_approval_refusal(user) -> str:
+    """Why a reviewer who already approved this submission may not approve it again (two approvers)."""
+    if _reviews_as_compliance(user):
+        return _("You already approved this version: a second, different officer must decide.")
+    return _("You already approved this version: a second, different reviewer must decide.")
 
 
 def can_review(user, version: ContentVersion) -> bool:

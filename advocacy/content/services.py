@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,7 +180,23 @@ def _save_job_offer(item: ContentItem, job: dict | None) -> None:
             item=item
         ).delete()  # no longer a job offer (category changed before approval)
         return
-    JobOffer.objects.update_or_create(item=item, defaults=job)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable to roll back whole
+            JobOffer.objects.update_or_create(item=item, defaults=job)
+    except IntegrityError:
+        # Another offer took this reference (in any letter case: job_offer_reference_ci) after
+        # clean_job_fields looked: the same refusal as the form's, and the whole edit rolled back.
+        taken = JobOffer.objects.filter(job_reference__iexact=job["job_reference"]).exclude(item=item)
+        if not taken.exists():
+            raise
+        raise ValidationError(
+            {
+                "job_reference": [
+                    _("Another job offer already has the reference %(reference)s: check it in the ATS.")
+                    % {"reference": job["job_reference"]}
+                ]
+            }
+        ) from None
 
 
 def _length_errors(version_data: dict[str, Any]) -> None:

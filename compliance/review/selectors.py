@@ -17,6 +17,7 @@ from advocacy.content.policies import (
     approvals_given,
     approvals_required,
     can_review,
+    own_content_refusal,
     reviewable_categories,
     versions_reviewable_by,
     with_approvals_given,
@@ -253,7 +254,7 @@ def refusal_for(user, version) -> str:
     if can_review(user, version):
         return ""
     if user.pk in editors_of(version.item):
-        return _("You wrote or edited this content: another compliance officer must review it (four eyes).")
+        return own_content_refusal(user)
     return _("This version is not waiting for your review.")
 
 
@@ -265,8 +266,13 @@ def _decisions(version) -> list[dict]:
     """Earlier decisions on the item (every version), oldest first."""
     decisions = version.item.decisions.select_related("reviewer", "version").order_by("created_at", "pk")
     return [
-        {"when": d.created_at, "reviewer": _person(d.reviewer), "label": d.get_kind_display(),
-         "version": d.version.number, "comment": d.comment}
+        {
+            "when": d.created_at,
+            "reviewer": _person(d.reviewer),
+            "label": d.get_kind_display(),
+            "version": d.version.number,
+            "comment": d.comment,
+        }
         for d in decisions
     ]
 

@@ -10,10 +10,17 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from advocacy.content import selectors, services, workflow
-from advocacy.content.models import ComplianceSettings, ContentItem, ItemStatus, JobOffer, Origin
+from advocacy.content.models import (
+    ComplianceSettings,
+    ContentItem,
+    ContentVersion,
+    ItemStatus,
+    JobOffer,
+    Origin,
+)
 from advocacy.org.models import Role
 from compliance.archive.models import ArchiveRecord
 
@@ -313,9 +320,16 @@ def test_an_hr_reviewer_never_reviews_its_own_job_offer_nor_other_categories(
     news = write_library_item()
     news_version = _submit(news, marketer)
     assert list(workflow_reviewable(hr_reviewer2)) == []
-    with pytest.raises(workflow.FourEyesViolation):
+    with pytest.raises(workflow.FourEyesViolation) as wrote_it:
         workflow.approve_version(version=own_version, reviewer=hr_reviewer2)
+    # An HR reviewer is not sent to "another compliance officer": any other reviewer of job offers may decide.
+    assert (
+        str(wrote_it.value)
+        == "You wrote or edited this content: another reviewer must decide on it (four eyes)."
+    )
     client = client_for(hr_reviewer2)
+    page = client.get(reverse("review:review", args=[own_version.pk])).content.decode()
+    assert "another reviewer must decide on it (four eyes)" in page and "compliance officer" not in page
     refused = client.post(reverse("review:decide", args=[own_version.pk]), {"decision": "approve"})
     assert refused.status_code == 302
     assert ContentItem.objects.get(pk=own.pk).status == ItemStatus.SUBMITTED
@@ -324,6 +338,24 @@ def test_an_hr_reviewer_never_reviews_its_own_job_offer_nor_other_categories(
     with pytest.raises(workflow.NotAllowed):
         workflow.approve_version(version=news_version, reviewer=hr_reviewer2)
     assert not ArchiveRecord.objects.filter(event_type="review.approved").exists()
+
+
+def test_an_hr_reviewer_who_approved_once_is_told_a_second_reviewer_must_decide(
+    write_offer, hr, hr_reviewer, hr_reviews_job_offers, settings
+):
+    settings.REVIEW_TWO_APPROVER_CATEGORIES = ["recruitment"]
+    item = write_offer()
+    version = _submit(item, hr)
+    workflow.approve_version(version=version, reviewer=hr_reviewer)
+    assert ContentItem.objects.get(pk=item.pk).status == ItemStatus.SUBMITTED  # one approval of two
+    with pytest.raises(workflow.FourEyesViolation) as twice:
+        workflow.approve_version(version=ContentVersion.objects.get(pk=version.pk), reviewer=hr_reviewer)
+    assert str(twice.value) == "You already approved this version: a second, different reviewer must decide."
+    with translation.override("fr"), pytest.raises(workflow.FourEyesViolation) as in_french:
+        workflow.approve_version(version=ContentVersion.objects.get(pk=version.pk), reviewer=hr_reviewer)
+    assert str(in_french.value).startswith(
+        "Vous avez déjà approuvé cette version : une seconde personne habilitée"
+    )
 
 
 def workflow_reviewable(user):

@@ -44,9 +44,7 @@ from compliance.archive.services import record
 
 def _check_reviewer(item: ContentItem, version: ContentVersion, reviewer) -> None:
     if reviewer.pk in editors_of(item):
-        raise FourEyesViolation(
-            _("You wrote or edited this content: another compliance officer must review it (four eyes).")
-        )
+        raise FourEyesViolation(policies.own_content_refusal(reviewer))
     already = ReviewDecision.objects.filter(
         version=version,
         reviewer=reviewer,
@@ -54,9 +52,7 @@ def _check_reviewer(item: ContentItem, version: ContentVersion, reviewer) -> Non
         created_at__gte=version.submitted_at,
     )
     if version.submitted_at and already.exists():
-        raise FourEyesViolation(
-            _("You already approved this version: a second, different officer must decide.")
-        )
+        raise FourEyesViolation(policies.second_approval_refusal(reviewer))
     if not policies.can_review(reviewer, version):
         raise NotAllowed(_("You may not review this version."))
 
