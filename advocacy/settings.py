@@ -635,6 +635,14 @@ CELERY_BEAT_SCHEDULE |= {
     "recruitment-drain-ats-deliveries": {"task": "advocacy.recruitment.tasks.drain_ats_deliveries",
                                          "schedule": timedelta(minutes=1)},
 }
+# Applied deliveries are kept this many days, so that an ATS's retry or replay of the same body is
+# recognised and stored once; then a daily task deletes them (the applications and the archive keep what
+# they said; deliveries set aside or waiting are kept).
+ATS_INBOX_RETENTION_DAYS = env_int("ATS_INBOX_RETENTION_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "recruitment-purge-ats-inbox": {"task": "advocacy.recruitment.tasks.purge_ats_inbox",
+                                    "schedule": crontab(hour=3, minute=20)},
+}
 
 # --- Recruitment reach (advocacy/audience, advocacy/reach, issue 15) --------------------------------------
 # Follower ids are hashed with this key before they enter a HyperLogLog sketch (default: derived from

@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -289,3 +290,32 @@ def drain() -> int:
                             failed_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:300]
                         )
             done += len(rows)
+
+
+PURGE_BATCH = 10_000
+
+
+def purge_processed(*, now: dt.datetime | None = None) -> int:
+    """Delete the inbox's applied deliveries older than ``ATS_INBOX_RETENTION_DAYS``; the number deleted.
+
+    Why it is safe: an inbox row is a queue entry, not a record. What it says is in the applications and the
+    archive (``recruitment.application_received`` / ``stage_changed``, written when it was applied), which
+    this never touches; the row holds no personal data either way. It is kept after applying only so that
+    a replay of the same body is recognised by its digest and stored once. The ATSs retry a failed delivery
+    for hours to a few days (Greenhouse: 25 attempts by default, with a growing delay), so a retention of
+    weeks outlives any retry; a body replayed later still is stored and applied again, and applying changes
+    nothing for an application already received at that stage (``apply_events``: not created twice, not
+    archived twice, a hire never moved back). Deliveries set aside (``failed_at``) or still waiting are
+    kept: they await a person or a drain. Batches of ``PURGE_BATCH`` rows, each its own short DELETE."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ATS_INBOX_RETENTION_DAYS)
+    old = ApplicationDelivery.objects.filter(processed_at__lt=cutoff)
+    purged = 0
+    while ids := list(old.values_list("pk", flat=True)[:PURGE_BATCH]):
+        purged += ApplicationDelivery.objects.filter(pk__in=ids).delete()[0]
+    if purged:
+        logger.info(
+            "ATS inbox: %d applied deliveries older than %d days deleted",
+            purged,
+            settings.ATS_INBOX_RETENTION_DAYS,
+        )
+    return purged

@@ -158,7 +158,8 @@ class ApplicationDelivery(models.Model):
 
     ``digest`` is the SHA-256 of the raw body: a delivery the ATS sends twice (a retry, a replay) is the
     same bytes and is stored once; applied rows are kept (``processed_at``) so that a replay days later is
-    still recognised, and applying an event twice changes nothing anyway (``intake.apply_events``).
+    still recognised, and applying an event twice changes nothing anyway (``intake.apply_events``). After
+    ``ATS_INBOX_RETENTION_DAYS`` an applied row is deleted (``intake.purge_processed``, daily).
     ``events`` holds what ``formats`` extracted (ids, stage, dates, the source reference), never the body:
     the body carries the candidate's name and e-mail address.
     """
