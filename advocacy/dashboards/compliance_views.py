@@ -49,8 +49,8 @@ def _charts(figures: selectors.Oversight) -> list[Chart]:
                 Series(
                     _("Decisions"), [c.decisions for c in figures.categories], table_only=True, decimals=0
                 ),
-                Series(_("Median"), [c.median_hours for c in figures.categories]),
-                Series(_("90th percentile"), [c.p90_hours for c in figures.categories]),
+                Series(_("Median"), [c.median_hours for c in figures.categories], summable=False),
+                Series(_("90th percentile"), [c.p90_hours for c in figures.categories], summable=False),
                 Series(
                     _("Over target"), [c.over_target for c in figures.categories], table_only=True, decimals=0
                 ),

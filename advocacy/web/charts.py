@@ -31,6 +31,7 @@ class Series:
     table_only: bool = False  # a column of the table that is not drawn (counts beside amounts)
     currency: str | None = None  # None: the chart's; "" for a plain number (a count)
     decimals: int | None = None  # None: the chart's
+    summable: bool = True  # False for figures whose sum means nothing (medians, rates): no total said
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class Chart:
         if not values:
             return gettext("No figures yet.")
         top = max(range(len(first.values)), key=lambda i: first.values[i] or 0)
+        if not first.summable:
+            return gettext("%(series)s: highest %(label)s (%(value)s).") % {
+                "series": first.label,
+                "label": self.labels[top],
+                "value": self._spell(first.values[top], first),
+            }
         return gettext("%(series)s: highest %(label)s (%(value)s), total %(total)s.") % {
             "series": first.label,
             "label": self.labels[top],

@@ -51,6 +51,16 @@ def test_the_chart_has_a_caption_a_canvas_json_data_and_a_table_of_the_same_figu
     ]
 
 
+def test_a_summary_never_adds_up_figures_whose_sum_means_nothing():
+    medians = _chart(
+        series=[Series("Median", [Decimal("2.5"), Decimal("4")], summable=False)], currency="", decimals=1
+    )
+    with translation.override("en"):
+        assert medians.text_summary == "Median: highest November (4.0)."
+    with translation.override("fr"):
+        assert medians.text_summary == "Median : maximum pour November (4,0)."
+
+
 def test_the_table_and_summary_read_in_french():
     with translation.override("fr"):
         html = render_to_string("charts/_chart.html", {"chart": _chart()})
