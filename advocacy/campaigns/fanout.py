@@ -48,6 +48,7 @@ from advocacy.content.models import (
 from advocacy.content.selectors import texts_by_adviser
 from advocacy.networks.x.models import XAccount
 from advocacy.shares.models import ACTIVE_SHARE_STATUSES, Share
+from advocacy.web import generations
 from compliance.archive.services import record
 
 # --- fan-out --------------------------------------------------------------------------------------------
@@ -75,6 +76,7 @@ def _fail(campaign: Campaign, reason: str) -> Campaign:
             status=C.FAILED, last_error=reason[:500], finished_at=timezone.now()
         ):
             record("campaign.failed", subject=campaign, actor=None, payload={"reason": reason})
+            generations.bump(generations.LIBRARY)  # no longer running: out of the highlights
     campaign.refresh_from_db()
     return campaign
 

@@ -25,6 +25,7 @@ from advocacy.content.models import (
 from advocacy.org.models import Role
 from advocacy.shares.models import Share
 from advocacy.shares.transitions import TRANSITIONS, transition_many
+from advocacy.web import generations
 from advocacy.web.dates import local_moment
 from compliance.archive.services import record
 
@@ -132,6 +133,7 @@ def launch_campaign(*, campaign: Campaign, actor) -> bool:
         )
         if launched:
             record("campaign.launched", subject=campaign, actor=actor, payload={"item": item.pk})
+            generations.bump(generations.LIBRARY)  # the advisers' highlights (selectors.highlights_for)
             _enqueue_fan_out(campaign.pk)
     return bool(launched)
 
@@ -165,6 +167,7 @@ def cancel_campaign(*, campaign: Campaign, actor) -> bool:
         )
         if cancelled:
             record("campaign.cancelled", subject=campaign, actor=actor, payload={"item": campaign.item_id})
+            generations.bump(generations.LIBRARY)
             from advocacy.campaigns.tasks import cancel_campaign_shares as task
 
             transaction.on_commit(functools.partial(task.delay, campaign.pk))

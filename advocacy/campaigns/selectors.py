@@ -24,8 +24,8 @@ from advocacy.content.models import (
     VersionStatus,
 )
 from advocacy.org.access import CONTENT_AUTHORS
-from advocacy.org.models import Role, StaffProfile, StaffRole
-from advocacy.org.selectors import roles_of
+from advocacy.org.models import Role, StaffRole
+from advocacy.org.selectors import profile_of, roles_of
 from advocacy.shares.models import ACTIVE_SHARE_STATUSES, Share, ShareStatus
 
 C = Campaign.Status
@@ -227,43 +227,24 @@ class Highlight:
         return self.share is not None and self.share.status == ShareStatus.PUBLISHED
 
 
+HIGHLIGHTS_CACHE_SECONDS = 60  # at most; a campaign's start or end, or its item's expiry, comes first
+
+
 def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:
     """Running campaigns that target ``user`` (an adviser), with their share of each item if they have one.
 
-    The same queries whatever the number of campaigns: the adviser's place, then ONE query for the running
-    campaigns that reach them, then the adviser's shares of those items. The targeting of
-    ``targeted_advisers`` is asked the other way round — which campaigns reach this one person, with the
-    person's branch, region and roles as constants — because building an ``EXISTS`` over every adviser per
-    campaign cost ~25 ms of Python per page (10 querysets of 4 subqueries each, compiled on every view of
-    the home and the library) for the same answer. Kept in step with ``targeted_advisers`` by
-    tests/campaigns (the same adviser in, out, by place and by role)."""
-    from advocacy.content.selectors import audience_q
-
+    The same queries whatever the number of campaigns: the running campaigns that reach the adviser's
+    place and roles (cached, see ``_running_campaigns_for``), then the adviser's shares of those items (not
+    cached: the adviser's own share shows as soon as it exists). The adviser's profile is the request's
+    (``profile_of``, read once per request)."""
     roles = roles_of(user)
     if Role.ADVISER not in roles or not user.is_active:
         return []
     now = now or timezone.now()
-    profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+    profile = profile_of(user)
     if profile is None:
         return []
-    branch_id = profile.branch_id
-    region_id = profile.branch.region_id if profile.branch_id else None
-    through_regions, through_branches = Campaign.regions.through, Campaign.branches.through
-    anywhere = ~Exists(through_regions.objects.filter(campaign_id=OuterRef("pk"))) & ~Exists(
-        through_branches.objects.filter(campaign_id=OuterRef("pk"))
-    )
-    here = Exists(through_branches.objects.filter(campaign_id=OuterRef("pk"), branch_id=branch_id)) | Exists(
-        through_regions.objects.filter(campaign_id=OuterRef("pk"), region_id=region_id)
-    )
-    running = (
-        Campaign.objects.filter(status__in=RUNNING, starts_at__lte=now, ends_at__gt=now)
-        .filter(item__status=ItemStatus.APPROVED)
-        .filter(Q(item__expires_at__isnull=True) | Q(item__expires_at__gt=now))
-        .filter(item__in=ContentItem.objects.filter(audience_q(user, profile=profile)).values("pk"))
-        .filter(anywhere | here)
-        .select_related("item")
-        .order_by("ends_at", "pk")[:10]
-    )
+    running = _running_campaigns_for(user, profile, roles, now)
     # ``roles`` is a JSON list (no portable overlap test in SQL): at most ten rows are read.
     mine = [c for c in running if not c.roles or roles & set(c.roles)]
     if not mine:
@@ -275,6 +256,66 @@ def highlights_for(user, *, now: dt.datetime | None = None) -> list[Highlight]:
         )
     }
     return [Highlight(c, shares.get(c.item_id)) for c in mine]
+
+
+def _running_campaigns_for(user, profile, roles, now: dt.datetime) -> list[Campaign]:
+    """The running campaigns (with their item) that reach this branch, region and set of roles, soonest
+    ending first, at most ten: the same for every adviser in that place with those roles, so kept in the
+    cache (issue 13: building and running this query was ~10-20 ms of the adviser's home and library on
+    every view). An entry lives until the first of: ``HIGHLIGHTS_CACHE_SECONDS``, the end of one of its
+    campaigns or its item's expiry, the start of a campaign that is already launched (which becomes
+    running then, with no write), and a bump of the library's generation (``generations.LIBRARY``): by
+    every content transition (``content.workflow.states.guard``: an item approved, edited, expired or
+    recalled) and every change of a campaign's status (launch, cancel, a failed fan-out). Cached objects
+    are checked against ``now`` again when read.
+
+    The targeting of ``targeted_advisers`` is asked the other way round — which campaigns reach this one
+    person, with the person's branch, region and roles as constants — because building an ``EXISTS`` over
+    every adviser per campaign cost ~25 ms of Python per page for the same answer. Kept in step with
+    ``targeted_advisers`` by tests/campaigns (the same adviser in, out, by place and by role)."""
+    from django.core.cache import cache
+
+    from advocacy.content.selectors import audience_q
+    from advocacy.web import generations
+
+    branch_id = profile.branch_id
+    region_id = profile.branch.region_id if profile.branch_id else None
+    entry_key = f"relais:campaign-highlights:{branch_id}:{region_id}:{','.join(sorted(roles))}"
+    found = cache.get_many([generations.key(generations.LIBRARY), entry_key])
+    generation = generations.current(generations.LIBRARY, found)
+    entry = found.get(entry_key)
+    if entry is not None and entry["generation"] == generation and now < entry["until"]:
+        return [c for c in entry["campaigns"] if c.starts_at <= now < c.ends_at]
+
+    through_regions, through_branches = Campaign.regions.through, Campaign.branches.through
+    anywhere = ~Exists(through_regions.objects.filter(campaign_id=OuterRef("pk"))) & ~Exists(
+        through_branches.objects.filter(campaign_id=OuterRef("pk"))
+    )
+    here = Exists(through_branches.objects.filter(campaign_id=OuterRef("pk"), branch_id=branch_id)) | Exists(
+        through_regions.objects.filter(campaign_id=OuterRef("pk"), region_id=region_id)
+    )
+    running = list(
+        Campaign.objects.filter(status__in=RUNNING, starts_at__lte=now, ends_at__gt=now)
+        .filter(item__status=ItemStatus.APPROVED)
+        .filter(Q(item__expires_at__isnull=True) | Q(item__expires_at__gt=now))
+        .filter(item__in=ContentItem.objects.filter(audience_q(user, profile=profile)).values("pk"))
+        .filter(anywhere | here)
+        .select_related("item")
+        .order_by("ends_at", "pk")[:10]
+    )
+    ends = [c.ends_at for c in running] + [c.item.expires_at for c in running if c.item.expires_at]
+    next_start = (
+        Campaign.objects.filter(status__in=RUNNING, starts_at__gt=now)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    until = min(
+        [now + dt.timedelta(seconds=HIGHLIGHTS_CACHE_SECONDS), *ends, *([next_start] if next_start else [])]
+    )
+    seconds = max(1, int((until - now).total_seconds()))
+    cache.set(entry_key, {"generation": generation, "until": until, "campaigns": running}, timeout=seconds)
+    return running
 
 
 def auto_share_settings_of(user) -> list[tuple[str, str, bool]]:

@@ -24,7 +24,7 @@ from advocacy.content.models import (
 )
 from advocacy.content.presentation import highlight_slots
 from advocacy.org.models import Role, StaffProfile
-from advocacy.org.selectors import roles_of
+from advocacy.org.selectors import profile_of, roles_of
 from advocacy.org.slot_values import slot_values_are_plain
 
 User = get_user_model()
@@ -68,7 +68,7 @@ def audience_q(user, *, profile: StaffProfile | None = None) -> Q:
     """Library items whose audience includes ``user`` (subqueries, so no duplicate rows); ``profile``, the
     user's with its branch, when the caller has read it already."""
     if profile is None:
-        profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+        profile = profile_of(user)
     roles = roles_of(user)
     place = Q(audience_whole_bank=True)
     if profile is not None and profile.branch_id:

@@ -53,6 +53,21 @@ def _load_staff_facts(user) -> None:
     user._relais_time_zone = rows[0][0] if rows else ""
 
 
+def profile_of(user) -> StaffProfile | None:
+    """The person's staff profile with its branch (None for someone without one), read once per request
+    and kept on the user object as the roles are: the library feed, the adviser's home, the campaign
+    highlights and the previews' slot values all ask for it (three identical queries per page before,
+    issue 13). ``user.staff`` then costs no query either."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    if not hasattr(user, "_relais_profile"):
+        profile = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+        user._relais_profile = profile
+        if profile is not None:
+            user.staff = profile  # the reverse one-to-one's own cache (Django's documented assignment)
+    return user._relais_profile
+
+
 def has_any_role(user, roles: Iterable[str]) -> bool:
     return bool(roles_of(user) & set(roles))
 

@@ -159,7 +159,8 @@ def test_a_campaign_window_starting_at_a_time_that_does_not_exist_is_refused_wit
 def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_campaigns(
     sandbox, adviser, connect, make_item, marketer, client_for, org
 ):
-    """The home and the library ask once whether the adviser is in each running campaign's targeting."""
+    """The home and the library ask once whether the adviser is in each running campaign's targeting (and
+    not at all while the cached answer for the adviser's place is current: both counts are taken warm)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -172,7 +173,7 @@ def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_c
             item=make_item(), starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(days=1),
             actor=marketer, **places,
         )  # fmt: skip
-        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
+        assert lifecycle.launch_campaign(campaign=campaign, actor=marketer)  # running (its fan-out not run)
         return campaign
 
     def queries(page):
@@ -186,12 +187,14 @@ def test_campaign_highlights_cost_the_same_queries_with_one_or_several_running_c
         one, body = queries(page)
         assert reverse("campaigns:share", args=[first.pk]) in body
         others = [run_one(), run_one(branches=[org["nice"]]), run_one(regions=[org["north"]])]
+        client.get(page)
         several, body = queries(page)
         assert several == one, page
         assert reverse("campaigns:share", args=[others[0].pk]) in body
         assert reverse("campaigns:share", args=[others[1].pk]) not in body  # Nice: not the adviser's branch
         assert reverse("campaigns:share", args=[others[2].pk]) in body
-        Campaign.objects.filter(pk__in=[c.pk for c in others]).update(status=Campaign.Status.CANCELLED)
+        for campaign in others:
+            lifecycle.cancel_campaign(campaign=campaign, actor=marketer)
 
 
 def test_the_campaign_list_is_paged_newest_first(make_item, marketer, client_for):
@@ -259,3 +262,71 @@ def test_campaign_highlights_reach_exactly_the_advisers_the_fan_out_targets(
         targeted = {c.pk for c in campaigns if targeted_advisers(c).filter(pk=person.pk).exists()}
         assert highlighted == targeted, person.staff.branch
     assert any(highlights_for(p) for p in people)  # the comparison is not between two empty sets
+
+
+def test_a_launched_campaign_shows_on_the_advisers_next_page_and_a_cancelled_one_leaves_it(
+    sandbox, adviser, connect, make_item, marketer, client_for
+):
+    """The running campaigns are cached per place (issue 13); launching and cancelling retire the entry."""
+    connect(adviser, "camille_x")
+    client = client_for(adviser)
+    now = timezone.now()
+    campaign = lifecycle.create_campaign(
+        item=make_item(), starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(days=1),
+        actor=marketer,
+    )  # fmt: skip
+    share_now = reverse("campaigns:share", args=[campaign.pk])
+    for page in (reverse("portal:home"), reverse("content:library")):
+        assert share_now not in client.get(page).content.decode()  # planned: not running yet (and cached)
+
+    assert lifecycle.launch_campaign(campaign=campaign, actor=marketer)
+    for page in (reverse("portal:home"), reverse("content:library")):
+        assert share_now in client.get(page).content.decode(), page
+
+    assert lifecycle.cancel_campaign(campaign=campaign, actor=marketer)
+    for page in (reverse("portal:home"), reverse("content:library")):
+        assert share_now not in client.get(page).content.decode(), page
+
+
+def test_a_recalled_item_leaves_the_highlights_on_the_next_page(
+    sandbox, adviser, connect, running, client_for, compliance_officer
+):
+    from advocacy.content.workflow.lifecycle import recall_item
+
+    connect(adviser, "camille_x")
+    client = client_for(adviser)
+    share_now = reverse("campaigns:share", args=[running.pk])
+    assert share_now in client.get(reverse("portal:home")).content.decode()
+
+    recall_item(item=running.item, actor=compliance_officer, reason="Taux modifié")
+
+    assert share_now not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_cached_campaign_stops_showing_when_it_ends(sandbox, adviser, running):
+    """The entry is checked against the time it is read at: a campaign past its end is not shown from it."""
+    from advocacy.campaigns.selectors import highlights_for
+    from advocacy.org.selectors import roles_of
+
+    roles_of(adviser)
+    assert [h.campaign.pk for h in highlights_for(adviser)] == [running.pk]  # cached now
+    assert highlights_for(adviser, now=running.ends_at + dt.timedelta(seconds=1)) == []
+
+
+def test_the_advisers_home_and_library_read_the_advisers_profile_once(
+    sandbox, adviser, connect, running, client_for
+):
+    """The library feed's audience, the previews' slot values and the highlights share one read of the
+    profile (three before, issue 13); the other read is the roles' and time zone's, by the middleware."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connect(adviser, "camille_x")
+    client = client_for(adviser)
+    for page in (reverse("portal:home"), reverse("content:library")):
+        client.get(page)
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(page).content.decode()
+        assert reverse("campaigns:share", args=[running.pk]) in body
+        profile_reads = [q["sql"] for q in captured if 'FROM "org_staffprofile"' in q["sql"]]
+        assert len(profile_reads) == 2, (page, profile_reads)

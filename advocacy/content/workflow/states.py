@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from advocacy.content.models import ContentItem, ContentVersion, ItemStatus
+from advocacy.web import generations
 
 # action -> (item statuses it may start from, item status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -66,13 +67,19 @@ def can_move(item: ContentItem, action: str) -> bool:
 
 
 def guard(item: ContentItem, action: str) -> str:
-    """The status ``action`` leads to; ``InvalidTransition`` when the item's status does not allow it."""
+    """The status ``action`` leads to; ``InvalidTransition`` when the item's status does not allow it.
+
+    Every transition passes here, so this is where the reads cached from what is approved (the campaign
+    highlights) are told that it changes, when a move enters or leaves "approved": ``generations.bump``, now
+    and on commit (a move rolled back only costs those entries a rebuild)."""
     allowed_from, to = TRANSITIONS[action]
     if item.status not in allowed_from:
         raise InvalidTransition(
             _("This content is %(status)s: it cannot be %(action)s now.")
             % {"status": item.get_status_display().lower(), "action": _ACTION_WORDS[action]()}
         )
+    if (item.status == ItemStatus.APPROVED) != (to == ItemStatus.APPROVED):
+        generations.bump(generations.LIBRARY)
     return to
 
 
