@@ -38,14 +38,18 @@ _ids = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _test_defaults(settings):
-    """Fast hashing, in-memory mail, no click buffered by an earlier test, and English unless a test asks
-    for French: assertions read the English source strings, while the French catalogue is checked by its own
-    tests and the browser tests."""
+    """Fast hashing, in-memory mail, no click buffered by an earlier test, an empty cache, and English unless
+    a test asks for French: assertions read the English source strings, while the French catalogue is
+    checked by its own tests and the browser tests."""
+    from django.core.cache import cache
     from django.utils import translation
 
     from advocacy.links import clicks
 
     clicks.discard_buffered()  # no click left over from another test
+    # Nothing cached by another test: its rows were rolled back, and their ids are reused (the campaign
+    # highlights are cached per place, keyed by branch and region ids).
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
