@@ -3,17 +3,21 @@ per branch, which one works.
 
 A campaign is in the period when its window (``starts_at``..``ends_at``) overlaps it. Its figures are its
 shares' running totals up to the period's end: the impressions and engagements X counted at each post's
-latest read before then (``measures``), the clicks on its tracked links before then. Targeted, opted-in and
-scheduled are the fan-out's own counters (``Campaign``: an adviser skipped as ``not_opted_in`` had not opted
-in; every other targeted adviser had).
+latest read before then, the clicks on its tracked links before then. They are read as what the posts gained
+each day since the campaign started, complete days from the daily roll-up (``rollup_campaign_day``: the
+campaign is copied onto each row) and the rest from the raw events (``advocacy.rollups.selectors``).
+Targeted, opted-in and scheduled are the fan-out's own counters (``Campaign``: an adviser skipped as
+``not_opted_in`` had not opted in; every other targeted adviser had).
 
-Constant queries: a page of the list (20 campaigns) is three (its campaigns, their shares' figures, their
-clicks); one campaign's breakdown is six (the campaign, figures and clicks per variant and per branch,
-the variants' wordings).
+Constant queries: a page of the list (20 campaigns) is six (its campaigns, their published posts, and
+``figures_by``'s four: complete days, rolled-up rows, the tail's clicks and reads); one campaign's breakdown
+is seven (the campaign, its published posts and ``figures_by``'s four, per wording and branch at once, the
+variants' wordings).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,7 +27,8 @@ from advocacy.campaigns.models import Campaign
 from advocacy.content.models import ContentVariant
 from advocacy.dashboards import measures
 from advocacy.dashboards.selectors import Range
-from advocacy.shares.models import Share, ShareClick
+from advocacy.rollups import selectors as rollup_selectors
+from advocacy.shares.models import Share
 from advocacy.web.paging import KeysetPage, keyset_page
 
 
@@ -95,37 +100,45 @@ def in_period(period: Range) -> QuerySet:
     return Campaign.objects.filter(starts_at__lt=period.end, ends_at__gte=period.start)
 
 
-def _figures(shares: QuerySet, key: str, end) -> dict:
+def _published(shares: QuerySet, keys: tuple[str, ...], end) -> dict:
     return {
-        row[key]: row
-        for row in shares.values(key)
-        .annotate(
-            published=Count("pk", filter=Q(published_at__lt=end)),
-            impressions=measures.gained("impressions", None, end),
-            engagements=measures.gained("engagements", None, end),
+        tuple(row[key] for key in keys): row["n"]
+        for row in shares.filter(published_at__lt=end).values(*keys).annotate(n=Count("pk")).order_by()
+    }
+
+
+def _midnight(when: dt.datetime) -> dt.datetime:
+    return when.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _gained(shares_filter: dict, keys: tuple[str, ...], since: dt.datetime, end: dt.datetime) -> dict:
+    """What the shares gained and their clicks from ``since``'s UTC day (the earliest campaign start: the
+    fan-out schedules no post before its campaign starts, so nothing of theirs was read or clicked before;
+    it keeps the roll-up read to those days and PostgreSQL to the months' partitions) up to ``end``."""
+    return rollup_selectors.figures_by(keys, shares_filter, _midnight(since), end)
+
+
+def _per(figures: dict, n: int) -> dict:
+    """Figures keyed by tuples of keys, summed per the ``n``-th key."""
+    summed: dict = {}
+    for keys, value in figures.items():
+        if isinstance(value, int):
+            summed[keys[n]] = summed.get(keys[n], 0) + value
+        else:
+            summed.setdefault(keys[n], rollup_selectors.Gained()).add(
+                value.impressions, value.engagements, value.clicks
+            )
+    return summed
+
+
+def _fill(target: Figures, published: int, gained: rollup_selectors.Gained | None) -> None:
+    target.published = published
+    if gained:
+        target.impressions, target.engagements, target.clicks = (
+            gained.impressions,
+            gained.engagements,
+            gained.clicks,
         )
-        .order_by()
-    }
-
-
-def _clicks(shares_filter: dict, key: str, start, end) -> dict:
-    """Clicks from ``start`` (the earliest campaign start: no post of theirs, hence no click, is older; it
-    keeps PostgreSQL to the months' partitions and the range of ``click_share_time`` that can hold them)."""
-    return {
-        row[key]: row["n"]
-        for row in ShareClick.objects.filter(clicked_at__gte=start, clicked_at__lt=end, **shares_filter)
-        .values(key)
-        .annotate(n=Count("*"))
-        .order_by()
-    }
-
-
-def _fill(target: Figures, row: dict | None, clicks: int) -> None:
-    if row:
-        target.published = row["published"]
-        target.impressions = row["impressions"] or 0
-        target.engagements = row["engagements"] or 0
-    target.clicks = clicks
 
 
 PAGE_SIZE = 20
@@ -140,14 +153,17 @@ def campaigns_page(period: Range, params) -> tuple[list[CampaignRow], KeysetPage
 
 
 def _rows(listed: list[Campaign], period: Range) -> list[CampaignRow]:
+    if not listed:
+        return []
     ids = [c.pk for c in listed]
-    figures = _figures(Share.objects.filter(campaign_id__in=ids), "campaign_id", period.end)
-    since = min((c.starts_at for c in listed), default=period.start)
-    clicks = _clicks({"share__campaign_id__in": ids}, "share__campaign_id", since, period.end)
+    keys = ("campaign_id",)
+    published = _per(_published(Share.objects.filter(campaign_id__in=ids), keys, period.end), 0)
+    since = min(c.starts_at for c in listed)
+    gained = _per(_gained({"campaign_id__in": ids}, keys, since, period.end), 0)
     rows = []
     for campaign in listed:
         row = CampaignRow(campaign=campaign)
-        _fill(row, figures.get(campaign.pk), clicks.get(campaign.pk, 0))
+        _fill(row, published.get(campaign.pk, 0), gained.get(campaign.pk))
         rows.append(row)
     return rows
 
@@ -158,11 +174,12 @@ def breakdown(pk: int, period: Range) -> Breakdown | None:
         return None
     shares = Share.objects.filter(campaign=campaign)
     end = period.end
-    variant_key, branch_key = "approved_text__variant_id", "adviser__staff__branch__name"
-    by_variant = _figures(shares, variant_key, end)
-    variant_clicks = _clicks({"share__campaign": campaign}, "share__" + variant_key, campaign.starts_at, end)
-    by_branch = _figures(shares, branch_key, end)
-    branch_clicks = _clicks({"share__campaign": campaign}, "share__" + branch_key, campaign.starts_at, end)
+    # Per wording and branch at once (one query each), then summed per wording and per branch.
+    keys = ("approved_text__variant_id", "adviser__staff__branch__name")
+    published = _published(shares, keys, end)
+    gained = _gained({"campaign_id": campaign.pk}, keys, campaign.starts_at, end)
+    by_variant, variant_gains = _per(published, 0), _per(gained, 0)
+    by_branch, branch_gains = _per(published, 1), _per(gained, 1)
     # The current version's variants and any other the shares used: one query, even when none was used.
     used = [k for k in by_variant if k is not None]
     wordings = dict(
@@ -173,17 +190,17 @@ def breakdown(pk: int, period: Range) -> Breakdown | None:
     base = campaign.item.current_version.text if campaign.item.current_version_id else ""
     total = Figures()
     variants = []
-    for key in sorted(set(by_variant) | set(variant_clicks), key=lambda k: (k is not None, k or 0)):
+    for key in sorted(set(by_variant) | set(variant_gains), key=lambda k: (k is not None, k or 0)):
         part = Part(key=key, label=base if key is None else wordings.get(key, ""))
-        _fill(part, by_variant.get(key), variant_clicks.get(key, 0))
+        _fill(part, by_variant.get(key, 0), variant_gains.get(key))
         variants.append(part)
         total.published += part.published
         total.impressions += part.impressions
         total.engagements += part.engagements
         total.clicks += part.clicks
     branches = []
-    for key in sorted(set(by_branch) | set(branch_clicks), key=lambda k: k or ""):
+    for key in sorted(set(by_branch) | set(branch_gains), key=lambda k: k or ""):
         part = Part(key=key, label=key or "")
-        _fill(part, by_branch.get(key), branch_clicks.get(key, 0))
+        _fill(part, by_branch.get(key, 0), branch_gains.get(key))
         branches.append(part)
     return Breakdown(campaign=campaign, total=total, variants=variants, branches=branches)

@@ -6,23 +6,24 @@ latest snapshot of that day adds to its latest snapshot before (the day before t
 snapshot before the range starts), so a day's impressions are the impressions X counted that day, summed
 over the adviser's posts: measured, never a sum of followers. Days are UTC days, as X counts and bills.
 
-Every function makes one query whatever the number of posts, snapshots or clicks (the latest snapshot per
-post and day is picked by a window function, in the database).
+Those gains and clicks per post and day are read from the daily roll-up for the complete days (one row per
+post and day on ``rollup_adviser_day``) and from the raw snapshots and clicks for the rest, today and
+yesterday until its post-midnight roll-up (``advocacy.rollups.selectors.figures_by_share_day``): the same
+figures as differencing every snapshot, whatever the adviser's history. A constant number of queries
+whatever the number of posts, snapshots or clicks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models import Count
 
-from advocacy.metrics.models import MetricSnapshot
 from advocacy.relationships.models import Interaction
-from advocacy.shares.models import Share, ShareClick
+from advocacy.rollups import selectors as rollup_selectors
+from advocacy.shares.models import Share
 
 BEST_POSTS = 5
 UTC = dt.UTC
@@ -108,76 +109,20 @@ class Results:
         return Decimal(self.engagements * 100) / Decimal(self.impressions)
 
 
-def _counts(row: dict) -> tuple[int, int]:
-    return row["impressions"], row["likes"] + row["reposts"] + row["replies"] + row["quotes"]
-
-
-_FIGURES = ("share_id", "impressions", "likes", "reposts", "replies", "quotes")
-
-
-def _latest_before(adviser, start: dt.datetime) -> dict[int, tuple[int, int]]:
-    """Each post's running totals at its latest snapshot before ``start`` (one query)."""
-    rows = (
-        MetricSnapshot.objects.filter(share__adviser=adviser, read_at__lt=start)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
-        .filter(rank=1)
-        .values(*_FIGURES)
-    )
-    return {row["share_id"]: _counts(row) for row in rows}
-
-
-def _latest_per_day(adviser, period: Range) -> list[dict]:
-    """Each post's latest snapshot of each day of the range (one query), in day order."""
-    day = TruncDate("read_at", tzinfo=UTC)
-    return list(
-        MetricSnapshot.objects.filter(
-            share__adviser=adviser, read_at__gte=period.start, read_at__lt=period.end
-        )
-        .annotate(
-            day=day,
-            rank=Window(RowNumber(), partition_by=[F("share_id"), day], order_by=F("read_at").desc()),
-        )
-        .filter(rank=1)
-        .values(*_FIGURES, "day")
-        .order_by("day")
-    )
-
-
-def _clicks(adviser, period: Range) -> list[dict]:
-    return list(
-        ShareClick.objects.filter(
-            share__adviser=adviser, clicked_at__gte=period.start, clicked_at__lt=period.end
-        )
-        .annotate(day=TruncDate("clicked_at", tzinfo=UTC))
-        .values("share_id", "day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-
 def results(adviser, period: Range) -> Results:
     """The adviser's days, best posts and clients engaged over ``period`` (a constant number of queries)."""
     days = {d: Day(d) for d in period.all_days}
     posts: dict[int, Post] = {}
-    previous = _latest_before(adviser, period.start)
-    for row in _latest_per_day(adviser, period):
-        impressions, engagements = _counts(row)
-        before = previous.get(row["share_id"], (0, 0))
-        previous[row["share_id"]] = (impressions, engagements)
-        gained = impressions - before[0], engagements - before[1]
-        day = days[row["day"]]
-        day.impressions += gained[0]
-        day.engagements += gained[1]
-        post = posts.setdefault(row["share_id"], Post(row["share_id"]))
-        post.impressions += gained[0]
-        post.engagements += gained[1]
-    clicks_by_share: dict[int, int] = defaultdict(int)
-    for row in _clicks(adviser, period):
-        days[row["day"]].clicks += row["n"]
-        clicks_by_share[row["share_id"]] += row["n"]
-    for share_id, n in clicks_by_share.items():
-        if share_id in posts:
-            posts[share_id].clicks = n
+    figures = rollup_selectors.figures_by_share_day({"adviser": adviser}, period.start, period.end)
+    for (share_id, on), gained in figures.items():
+        day = days[on]
+        day.impressions += gained.impressions
+        day.engagements += gained.engagements
+        day.clicks += gained.clicks
+        post = posts.setdefault(share_id, Post(share_id))
+        post.impressions += gained.impressions
+        post.engagements += gained.engagements
+        post.clicks += gained.clicks
     ranked = sorted(
         (p for p in posts.values() if p.rate is not None),
         key=lambda p: (p.rate, p.impressions, p.share_id),

@@ -6,9 +6,9 @@ drill-down to one adviser looks the adviser up *in that scope* and answers 404 o
 another branch can be read by changing the id in the URL.
 
 Eight queries at most whatever the number of advisers, shares, snapshots or clicks: the advisers (with
-their X connection), their shares' figures over the period (``measures``), their clicks (complete days from
-the daily roll-up, the rest from the clicks: ``advocacy.rollups.selectors``, up to three), their
-publications this calendar month and last, and the library items approved and used.
+their X connection), their publications (in the period, this calendar month and last), what their posts
+gained and their clicks (complete days from the daily roll-up, the rest from the raw events:
+``advocacy.rollups.selectors.figures_by``, up to four), and the library items approved and used.
 """
 
 from __future__ import annotations
@@ -115,37 +115,33 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
         for p in people
     }
     start, end = period.start, period.end
-    shares = Share.objects.filter(
-        adviser__in=scope, published_at__gte=measures.published_since(start), published_at__lt=end
-    )
+    this_month, last_month = month_starts(now)
+    # Posts published in the period and this calendar month and last: one range of share_adviser_published.
     for row in (
-        shares.values("adviser_id")
+        Share.objects.filter(
+            adviser__in=scope, published_at__gte=min(start, last_month), published_at__lt=end
+        )
+        .values("adviser_id")
         .annotate(
             shares=Count("pk", filter=Q(published_at__gte=start)),
-            impressions=measures.gained("impressions", start, end),
-            engagements=measures.gained("engagements", start, end),
+            this=Count("pk", filter=Q(published_at__gte=this_month, published_at__lt=now)),
+            last=Count("pk", filter=Q(published_at__gte=last_month, published_at__lt=this_month)),
         )
         .order_by()
     ):
         adviser = rows[row["adviser_id"]]
-        adviser.shares, adviser.impressions, adviser.engagements = (
-            row["shares"],
-            row["impressions"] or 0,
-            row["engagements"] or 0,
+        adviser.shares = row["shares"]
+        adviser.active_this_month, adviser.active_last_month = int(row["this"] > 0), int(row["last"] > 0)
+    # Complete days from the daily roll-up, the rest from the raw events (advocacy.rollups.selectors).
+    for adviser_id, gained in rollup_selectors.figures_by(
+        "adviser_id", {"adviser__in": scope}, start, end
+    ).items():
+        adviser = rows[adviser_id]
+        adviser.impressions, adviser.engagements, adviser.clicks = (
+            gained.impressions,
+            gained.engagements,
+            gained.clicks,
         )
-    # Complete days from the daily roll-up, the rest from the clicks (advocacy.rollups.selectors).
-    for adviser_id, n in rollup_selectors.clicks_by_adviser(scope, start, end).items():
-        rows[adviser_id].clicks = n
-    this_month, last_month = month_starts(now)
-    for row in (
-        Share.objects.filter(adviser__in=scope, published_at__gte=last_month, published_at__lt=now)
-        .values("adviser_id")
-        .annotate(this=Count("pk", filter=Q(published_at__gte=this_month)))
-        .annotate(last=Count("pk", filter=Q(published_at__lt=this_month)))
-        .order_by()
-    ):
-        rows[row["adviser_id"]].active_this_month = int(row["this"] > 0)
-        rows[row["adviser_id"]].active_last_month = int(row["last"] > 0)
     library = ContentItem.objects.filter(origin=Origin.LIBRARY, status=ItemStatus.APPROVED)
     used = (
         Share.objects.filter(adviser__in=scope, published_at__gte=start, published_at__lt=end)

@@ -5,6 +5,11 @@ clicks that arrived late (the click buffer flushes every few seconds; a share's 
 schedule) gives the same rows as running it once at the end: beat rolls up today every few minutes and
 yesterday once more after midnight. On PostgreSQL the day's events sit in one monthly partition and the
 queries read only it (partition pruning on the time column).
+
+What a post's counts gained on the day is its last read of the day minus its latest read before the day (one
+more query, over the posts read that day only). So a day's gains depend on the reads of earlier days: a
+backfill of old reads is rolled up from its first day through today (``manage.py rollup_days FIRST LAST``
+goes in day order), as beat rolls up yesterday before today.
 """
 
 from __future__ import annotations
@@ -38,44 +43,68 @@ def bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def _clicks(start, end) -> dict[int, dict]:
     rows = (
         ShareClick.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
-        .values("share_id", adviser=F("share__adviser_id"))
+        .values("share_id", adviser=F("share__adviser_id"), campaign=F("share__campaign_id"))
         .annotate(clicks=Count("pk"), visitors=Count("visitor", distinct=True))
         .order_by()
     )
     return {row["share_id"]: row for row in rows}
 
 
-def _last_reads(start, end) -> dict[int, dict]:
-    rows = (
-        MetricSnapshot.objects.filter(read_at__gte=start, read_at__lt=end)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
-        .filter(rank=1)
-        .values(
-            "share_id", "impressions", "likes", "reposts", "replies", "quotes", adviser=F("share__adviser_id")
+def _latest(snapshots, **extra) -> list[dict]:
+    """Each post's latest of ``snapshots`` (a window function, in the database)."""
+    return list(
+        snapshots.annotate(
+            rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc())
         )
+        .filter(rank=1)
+        .values("share_id", "impressions", "likes", "reposts", "replies", "quotes", **extra)
+    )
+
+
+def _last_reads(start, end) -> dict[int, dict]:
+    rows = _latest(
+        MetricSnapshot.objects.filter(read_at__gte=start, read_at__lt=end),
+        adviser=F("share__adviser_id"),
+        campaign=F("share__campaign_id"),
     )
     return {row["share_id"]: row for row in rows}
+
+
+def _reads_before(start, end) -> dict[int, tuple[int, int]]:
+    """The counts at the latest read before ``start`` of each post read from ``start`` to ``end``."""
+    read = MetricSnapshot.objects.filter(read_at__gte=start, read_at__lt=end).values("share_id")
+    rows = _latest(MetricSnapshot.objects.filter(share_id__in=read, read_at__lt=start))
+    return {row["share_id"]: counts_of(row) for row in rows}
+
+
+def counts_of(read: dict) -> tuple[int, int]:
+    """A snapshot's impressions and engagements (``read`` has its count fields)."""
+    engagements = engagements_of(read["likes"], read["reposts"], read["replies"], read["quotes"])
+    return read["impressions"], engagements
 
 
 def rollup_day(day: dt.date) -> RollupRun:
     """Recompute ``day``'s rows from the events (the day's old rows replaced in the same transaction)."""
     began = time.monotonic()
     start, end = bounds(day)
-    clicks, reads = _clicks(start, end), _last_reads(start, end)
+    clicks, reads, before = _clicks(start, end), _last_reads(start, end), _reads_before(start, end)
     rows = []
     for share_id in clicks.keys() | reads.keys():
         click, read = clicks.get(share_id), reads.get(share_id)
+        counts = counts_of(read) if read else (None, None)
+        was = before.get(share_id, (0, 0))
         rows.append(
             DailyPostFigures(
                 day=day,
                 share_id=share_id,
                 adviser_id=(click or read)["adviser"],
+                campaign_id=(click or read)["campaign"],
                 clicks=click["clicks"] if click else 0,
                 visitors=click["visitors"] if click else 0,
-                impressions=read["impressions"] if read else None,
-                engagements=engagements_of(read["likes"], read["reposts"], read["replies"], read["quotes"])
-                if read
-                else None,
+                impressions=counts[0],
+                engagements=counts[1],
+                impressions_gained=counts[0] - was[0] if read else 0,
+                engagements_gained=counts[1] - was[1] if read else 0,
             )
         )
     with transaction.atomic():
