@@ -16,3 +16,17 @@ class RecruitmentConfig(AppConfig):
         from advocacy.recruitment.destinations import apply_destination
 
         add_destination_shaper(apply_destination)
+
+        # The webhook remembers profiles per process (intake.webhook_profile): a profile saved or deleted
+        # here is read again at its next delivery. A cache being dropped, not a state change of ours.
+        from django.db.models.signals import post_delete, post_save
+
+        from advocacy.recruitment.intake import forget_webhook_profiles
+        from advocacy.recruitment.models import ATSProfile
+
+        post_save.connect(
+            forget_webhook_profiles, sender=ATSProfile, dispatch_uid="recruitment-profiles-saved"
+        )
+        post_delete.connect(
+            forget_webhook_profiles, sender=ATSProfile, dispatch_uid="recruitment-profiles-gone"
+        )

@@ -141,3 +141,61 @@ def test_a_hired_application_is_not_moved_back_by_a_late_event(greenhouse):
             _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body)).status_code == 202
         )
     assert Application.objects.get().stage == "hired"
+
+
+def test_a_known_profile_costs_one_insert_per_delivery(greenhouse):
+    """Once a process knows the profile and the job reference, a delivery is one round trip: the INSERT
+    (the profile, its secret and the reference are remembered; a drain already queued is not asked again)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from advocacy.recruitment import intake
+
+    first = payloads.greenhouse(application_id=1)
+    assert (
+        _post("greenhouse", first, formats.sign("greenhouse", secret=SECRET, body=first)).status_code == 202
+    )
+    cache.set(intake._PENDING_KEY, 1, timeout=60)  # a drain is queued: this delivery queues none
+    try:
+        body = payloads.greenhouse(application_id=2)
+        with CaptureQueriesContext(connection) as queries:
+            response = _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body))
+        assert response.status_code == 202
+        statements = [q["sql"].split()[0] for q in queries.captured_queries]
+        # (the test's transaction adds a savepoint around it; production's webhook commits the INSERT alone)
+        assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
+    finally:
+        cache.delete(intake._PENDING_KEY)
+        intake._drain_seen_until = 0.0
+    assert ApplicationDelivery.objects.count() == 2
+
+
+def test_a_secret_changed_elsewhere_is_used_at_once(greenhouse):
+    """Another process (an administrator's save) rotates the secret: this process, which remembers the
+    old one, reads the profile again when a signature does not verify."""
+    from advocacy.networks import crypto
+    from advocacy.recruitment.models import ATSProfile
+
+    body = payloads.greenhouse(application_id=1)
+    assert _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body)).status_code == 202
+    ATSProfile.objects.filter(pk=greenhouse.pk).update(
+        webhook_secret_encrypted=crypto.encrypt("rotated-secret")
+    )
+    body = payloads.greenhouse(application_id=2)
+    assert (
+        _post("greenhouse", body, formats.sign("greenhouse", secret="rotated-secret", body=body)).status_code
+        == 202
+    )
+    body = payloads.greenhouse(application_id=3)
+    assert _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body)).status_code == 401
+    assert sorted(Application.objects.values_list("external_id", flat=True)) == ["1", "2"]
+
+
+def test_a_deleted_profile_is_not_found_at_once_in_this_process(greenhouse):
+    body = payloads.greenhouse(application_id=1)
+    assert _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body)).status_code == 202
+    Application.objects.all().delete()
+    greenhouse.delete()  # CASCADE takes its inbox rows
+    body = payloads.greenhouse(application_id=2)
+    assert _post("greenhouse", body, formats.sign("greenhouse", secret=SECRET, body=body)).status_code == 404
