@@ -42,9 +42,16 @@ def with_click_figures(shares) -> list:
     with their history (issue 13)."""
 
     shares = list(shares)
+    if not shares:
+        return shares
+    # No click precedes its share (the tracked link is made with it): bounding the time keeps PostgreSQL to
+    # the months' partitions since the page's oldest share instead of every month of the clicks' history
+    # (9 ms of 18 partitions for the first page at bank scale, issue 13).
     figures = {
         row["share_id"]: row
-        for row in ShareClick.objects.filter(share_id__in=[s.pk for s in shares])
+        for row in ShareClick.objects.filter(
+            share_id__in=[s.pk for s in shares], clicked_at__gte=min(s.created_at for s in shares)
+        )
         .values("share_id")
         .annotate(clicks=Count("*"), visitors=Count("visitor", distinct=True))  # index-only (see ShareClick)
         .order_by()

@@ -92,3 +92,18 @@ def test_a_search_page_costs_the_same_queries_with_a_small_and_a_larger_archive(
     assert _search_queries(officer, params) == small
     page = officer.get(reverse("archive:search"), params).context["page"]
     assert len(page.object_list) <= PAGE_SIZE
+
+
+def test_the_search_page_reads_the_latest_verification_once(client_for, compliance_officer):
+    """The banner (context processor) and the page's own line show the same run from one query (two
+    before, issue 13)."""
+    from compliance.archive.verification_runs import run_verification
+
+    run_verification()
+    officer = client_for(compliance_officer)
+    officer.get(reverse("archive:search"))
+    with CaptureQueriesContext(connection) as queries:
+        body = officer.get(reverse("archive:search")).content.decode()
+    reads = [q["sql"] for q in queries if 'FROM "archive_archiveverification"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert "Last verified" in body and "records checked" in body

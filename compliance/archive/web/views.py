@@ -43,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query_without_cursor(request.GET),
-            "verification": selectors.latest_verification(),
+            # The latest verification: ``archive_verification``, from the archive's context processor.
         },
     )
 
