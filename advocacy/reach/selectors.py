@@ -332,33 +332,24 @@ def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
     regions: dict[int | None, Row] = {}
     employee_place: dict[int, tuple[int | None, int | None]] = {}
     accounts = set()
-    for row in sharer_rows:
+    for row in sharer_rows:  # Rows made only when first met: 2,000 sharers in 20 branches make 2,024
         adviser = row["adviser_id"]
         branch_id, region_id = row["adviser__staff__branch_id"], row["adviser__staff__branch__region_id"]
         employee_place[adviser] = (branch_id, region_id)
         if row["adviser__x_account__id"]:
             accounts.add(row["adviser__x_account__id"])
-        name = f"{row['adviser__first_name']} {row['adviser__last_name']}".strip()
-        employee = employees.setdefault(
-            adviser,
-            Row(
-                adviser,
-                name,
-                branch=row["adviser__staff__branch__name"] or head_office,
-                region=row["adviser__staff__branch__region__name"] or "",
-            ),
-        )
-        branch = branches.setdefault(
-            branch_id,
-            Row(
-                branch_id,
-                row["adviser__staff__branch__name"] or head_office,
-                region=row["adviser__staff__branch__region__name"] or "",
-            ),
-        )
-        region = regions.setdefault(
-            region_id, Row(region_id, row["adviser__staff__branch__region__name"] or head_office)
-        )
+        branch_name = row["adviser__staff__branch__name"] or head_office
+        region_name = row["adviser__staff__branch__region__name"]
+        employee = employees.get(adviser)
+        if employee is None:
+            name = f"{row['adviser__first_name']} {row['adviser__last_name']}".strip()
+            employee = employees[adviser] = Row(adviser, name, branch=branch_name, region=region_name or "")
+        branch = branches.get(branch_id)
+        if branch is None:
+            branch = branches[branch_id] = Row(branch_id, branch_name, region=region_name or "")
+        region = regions.get(region_id)
+        if region is None:
+            region = regions[region_id] = Row(region_id, region_name or head_office)
         for target in (total, employee, branch, region):
             target.sharers.add(adviser)
             target.shares += row["n"]
