@@ -116,7 +116,9 @@ class Share(models.Model):
             models.Index(fields=["status", "scheduled_for"], name="share_due"),
             models.Index(fields=["adviser", "-scheduled_for"], name="share_adviser"),
             # A manager's team panel counts each member's posts of the last 30 days (portal.selectors).
-            models.Index(fields=["adviser", "published_at"], name="share_adviser_published"),
+            # It carries the id: the dashboards' tail (rollups.selectors._tail_posts) walks a team's shares
+            # from it alone, index-only, and counts their publications the same way.
+            models.Index(fields=["adviser", "published_at"], name="share_adviser_published", include=["id"]),
             models.Index(fields=["item", "status"], name="share_item_status"),
             # The campaign list counts each campaign's live shares (campaigns.selectors.with_live_shares):
             # through the plain campaign index that read ~555 scattered heap rows per campaign at bank scale
@@ -125,6 +127,13 @@ class Share(models.Model):
                 fields=["campaign"],
                 condition=models.Q(status__in=[s.value for s in ACTIVE_SHARE_STATUSES]),
                 name="share_campaign_live",
+            ),
+            # A campaign's shares by id, index-only (rollups.selectors._tail_posts for the campaign results).
+            models.Index(
+                fields=["campaign"],
+                include=["id"],
+                condition=models.Q(campaign__isnull=False),
+                name="share_campaign_ids",
             ),
             # Compliance's figures time the deletions asked over a period (dashboards.review_times): only
             # recalled shares carry a request: this index holds a few rows where a scan would read them all.
