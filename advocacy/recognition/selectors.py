@@ -11,8 +11,8 @@ The three measures, for the advisers of the branch who opted in, over one UTC ca
   answered from Relais (a reply sent) — a rate, not a count.
 
 The score ranks each measure among the branch's participants (0 for the lowest, 100 for the highest, ties
-share a rank; a measure nobody has is left out) and averages the ranks. Seven queries whatever the branch's
-size; the page never ranks the whole bank.
+share a rank, a zero never ranks above 0; a measure nobody has is left out) and averages the ranks. Seven
+queries whatever the branch's size; the page never ranks the whole bank.
 """
 
 from __future__ import annotations
@@ -81,10 +81,12 @@ def set_taking_part(user, taking_part: bool) -> None:
 
 
 def _ranks(values: dict[int, float]) -> dict[int, float]:
-    """0-100 by rank among ``values`` (ties share the lower rank); one participant alone gets 100."""
+    """0-100 by rank among ``values`` (ties share the lower rank). When every value is the same (one
+    participant alone, or all alike) nobody does better than anyone: 100 if that value is above zero, 0 if
+    it is zero — a measure nobody earned (no mention answered, no engagement) never ranks first."""
     ordered = sorted(set(values.values()))
     if len(ordered) == 1:
-        return dict.fromkeys(values, 100.0)
+        return dict.fromkeys(values, 100.0 if ordered[0] > 0 else 0.0)
     return {uid: 100.0 * ordered.index(v) / (len(ordered) - 1) for uid, v in values.items()}
 
 

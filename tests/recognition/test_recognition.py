@@ -101,6 +101,17 @@ def test_answering_the_mentions_addressed_to_you_counts_as_a_rate(
     assert (camille.addressed, camille.answered, camille.answered_rate) == (2, 1, 0.5)
 
 
+def test_a_measure_nobody_earned_never_ranks_first(sandbox, branch, adviser):
+    """Camille alone has mentions addressed to her and answers none: a rate of 0 ranks 0, not 100 (it did
+    when she was the only one with that measure, found in the demo walk-through)."""
+    for text in ("@camille_x Bonjour, une question sur mon prêt", "@camille_x Et sur mon livret ?"):
+        sandbox.state.add_mention("client_lea", "camille_x", text)
+    poll_round()
+    people = by_name(selectors.branch_recognition(adviser.staff.branch_id, this_month()))
+    assert (people["Camille"].addressed, people["Camille"].answered_rate) == (2, 0.0)
+    assert people["Camille"].score == 0
+
+
 def test_only_participants_see_the_page_and_only_participants_are_on_it(
     sandbox, branch, make_item, adviser, adviser2, make_staff, client_for
 ):
