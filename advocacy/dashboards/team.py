@@ -116,11 +116,11 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
     }
     start, end = period.start, period.end
     this_month, last_month = month_starts(now)
+    # The scope's ids, already read: the scope's joins are not repeated in each of the queries below.
+    in_scope = {"adviser__in": list(rows)}
     # Posts published in the period and this calendar month and last: one range of share_adviser_published.
     for row in (
-        Share.objects.filter(
-            adviser__in=scope, published_at__gte=min(start, last_month), published_at__lt=end
-        )
+        Share.objects.filter(**in_scope, published_at__gte=min(start, last_month), published_at__lt=end)
         .values("adviser_id")
         .annotate(
             shares=Count("pk", filter=Q(published_at__gte=start)),
@@ -133,8 +133,6 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
         adviser.shares = row["shares"]
         adviser.active_this_month, adviser.active_last_month = int(row["this"] > 0), int(row["last"] > 0)
     # Complete days from the daily roll-up, the rest from the raw events (advocacy.rollups.selectors).
-    # The scope's ids, already read: the scope's joins are not repeated in each of figures_by's queries.
-    in_scope = {"adviser__in": list(rows)}
     for adviser_id, gained in rollup_selectors.figures_by("adviser_id", in_scope, start, end).items():
         adviser = rows[adviser_id]
         adviser.impressions, adviser.engagements, adviser.clicks = (
@@ -144,7 +142,7 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
         )
     library = ContentItem.objects.filter(origin=Origin.LIBRARY, status=ItemStatus.APPROVED)
     used = (
-        Share.objects.filter(adviser__in=scope, published_at__gte=start, published_at__lt=end)
+        Share.objects.filter(**in_scope, published_at__gte=start, published_at__lt=end)
         .filter(item__in=library)
         .aggregate(n=Count("item_id", distinct=True))["n"]
     )
