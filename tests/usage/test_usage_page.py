@@ -58,7 +58,8 @@ def test_the_page_shows_this_months_spend_against_the_budget_by_endpoint(
     page = client_for(compliance_officer).get(reverse("usage:overview")).content.decode()
 
     assert "<dd>0.24&nbsp;USD</dd>" in page  # 0.235 spent
-    assert "<dd>1.00&nbsp;USD</dd>" in page and "<dd>0.77&nbsp;USD</dd>" in page  # budget, left (0.765)
+    # budget, and left as the budget less the spend shown: 0.76, not 0.765 rounded up (0.24 + 0.77 ≠ 1.00)
+    assert "<dd>1.00&nbsp;USD</dd>" in page and "<dd>0.76&nbsp;USD</dd>" in page
     assert "23 % of the monthly budget used" in page
     assert 'max="1.00" value="0.2350"' in page
     endpoints = _chart_data(page, "usage-by-endpoint")

@@ -100,7 +100,11 @@ class MonthFigures:
 
     @property
     def left(self) -> Decimal:
-        return max(self.budget - self.spent, Decimal("0"))
+        """The budget less the spend *as shown* (to the cent, half up, as the page rounds it): the ledger
+        holds thousandths (0.015 a post), and rounding both figures apart showed 0.02 spent and 0.99 left of
+        1.00."""
+        shown = self.spent.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return max(self.budget - shown, Decimal("0"))
 
 
 def month_figures(*, now: dt.datetime | None = None, network: str = "x") -> MonthFigures:
