@@ -101,6 +101,9 @@ class Chart:
         values = [v for v in first.values if v is not None]
         if not values:
             return gettext("No figures yet.")
+        if not any(values):
+            # "highest October (0)" would name a winner out of zeros
+            return gettext("%(series)s: zero throughout.") % {"series": first.label}
         top = max(range(len(first.values)), key=lambda i: first.values[i] or 0)
         if not first.summable:
             return gettext("%(series)s: highest %(label)s (%(value)s).") % {

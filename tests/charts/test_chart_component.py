@@ -61,6 +61,14 @@ def test_a_summary_never_adds_up_figures_whose_sum_means_nothing():
         assert medians.text_summary == "Median : maximum pour November (4,0)."
 
 
+def test_a_summary_of_zeros_names_no_highest():
+    zeros = _chart(series=[Series("Impressions", [0, 0], decimals=0)], currency="")
+    with translation.override("en"):
+        assert zeros.text_summary == "Impressions: zero throughout."
+    with translation.override("fr"):
+        assert zeros.text_summary == "Impressions : zéro partout."
+
+
 def test_the_table_and_summary_read_in_french():
     with translation.override("fr"):
         html = render_to_string("charts/_chart.html", {"chart": _chart()})
