@@ -160,6 +160,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost (on by default since
+    # PostgreSQL 12): worth it for a report scanning millions of rows, not for a web page's queries, where
+    # compiling took 25-90 ms under load for a dashboard query that ran in less (bench/README.md). Off for
+    # Relais's sessions (libpq's ``options``, a startup parameter). PgBouncer refuses startup parameters it
+    # does not track: behind it set DB_JIT=1 here and ``ALTER ROLE <relais role> SET jit = off`` instead.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker -----------------------------------------------------------------------------------

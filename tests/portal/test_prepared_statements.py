@@ -82,3 +82,22 @@ def test_db_prepared_statements_0_binds_on_the_client_and_prepares_nothing():
         assert _prepared_on(other) == []
     finally:
         other.close()
+
+
+def test_relais_sessions_run_without_jit_unless_asked():
+    """PostgreSQL's JIT compiled dashboard queries for longer than they ran (bench/README.md): off for
+    Relais's sessions by default, the server's own setting with ``DB_JIT=1`` (behind PgBouncer)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    env = {k: v for k, v in os.environ.items() if k != "DB_JIT"}
+    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DEBUG="1", DB_JIT="1")
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "options" not in json.loads(out.stdout.strip().splitlines()[-1])
