@@ -30,10 +30,13 @@ def search(request: HttpRequest) -> HttpResponse:
     """Newest first, 50 a page, Newer/Older by seq and no total: counting millions of matching records on
     every page load cost more than the page itself (issue 13)."""
     form = SearchForm(request.GET or None)
-    records = selectors.search_records() if not form.is_bound else None
-    if form.is_bound and form.is_valid():
-        records = selectors.search_records(**form.cleaned_data)
-    page = keyset_page(records, request.GET, key="seq", size=PAGE_SIZE) if records is not None else None
+    page = None
+    if not form.is_bound:
+        page = keyset_page(selectors.search_records(), request.GET, key="seq", size=PAGE_SIZE)
+    elif form.is_valid():
+        filters = form.cleaned_data
+        records, window = selectors.search_records(**filters), selectors.search_window(**filters)
+        page = keyset_page(records, request.GET, key="seq", size=PAGE_SIZE, window=window)
     if page is not None:
         page.object_list = subjects.labels(page.object_list)
     return render(
