@@ -39,8 +39,11 @@ OPTED_IN = [
     ("julie.girard@demo.relais.test", "julie_girard"),
     ("ines.faure@demo.relais.test", "ines_faure"),
 ]
-# Visitors on the campaign's links, by the adviser's place in OPTED_IN: the wordings draw unequally.
-VISITORS = [7, 4, 2, 1]
+# Visitors on the campaign's links, by the adviser's place in OPTED_IN: the wordings draw unequally. The
+# fan-out may give two advisers the same wording, so the first draws more than three times the second: the
+# wording it got then has the most clicks per post however the others are grouped (with 7, 7 + 1 shared by
+# one wording tied the 4 of another, and no wording could be named; seen on PostgreSQL, where ids differ).
+VISITORS = [10, 4, 2, 1]
 
 
 def seed_campaign() -> dict:

@@ -33,7 +33,7 @@ def test_the_seeded_campaign_shows_marketing_which_variant_drew_more_clicks(
     seed_organisation()
     seed_content()
     seed_publishing()
-    assert seed_campaign() == {"opted_in": 4, "published": 4, "clicks": 14}
+    assert seed_campaign() == {"opted_in": 4, "published": 4, "clicks": 17}
     assert seed_campaign() == {"opted_in": 0, "published": 0, "clicks": 0}  # idempotent
 
     campaign = Campaign.objects.get(name=DEMO_NAME)
@@ -41,7 +41,7 @@ def test_the_seeded_campaign_shows_marketing_which_variant_drew_more_clicks(
     assert shares.filter(status=Share.Status.PUBLISHED).count() == 4
     assert shares.values("approved_text__variant_id").distinct().count() >= 2  # several wordings went out
     result = campaigns.breakdown(campaign.pk, Range.last(30, now=timezone.now()))
-    assert (result.total.published, result.total.clicks) == (4, 14)
+    assert (result.total.published, result.total.clicks) == (4, 17)
     best = result.best_variant
     others = [v for v in result.variants if v.published and v is not best]
     assert others and all(best.clicks_per_post > v.clicks_per_post for v in others)
