@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,11 @@ from advocacy.dashboards.views import render_results, results_csv
 from advocacy.dashboards.web import bad_period, csv_response, period_from
 from advocacy.org.access import MANAGERS, access
 from advocacy.web.charts import Chart, Series
+from advocacy.web.paging import query_without_cursor
+
+# Advisers a page of the per-adviser table shows (a region has hundreds; the CSV has them all, and the
+# branch tables and charts always count every adviser of the scope).
+ADVISERS_PAGE = 50
 
 
 def _charts(team: selectors.Team) -> list[Chart]:
@@ -76,6 +82,8 @@ def team(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "team": figures,
+            "advisers_page": Paginator(figures.advisers, ADVISERS_PAGE).get_page(request.GET.get("page")),
+            "query": query_without_cursor(request.GET, "page"),
             "charts": _charts(figures),
             "days": period.days,
             "cpm": cpm,

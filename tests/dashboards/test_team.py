@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -126,6 +127,27 @@ def test_the_csv_is_the_adviser_table(south, regional_manager, adviser2, client_
     assert [adviser2.get_full_name(), "Nice Port", "1", "1", "1", "2", "400", "13", "5"] in rows
     assert ["Yves Blanc", "Toulon Mer", "0", "0", "0", "0", "0", "0", "0"] in rows
     assert len(rows) == 1 + 3
+
+
+def test_the_adviser_table_is_paged_while_branches_and_csv_count_everyone(
+    make_staff, regional_manager, client_for
+):
+    """A region has hundreds of advisers: the per-adviser table shows 50 a page (Next / Previous), the
+    branch figures and the CSV count all of them."""
+    for n in range(53):
+        make_staff(Role.ADVISER, branch="nice" if n % 2 else "toulon", first_name=f"P{n:02d}")
+    client = client_for(regional_manager)
+    first, second = client.get(URL), client.get(URL, {"days": 30, "page": 2})
+    assert first.context["team"].total.advisers == 53
+    assert sum(b.advisers for b in first.context["team"].branches) == 53
+    shown = [list(p.context["advisers_page"].object_list) for p in (first, second)]
+    assert (len(shown[0]), len(shown[1])) == (50, 3)
+    assert {r.pk for r in shown[0]}.isdisjoint({r.pk for r in shown[1]})
+    page = first.content.decode()
+    assert len(re.findall(r'href="/results/team/\d+/\?days=', page)) == 50
+    assert "Page 1 of 2" in page and "page=2" in page
+    assert "days=30&amp;page=1" in second.content.decode()  # the period is kept across pages
+    assert len(_rows(client.get(CSV_URL))) == 1 + 53
 
 
 def test_a_branch_manager_sees_only_their_branch_and_cannot_drill_into_another(
