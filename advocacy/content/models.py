@@ -27,9 +27,10 @@ How a version becomes what an adviser posts
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -483,6 +484,15 @@ class ComplianceSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Compliance settings"))
 
+    def save(self, *args, **kwargs) -> None:  # forgets the cached row (``current``)
+        super().save(*args, **kwargs)
+        _forget_compliance_settings()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        _forget_compliance_settings()
+        return deleted
+
     def clean(self) -> None:
         problems = reviewer_setting_problems(self.reviewers_by_category)
         if problems:
@@ -496,9 +506,30 @@ class ComplianceSettings(models.Model):
 
     @classmethod
     def current(cls) -> ComplianceSettings:
-        """The one row; created with the model defaults if the data migration has not run (tests, new DB)."""
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The one row; created with the model defaults if the data migration has not run (tests, new DB).
+
+        Kept in Django's cache (Redis in production) for ``COMPLIANCE_SETTINGS_CACHE_SECONDS``: the library,
+        the editors and the drafts' validation read it on every view and it changes a few times a year.
+        Every save or deletion through the model (the admin, ``update_or_create``) forgets it at once and
+        again on commit, so the next read anywhere sees the change; only a raw ``UPDATE`` would be seen up to
+        a minute late. The send-time check does not read this cache (``compliance.review.checking`` reads
+        the row's ``updated_at`` with the lexicon on every send)."""
+        obj = cache.get(COMPLIANCE_SETTINGS_CACHE_KEY)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+            cache.set(COMPLIANCE_SETTINGS_CACHE_KEY, obj, COMPLIANCE_SETTINGS_CACHE_SECONDS)
         return obj
+
+
+COMPLIANCE_SETTINGS_CACHE_KEY = "content:compliance-settings:v1"
+COMPLIANCE_SETTINGS_CACHE_SECONDS = 60
+
+
+def _forget_compliance_settings() -> None:
+    """Now (this transaction's later reads) and on commit (a read elsewhere between the two would have
+    cached the old row again)."""
+    cache.delete(COMPLIANCE_SETTINGS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(COMPLIANCE_SETTINGS_CACHE_KEY))
 
 
 class SubmissionDigest(models.Model):
