@@ -72,6 +72,12 @@ def main() -> None:
         f"roll-up of {args.days + 1} days: {time.monotonic() - began:.1f} s, slowest day {slowest:.2f} s",
         flush=True,
     )
+    # The state autovacuum leaves the roll-up in (it runs often there: today's rows are replaced every ten
+    # minutes): the dashboards read it by index-only scans, which need the visibility map. Measured right
+    # after a bulk roll-up, with no vacuum yet, the regional team page's sum visited 23,000 heap pages
+    # (190 ms instead of 15).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE rollups_dailypostfigures")
 
     User = get_user_model()
     people = {key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "marketing", "hr")}
