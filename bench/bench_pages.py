@@ -755,16 +755,10 @@ def _load_average() -> str:
 
 
 def measure(args, env, people, total, origin, share_pk_middle) -> dict[str, tuple[float, float, int]]:
-    from django.urls import reverse
-
     who_is_measured = ("branch_manager", "regional_manager", "adviser", "compliance", "marketing", "hr")
     sessions = {who: cookie_for(people[who]) for who in who_is_measured}
-    search = reverse("archive:search")
-    archive_forms = [
-        (f"archive: {name}", "compliance", f"{search}?{urllib.parse.urlencode(params)}" if params else search)
-        for name, params in forms(people["advisers"], total, origin).items()
-    ]
-    groups = {"pages": pages(people, share_pk_middle), "archive search": archive_forms}
+    searches = archive_forms({"people": people, "size": total, "origin": origin})
+    groups = {"pages": pages(people, share_pk_middle), "archive search": searches}
     proc, port = serve(env, args.workers)
     results = {}
     try:
@@ -864,6 +858,41 @@ def main() -> None:
         report(all_results, sizes)
 
 
+def existing_bank() -> dict:
+    """What a database seeded earlier (``--seed-only``) holds, read back from it: the people measured, the
+    archive's size and time origin, and the middle of the measured adviser's shares (My shares' older
+    page). Used by ``--reuse``, ``bench_pages_ratio.py`` and ``profile_pages.py``."""
+    from django.contrib.auth import get_user_model
+
+    from advocacy.shares.models import Share
+    from compliance.archive.models import ArchiveHead, ArchiveRecord
+
+    User = get_user_model()
+    advisers = list(User.objects.filter(email__startswith="adviser").order_by("pk"))
+    people = {key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "hr", "marketing")}
+    people.update(
+        adviser=advisers[0],
+        branch_manager=User.objects.get(email="bm00000@bench.test"),
+        regional_manager=User.objects.get(email="rm00000@bench.test"),
+        advisers=advisers,
+    )
+    size = ArchiveHead.objects.get(pk=1).seq
+    origin = ArchiveRecord.objects.get(seq=size).recorded_at - STEP * size
+    mine = list(Share.objects.filter(adviser=people["adviser"]).order_by("pk").values_list("pk", flat=True))
+    return {"people": people, "size": size, "origin": origin, "share_pk_middle": mine[len(mine) // 2]}
+
+
+def archive_forms(bank: dict) -> list[tuple[str, str, str]]:
+    """(page, who, path) for each archive search form of ``bank`` (``existing_bank``)."""
+    from django.urls import reverse
+
+    search = reverse("archive:search")
+    return [
+        (f"archive: {name}", "compliance", f"{search}?{urllib.parse.urlencode(params)}" if params else search)
+        for name, params in forms(bank["people"]["advisers"], bank["size"], bank["origin"]).items()
+    ]
+
+
 def measure_existing(args, env) -> None:
     """Measure a database seeded earlier (``--seed-only``): the people, the archive's size and its time
     origin are read back from it, so that the same pages are measured on a quiet machine without
@@ -875,28 +904,11 @@ def measure_existing(args, env) -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-
-    from advocacy.shares.models import Share
-    from compliance.archive.models import ArchiveHead, ArchiveRecord
-
-    User = get_user_model()
-    advisers = list(User.objects.filter(email__startswith="adviser").order_by("pk"))
-    people = {
-        key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "hr", "marketing")
-    }
-    people.update(
-        adviser=advisers[0],
-        branch_manager=User.objects.get(email="bm00000@bench.test"),
-        regional_manager=User.objects.get(email="rm00000@bench.test"),
-        advisers=advisers,
-    )
-    size = ArchiveHead.objects.get(pk=1).seq
-    last = ArchiveRecord.objects.get(seq=size).recorded_at
-    origin = last - STEP * size
-    mine = list(Share.objects.filter(adviser=people["adviser"]).order_by("pk").values_list("pk", flat=True))
-    print(f"reusing {DB_NAME}: {len(advisers):,} advisers, archive at {size:,} records", flush=True)
-    results = {size: measure(args, env, people, size, origin, mine[len(mine) // 2])}
+    bank = existing_bank()
+    size = bank["size"]
+    advisers = len(bank["people"]["advisers"])
+    print(f"reusing {DB_NAME}: {advisers:,} advisers, archive at {size:,} records", flush=True)
+    results = {size: measure(args, env, bank["people"], size, bank["origin"], bank["share_pk_middle"])}
     report(results, [size])
 
 

@@ -25,7 +25,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.parse
 
 import bench_pages as bp
 
@@ -37,33 +36,11 @@ def emit(all_pages: bool) -> None:
 
     os.environ.update(bp._env("postgres://postgres@127.0.0.1:5432", os.environ["BENCH_REDIS"]))
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from advocacy.shares.models import Share
-    from compliance.archive.models import ArchiveHead, ArchiveRecord
-
-    User = get_user_model()
-    advisers = list(User.objects.filter(email__startswith="adviser").order_by("pk"))
-    people = {key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "hr", "marketing")}
-    people.update(
-        adviser=advisers[0],
-        branch_manager=User.objects.get(email="bm00000@bench.test"),
-        regional_manager=User.objects.get(email="rm00000@bench.test"),
-        advisers=advisers,
-    )
-    size = ArchiveHead.objects.get(pk=1).seq
-    origin = ArchiveRecord.objects.get(seq=size).recorded_at - bp.STEP * size
-    search = reverse("archive:search")
-    rows = [
-        (f"archive: {name}", "compliance", f"{search}?{urllib.parse.urlencode(params)}" if params else search)
-        for name, params in bp.forms(people["advisers"], size, origin).items()
-    ]
+    bank = bp.existing_bank()
+    rows = bp.archive_forms(bank)
     if all_pages:
-        mine = list(
-            Share.objects.filter(adviser=people["adviser"]).order_by("pk").values_list("pk", flat=True)
-        )
-        rows = bp.pages(people, mine[len(mine) // 2]) + rows
+        rows = bp.pages(bank["people"], bank["share_pk_middle"]) + rows
+    people, size = bank["people"], bank["size"]
     cookies = {}
     for _name, who, path in rows:
         if who not in cookies:

@@ -24,7 +24,6 @@ import pstats
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,31 +64,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.urls import reverse
 
-    from advocacy.shares.models import Share
-    from compliance.archive.models import ArchiveHead, ArchiveRecord
-
-    User = get_user_model()
-    advisers = list(User.objects.filter(email__startswith="adviser").order_by("pk"))
-    people = {key: User.objects.get(email=f"{key}@bench.test") for key in ("compliance", "hr", "marketing")}
-    people.update(
-        adviser=advisers[0],
-        branch_manager=User.objects.get(email="bm00000@bench.test"),
-        regional_manager=User.objects.get(email="rm00000@bench.test"),
-        advisers=advisers,
-    )
-    size = ArchiveHead.objects.get(pk=1).seq
-    origin = ArchiveRecord.objects.get(seq=size).recorded_at - bench_pages.STEP * size
-    mine = list(Share.objects.filter(adviser=people["adviser"]).order_by("pk").values_list("pk", flat=True))
-    search = reverse("archive:search")
-    rows = bench_pages.pages(people, mine[len(mine) // 2]) + [
-        (f"archive: {name}", "compliance", f"{search}?{urllib.parse.urlencode(params)}" if params else search)
-        for name, params in bench_pages.forms(advisers, size, origin).items()
-    ]
+    bank = bench_pages.existing_bank()
+    size = bank["size"]
+    rows = bench_pages.pages(bank["people"], bank["share_pk_middle"]) + bench_pages.archive_forms(bank)
+    people = bank["people"]
     if args.only:
         rows = [row for row in rows if row[0] in args.only]
     clients = {}
