@@ -18,6 +18,7 @@ database (the lead runs it on a quiet machine)::
 """
 
 import datetime as dt
+import gc
 import os
 import random
 import statistics
@@ -30,6 +31,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+# The page as gunicorn's workers serve it: advocacy.wsgi sets a worker up and freezes its start-up heap out of
+# the garbage collector (every full collection walked it, 90-190 ms: the p95 was those pauses).
+from advocacy import wsgi  # noqa: F401
 from advocacy.audience import sketches
 from advocacy.audience.hashing import key_fingerprint
 from advocacy.audience.models import FollowerSketch
@@ -209,6 +213,7 @@ with CaptureQueriesContext(connection) as queries:
 # Counted now: the captured list is read lazily from the connection's log, which the next request resets.
 query_count = len(queries)
 timings, cpu = [], []
+full_collections = gc.get_stats()[2]["collections"]
 for _ in range(RUNS):
     t, c = time.perf_counter(), time.process_time()
     response = client.get(url)
@@ -217,7 +222,11 @@ for _ in range(RUNS):
     assert response.status_code == 200
 timings.sort()
 cpu.sort()
-print(f"load average {os.getloadavg()[0]:.1f}; backend {sketches.backend_name()}; {query_count} queries")
+full_collections = gc.get_stats()[2]["collections"] - full_collections
+print(
+    f"load average {os.getloadavg()[0]:.1f}; backend {sketches.backend_name()}; {query_count} queries; "
+    f"{full_collections} full garbage collections in {RUNS} views"
+)
 print(
     f"HR offer page, {N_SHARERS} sharers, {N_CLICKS:,} clicks, {N_APPLICATIONS:,} applications: "
     f"p50 {statistics.median(timings):.0f} ms, p95 {timings[int(0.95 * (len(timings) - 1))]:.0f} ms "
