@@ -49,7 +49,11 @@ class MetricSnapshot(models.Model):
     bookmarks = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["share", "-read_at"], name="metrics_snapshot_share_at")]
+        indexes = [
+            models.Index(fields=["share", "-read_at"], name="metrics_snapshot_share_at"),
+            # The dashboards' tail (rollups.selectors._tail_posts) from today's reads (see ShareClick's).
+            models.Index(fields=["read_at"], name="snapshot_time", include=["share"]),
+        ]
 
     def __str__(self) -> str:
         return f"post {self.post_id} at {self.read_at:%Y-%m-%d %H:%M}: {self.impressions} impressions"

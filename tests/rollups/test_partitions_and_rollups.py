@@ -78,6 +78,26 @@ def test_a_row_of_a_month_not_created_yet_waits_in_default_then_moves_into_its_m
     assert new.pk > stray.pk  # one sequence for every partition: ids stay unique
 
 
+def _index_definitions(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return [row[0].split(" USING ", 1)[1] for row in cursor.fetchall()]
+
+
+def test_a_month_created_later_has_the_indexes_of_its_table(postgresql):
+    """The dashboards' tail reads today's events by time (shares 0006, metrics 0002): a month created
+    months from now must have those indexes too, not only the months the migrations found."""
+    far = (timezone.now() + dt.timedelta(days=800)).date()
+    partitions.ensure(today=far, months_ahead=0, since=far)
+    month = partitions.month_start(far)
+    clicks = _index_definitions(partitions.partition_name("shares_shareclick", month))
+    snapshots = _index_definitions(partitions.partition_name("metrics_metricsnapshot", month))
+    assert "btree (clicked_at) INCLUDE (share_id)" in clicks
+    assert "btree (share_id, clicked_at) INCLUDE (visitor)" in clicks
+    assert "btree (read_at) INCLUDE (share_id)" in snapshots
+    assert "btree (share_id, read_at DESC)" in snapshots
+
+
 def test_ensure_partitions_command_refuses_a_bad_month(postgresql):
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("ensure_partitions", "--since", "2026-13")
