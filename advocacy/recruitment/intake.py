@@ -12,9 +12,19 @@ answers at once; ``drain`` applies pending deliveries in batches (``FOR UPDATE S
 does, ``advocacy.relationships.inbox``), so intake is one INSERT per delivery whatever the archive's load.
 
 Attribution rules: a reference that is not one Relais made (``references.share_id_from``), or that names
-a share of another job offer, leaves the application unattributed, counted but credited to nobody. A
-hired application is not moved back to an earlier stage by a late or replayed event; rejected and
-withdrawn may follow any stage (and re-import may correct them).
+a share of another job offer, leaves the application unattributed, counted but credited to nobody.
+
+Stage rules (``_may_move``): a webhook event never moves an application to an earlier stage of the
+pipeline (applied, screening, interview, offer, hired: ``_PIPELINE``, the order of ``Stage``) than the one
+it is at, and never back to "applied" once it is held, whatever stage it is at: a late delivery, or a body
+replayed after the inbox forgot its digest (``purge_processed``), is not news, and archiving it as a
+``recruitment.stage_changed`` would put a move that never happened in the archive. Neither vendor lets us
+order events otherwise: what ``formats`` reads of Greenhouse's payload is the application as it stands
+(stage, status, ``applied_at``), with no event time or sequence; Lever's ``triggeredAt`` is kept only as
+the application or hire date. Rejected and withdrawn may follow any stage, and an application rejected
+or withdrawn may be reopened by a later stage (screening and beyond). A CSV import (``via="csv"``, a
+person correcting the record) may set any stage, a hired one back to an offer included (its hire date
+then goes with it). See docs/recruitment.md.
 """
 
 from __future__ import annotations
@@ -43,7 +53,9 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 _PENDING_KEY = "recruitment:ats-drain-pending"
-_PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
+_PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED)  # in order
+_CLOSED = (Stage.REJECTED, Stage.WITHDRAWN)
+CORRECTION = "csv"  # the ``via`` of a person's import: may set any stage
 
 
 class UnknownJobReference(ValueError):
@@ -116,8 +128,17 @@ def _attribution(events: list[ApplicationEvent], items: dict[str, int]) -> dict[
     return found
 
 
-def _may_move(current: str, new: str) -> bool:
-    return new != current and not (current == Stage.HIRED and new in _PIPELINE)
+def _may_move(current: str, new: str, *, via: str) -> bool:
+    """Whether an event at stage ``new`` moves an application at ``current`` (module docstring)."""
+    if new == current:
+        return False
+    if via == CORRECTION or new in _CLOSED:
+        return True
+    if new == Stage.APPLIED:  # where every application starts: a held one is never sent back there
+        return False
+    if current in _CLOSED:  # reopened in the ATS
+        return True
+    return _PIPELINE.index(new) > _PIPELINE.index(current)
 
 
 def apply_events(*, profile: ATSProfile, events: list[ApplicationEvent], via: str) -> Outcome:
@@ -127,7 +148,24 @@ def apply_events(*, profile: ATSProfile, events: list[ApplicationEvent], via: st
     latest: dict[str, ApplicationEvent] = {}
     for event in events:  # the last event of an application in the batch wins, its first gives the job
         first = latest.get(event.external_id)
-        if first is not None and not event.job_reference:
+        if (
+            first is not None
+            and first.stage != event.stage
+            and not _may_move(first.stage, event.stage, via=via)
+        ):
+            # a late event within the batch, taken as if applied after the one before it: it moves nothing,
+            # but it may be the creation that names the job of an application this batch has not seen yet
+            if first.job_reference or not event.job_reference:
+                continue
+            event = ApplicationEvent(
+                **{
+                    **first.as_dict(),
+                    "job_reference": event.job_reference,
+                    "source_reference": event.source_reference,
+                    "applied_at": first.applied_at or event.applied_at,
+                }
+            )
+        elif first is not None and not event.job_reference:
             event = ApplicationEvent(
                 **{
                     **event.as_dict(),
@@ -178,13 +216,15 @@ def apply_events(*, profile: ATSProfile, events: list[ApplicationEvent], via: st
             )
         for key, application in existing.items():
             event = latest[key]
-            if not _may_move(application.stage, event.stage):
+            if not _may_move(application.stage, event.stage, via=via):
                 outcome.unchanged += 1
                 continue
             before = application.stage
             application.stage = event.stage
             if event.stage == Stage.HIRED:
                 application.hired_at = _when(event.hired_at) or now
+            elif before == Stage.HIRED and event.stage in _PIPELINE:  # a correction: it was not a hire
+                application.hired_at = _when(event.hired_at)
             application.updated_at = now
             moved.append(application)
             archive.append(
@@ -352,9 +392,10 @@ def purge_processed(*, now: dt.datetime | None = None) -> int:
     this never touches; the row holds no personal data either way. It is kept after applying only so that
     a replay of the same body is recognised by its digest and stored once. The ATSs retry a failed delivery
     for hours to a few days (Greenhouse: 25 attempts by default, with a growing delay), so a retention of
-    weeks outlives any retry; a body replayed later still is stored and applied again, and applying changes
-    nothing for an application already received at that stage (``apply_events``: not created twice, not
-    archived twice, a hire never moved back). Deliveries set aside (``failed_at``) or still waiting are
+    weeks outlives any retry; a body replayed later still is stored and applied again, and applying it
+    changes nothing for an application already received (``apply_events``: not created twice, not archived
+    twice, and never moved to an earlier stage of the pipeline, nor back to "applied", by a webhook event:
+    ``_may_move``). Deliveries set aside (``failed_at``) or still waiting are
     kept: they await a person or a drain. Batches of ``PURGE_BATCH`` rows, each its own short DELETE."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ATS_INBOX_RETENTION_DAYS)
     old = ApplicationDelivery.objects.filter(processed_at__lt=cutoff)
