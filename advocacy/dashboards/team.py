@@ -50,8 +50,11 @@ class Figures:
         return measures.earned_media_value(self.impressions, self.clicks)
 
     def add(self, other: Figures) -> None:
-        for f in fields(Figures):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+_SUMMED = tuple(f.name for f in fields(Figures))
 
 
 @dataclass
@@ -117,7 +120,7 @@ def team(user, period: Range, *, now: dt.datetime) -> Team:
     start, end = period.start, period.end
     this_month, last_month = month_starts(now)
     # The scope's ids, already read: the scope's joins are not repeated in each of the queries below.
-    in_scope = {"adviser__in": list(rows)}
+    in_scope = {"adviser__any": list(rows)}  # one array parameter (advocacy.web.lookups)
     # Posts published in the period and this calendar month and last: one range of share_adviser_published.
     for row in (
         Share.objects.filter(**in_scope, published_at__gte=min(start, last_month), published_at__lt=end)

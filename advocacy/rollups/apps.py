@@ -10,3 +10,7 @@ class RollupsConfig(AppConfig):
     name = "advocacy.rollups"
     label = "rollups"
     verbose_name = _("Daily figures")
+
+    def ready(self) -> None:
+        # ``__any`` (one array parameter for a list of ids), which the dashboards' reads filter by.
+        from advocacy.web import lookups  # noqa: F401

@@ -128,9 +128,11 @@ class Share(models.Model):
                 condition=models.Q(status__in=[s.value for s in ACTIVE_SHARE_STATUSES]),
                 name="share_campaign_live",
             ),
-            # A campaign's shares by id, index-only (rollups.selectors._tail_posts for the campaign results).
+            # A campaign's shares by id, index-only (rollups.selectors._tail_posts for the campaign results),
+            # and their publications up to a date (dashboards.campaigns._published: the list's 20 campaigns'
+            # ~10,000 shares were 3,100 heap blocks at bank scale, 10-23 ms; index-only with the date).
             models.Index(
-                fields=["campaign"],
+                fields=["campaign", "published_at"],
                 include=["id"],
                 condition=models.Q(campaign__isnull=False),
                 name="share_campaign_ids",
