@@ -94,7 +94,7 @@ def guarded(n: int, *, minimum: int | None = None) -> Count_:
 class Row:
     key: int | None
     label: str
-    sharers: set = field(default_factory=set)
+    sharer_count: int = 0
     shares: int = 0
     impressions: int = 0
     clicks: int = 0
@@ -105,16 +105,20 @@ class Row:
     branch: str = ""
 
     @property
-    def sharer_count(self) -> int:
-        return len(self.sharers)
-
-    @property
     def shown_applications(self) -> Count_:
         return guarded(self.applications)
 
     @property
     def shown_hires(self) -> Count_:
         return guarded(self.hires)
+
+
+# A group's figures while a report adds them up: one list per group, not a Row, and added to by index.
+SHARERS, SHARES, IMPRESSIONS, CLICKS, UNIQUE_CLICKS, APPLICATIONS, HIRES = range(7)
+
+
+def _row(key, label: str, figures: list[int], **places) -> Row:
+    return Row(key, label, *figures, **places)
 
 
 @dataclass
@@ -128,23 +132,46 @@ class Day:
 
 @dataclass
 class Report:
+    """``employees`` (HR's attribution, every sharer, sorted by name) and ``top_employees`` (the page's
+    table) are made from ``employee_figures`` when first read: the page shows 50 of 2,000 sharers, and 2,000
+    Rows made on each view to throw 1,950 away cost more than the figures they hold."""
+
     offer: JobOffer
     scope: Scope
     total: Row
     audience: Audience
-    employees: list[Row]
     branches: list[Row]
     regions: list[Row]
     teams: list[Row]
     days: list[Day]
     unattributed: int = 0
+    # Per sharer (HR only, else empty): adviser id -> (name, branch, region, figures by the indexes above).
+    employee_figures: dict[int, tuple[str, str, str, list[int]]] = field(default_factory=dict)
+
+    @property
+    def employee_count(self) -> int:
+        return len(self.employee_figures)
+
+    def _employee(self, adviser_id: int) -> Row:
+        name, branch, region, figures = self.employee_figures[adviser_id]
+        return _row(adviser_id, name, figures, branch=branch, region=region)
+
+    @cached_property
+    def employees(self) -> list[Row]:
+        rows = [self._employee(adviser_id) for adviser_id in self.employee_figures]
+        return sorted(rows, key=lambda r: (r.label.lower(), r.key or 0))
 
     @cached_property
     def top_employees(self) -> list[Row]:
-        """The page's per-employee table: the ``TOP_EMPLOYEES`` first by applications (the CSV has all);
-        ranked once per report (the page reads it three times)."""
-        ranked = sorted(self.employees, key=lambda r: (-r.applications, -r.unique_clicks, -r.shares, r.label))
-        return ranked[:TOP_EMPLOYEES]
+        """The page's per-employee table: the ``TOP_EMPLOYEES`` first by applications, then unique clicks,
+        shares and name (the CSV has all); ranked once per report (the page reads it three times)."""
+
+        def rank(item):
+            adviser_id, (name, _branch, _region, f) = item
+            return (-f[APPLICATIONS], -f[UNIQUE_CLICKS], -f[SHARES], name, adviser_id)
+
+        ranked = sorted(self.employee_figures.items(), key=rank)[:TOP_EMPLOYEES]
+        return [self._employee(adviser_id) for adviser_id, _figures in ranked]
 
     @property
     def shown_applications(self) -> Count_:
@@ -246,164 +273,179 @@ def _clicks(shares, *, since: dt.datetime, version: str) -> tuple[dict, dict]:
         )
     rows = (
         tail.annotate(day=TruncDate("clicked_at", tzinfo=UTC))
-        .values("share__adviser_id", "day")
+        .values_list("share__adviser_id", "day")
         .annotate(n=Count("pk"), v=Count("visitor", distinct=True))
         .order_by()
     )
-    for row in rows:
-        per_adviser[row["share__adviser_id"]][0] += row["n"]
-        per_adviser[row["share__adviser_id"]][1] += row["v"]
-        per_day[row["day"]][0] += row["n"]
-        per_day[row["day"]][1] += row["v"]
+    for adviser_id, day, n, visitors in rows:
+        adviser, on_day = per_adviser[adviser_id], per_day[day]
+        adviser[0] += n
+        adviser[1] += visitors
+        on_day[0] += n
+        on_day[1] += visitors
     return {k: tuple(v) for k, v in per_adviser.items()}, {k: tuple(v) for k, v in per_day.items()}
 
 
 def _version(item_id: int, scope: Scope, sharer_rows) -> str:
-    """What the report's shares are: the offer, the scope, each sharer with their share count and branch."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{item_id}|{sorted(scope.branch_ids) if scope.branch_ids is not None else '*'}".encode())
-    for row in sorted(sharer_rows, key=lambda r: r["adviser_id"]):
-        digest.update(f"|{row['adviser_id']}:{row['n']}:{row['adviser__staff__branch_id']}".encode())
-    return digest.hexdigest()
+    """What the report's shares are: the offer, the scope, each sharer with their share count and branch
+    (``sharer_rows`` come ordered by adviser)."""
+    branches = sorted(scope.branch_ids) if scope.branch_ids is not None else "*"
+    sharers = "|".join(f"{row[0]}:{row[SHARER_SHARES]}:{row[4]}" for row in sharer_rows)
+    return hashlib.blake2b(f"{item_id}|{branches}|{sharers}".encode(), digest_size=16).hexdigest()
+
+
+# The columns of a sharer's row in ``report`` (then their share count).
+SHARER_COLUMNS = (
+    "adviser_id",
+    "adviser__first_name",
+    "adviser__last_name",
+    "adviser__x_account__id",
+    "adviser__staff__branch_id",
+    "adviser__staff__branch__name",
+    "adviser__staff__branch__region_id",
+    "adviser__staff__branch__region__name",
+)
+SHARER_SHARES = len(SHARER_COLUMNS)
 
 
 def report(scope: Scope, offer: JobOffer, *, now: dt.datetime) -> Report:
+    """One offer's report in the scope: a fixed number of queries, and per sharer one tuple and one list of
+    figures, from which the branches', regions' and total's figures are added up (2,000 sharers at bank
+    scale: dicts and Rows per query row were most of the view's CPU, bench/bench_reach_page.py).
+
+    Each share's impressions are those of its latest metrics snapshot, numbered per share in one pass over
+    the offer's snapshots (a subquery per share, tried, probes every monthly partition of the snapshots for
+    each of 2,000 shares: 30 ms instead of 6)."""
     item_id = offer.item_id
     shares = Share.objects.filter(LIVE, _in_scope(scope, "adviser__staff__"), item_id=item_id)
-    sharer_rows = list(
-        shares.values(
-            "adviser_id",
-            "adviser__first_name",
-            "adviser__last_name",
-            "adviser__x_account__id",
-            "adviser__staff__branch_id",
-            "adviser__staff__branch__name",
-            "adviser__staff__branch__region_id",
-            "adviser__staff__branch__region__name",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    sharer_rows = list(shares.values_list(*SHARER_COLUMNS).annotate(n=Count("pk")).order_by("adviser_id"))
     days, since = _day_range(now)
     version = _version(item_id, scope, sharer_rows)
     click_rows, click_days = _clicks(shares, since=since, version=version)
-    impression_rows = list(
+    impression_rows = (
         MetricSnapshot.objects.filter(share__in=shares)
         .annotate(rank=Window(RowNumber(), partition_by=[F("share_id")], order_by=F("read_at").desc()))
         .filter(rank=1)
-        .values("share__adviser_id", "impressions")
+        .values_list("share__adviser_id", "impressions")
     )
     applications = Application.objects.filter(item_id=item_id)
     if not scope.is_bank:
         applications = applications.filter(branch_id__in=sorted(scope.branch_ids))
     hired = Q(hired_at__isnull=False) | Q(stage=Stage.HIRED)
     application_rows = list(
-        applications.values("employee_id", "branch_id", "region_id")
+        applications.values_list("employee_id", "branch_id", "region_id")
         .annotate(n=Count("pk"), hires=Count("pk", filter=hired))
         .order_by()
     )
     day_rows: dict[dt.date, Day] = {d: Day(d) for d in days}
-    for row in (
+    for day, n in (
         shares.filter(published_at__gte=since)
         .annotate(day=TruncDate("published_at", tzinfo=UTC))
-        .values("day")
+        .values_list("day")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        if row["day"] in day_rows:
-            day_rows[row["day"]].shares = row["n"]
+        if day in day_rows:
+            day_rows[day].shares = n
     for day, (n, visitors) in click_days.items():
         if day in day_rows:
             day_rows[day].clicks, day_rows[day].unique_clicks = n, visitors
-    for row in (
+    for day, n in (
         applications.filter(applied_at__gte=since)
         .annotate(day=TruncDate("applied_at", tzinfo=UTC))
-        .values("day")
+        .values_list("day")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        if row["day"] in day_rows:
-            day_rows[row["day"]].applications = row["n"]
+        if day in day_rows:
+            day_rows[day].applications = n
 
     head_office = _("Head office")
-    total = Row(None, _("All"))
-    employees: dict[int, Row] = {}
-    branches: dict[int | None, Row] = {}
-    regions: dict[int | None, Row] = {}
-    employee_place: dict[int, tuple[int | None, int | None]] = {}
-    accounts = set()
-    for row in sharer_rows:  # Rows made only when first met: 2,000 sharers in 20 branches make 2,024
-        adviser = row["adviser_id"]
-        branch_id, region_id = row["adviser__staff__branch_id"], row["adviser__staff__branch__region_id"]
-        employee_place[adviser] = (branch_id, region_id)
-        if row["adviser__x_account__id"]:
-            accounts.add(row["adviser__x_account__id"])
-        branch_name = row["adviser__staff__branch__name"] or head_office
-        region_name = row["adviser__staff__branch__region__name"]
-        employee = employees.get(adviser)
-        if employee is None:
-            name = f"{row['adviser__first_name']} {row['adviser__last_name']}".strip()
-            employee = employees[adviser] = Row(adviser, name, branch=branch_name, region=region_name or "")
+    # Figures by the indexes SHARERS..HIRES; a group's name and region name kept beside its figures.
+    total = [0] * 7
+    employees: dict[int, tuple[str, str, str, list[int]]] = {}
+    branches: dict[int | None, list[int]] = {}
+    regions: dict[int | None, list[int]] = {}
+    branch_names: dict[int | None, tuple[str, str]] = {}
+    region_names: dict[int | None, str] = {}
+    groups_of: dict[int, tuple[list[int], ...]] = {}  # an adviser's figures, their branch's, their region's
+    accounts = 0
+    for adviser, first, last, account, branch_id, branch_name, region_id, region_name, n in sharer_rows:
+        if account:
+            accounts += 1
+        branch_name = branch_name or head_office
+        employee = [1, n, 0, 0, 0, 0, 0]
+        employees[adviser] = (f"{first} {last}".strip(), branch_name, region_name or "", employee)
         branch = branches.get(branch_id)
         if branch is None:
-            branch = branches[branch_id] = Row(branch_id, branch_name, region=region_name or "")
+            branch = branches[branch_id] = [0] * 7
+            branch_names[branch_id] = (branch_name, region_name or "")
         region = regions.get(region_id)
         if region is None:
-            region = regions[region_id] = Row(region_id, region_name or head_office)
-        for target in (total, employee, branch, region):
-            target.sharers.add(adviser)
-            target.shares += row["n"]
+            region = regions[region_id] = [0] * 7
+            region_names[region_id] = region_name or head_office
+        groups_of[adviser] = (employee, branch, region)
+        for figures in (total, branch, region):
+            figures[SHARERS] += 1
+            figures[SHARES] += n
 
-    def rows_of(adviser_id):
-        branch_id, region_id = employee_place.get(adviser_id, (None, None))
-        found = [total]
-        if adviser_id in employees:
-            found += [employees[adviser_id], branches[branch_id], regions[region_id]]
-        return found
-
+    for adviser_id, seen in impression_rows:
+        total[IMPRESSIONS] += seen or 0
+        for figures in groups_of.get(adviser_id, ()):
+            figures[IMPRESSIONS] += seen or 0
     for adviser_id, (n, visitors) in click_rows.items():
-        for target in rows_of(adviser_id):
-            target.clicks += n
-            target.unique_clicks += visitors
-    for row in impression_rows:
-        for target in rows_of(row["share__adviser_id"]):
-            target.impressions += row["impressions"] or 0
+        total[CLICKS] += n
+        total[UNIQUE_CLICKS] += visitors
+        for figures in groups_of.get(adviser_id, ()):
+            figures[CLICKS] += n
+            figures[UNIQUE_CLICKS] += visitors
     unattributed = 0
-    for row in application_rows:
-        total.applications += row["n"]
-        total.hires += row["hires"]
-        if row["employee_id"] is None:
-            unattributed += row["n"]
+    for employee_id, branch_id, region_id, n, hires in application_rows:
+        total[APPLICATIONS] += n
+        total[HIRES] += hires
+        if employee_id is None:
+            unattributed += n
         targets = []
-        if row["employee_id"] in employees:
-            targets.append(employees[row["employee_id"]])
-        if row["branch_id"] in branches or row["branch_id"] is not None:
-            targets.append(branches.setdefault(row["branch_id"], Row(row["branch_id"], "")))
-        if row["region_id"] in regions or row["region_id"] is not None:
-            targets.append(regions.setdefault(row["region_id"], Row(row["region_id"], "")))
-        for target in targets:
-            target.applications += row["n"]
-            target.hires += row["hires"]
+        if employee_id in employees:
+            targets.append(employees[employee_id][3])
+        # An application's branch and region are the ATS's (where its employee works now), which may have
+        # no sharer: counted there too, in a group without a name, which the tables leave out.
+        if branch_id in branches or branch_id is not None:
+            targets.append(branches.setdefault(branch_id, [0] * 7))
+        if region_id in regions or region_id is not None:
+            targets.append(regions.setdefault(region_id, [0] * 7))
+        for figures in targets:
+            figures[APPLICATIONS] += n
+            figures[HIRES] += hires
+
     by_name = lambda r: (r.label.lower(), r.key or 0)  # noqa: E731
-    branch_list = sorted((b for b in branches.values() if b.label), key=by_name)
+    branch_list = sorted(
+        (
+            _row(key, branch_names[key][0], figures, region=branch_names[key][1])
+            for key, figures in branches.items()
+            if key in branch_names
+        ),
+        key=by_name,
+    )
     teams = sorted(
         branch_list, key=lambda r: (-r.applications, -r.unique_clicks, -r.shares, r.label.lower())
     )[:TOP_TEAMS]
+    region_list = [_row(key, region_names[key], f) for key, f in regions.items() if key in region_names]
     return Report(
         offer=offer,
         scope=scope,
-        total=total,
+        total=_row(None, _("All"), total),
         audience=audience_of(
             XAccount.objects.filter(user__in=shares.values("adviser_id")).values("pk"),
-            count=len(accounts),
+            count=accounts,
             version=version,
         ),
-        employees=sorted(employees.values(), key=by_name) if scope.employees else [],
         branches=branch_list,
-        regions=sorted((r for r in regions.values() if r.label), key=by_name),
+        regions=sorted(region_list, key=by_name),
         teams=teams,
         days=[day_rows[d] for d in days],
         unattributed=unattributed if scope.is_bank else 0,
+        employee_figures=employees if scope.employees else {},
     )
 
 
