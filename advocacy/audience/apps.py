@@ -9,3 +9,9 @@ class AudienceConfig(AppConfig):
     name = "advocacy.audience"
     label = "audience"
     verbose_name = _("Audience")
+
+    def ready(self):
+        from advocacy.audience.services import followers_erased
+        from advocacy.relationships.erasure import provide_followers_erased
+
+        provide_followers_erased(followers_erased)

@@ -4,12 +4,19 @@ The capture (``relationships.polling.poll_followers``) reads an account's follow
 day and keeps their ids (``Follower``); this module reads those rows, never X. A sketch is (re)built when
 its account has a complete reading newer than the one it was built from, or when it was built by another
 backend or under another hash key. Safe to run twice: the second run finds nothing due.
+
+Erasure: a HyperLogLog cannot remove one follower, so when a client is erased the follower rows of the
+accounts they followed go (``relationships.erasure``) and those accounts' sketches are rebuilt from the rows
+that remain (``followers_erased``: a task queued when the erasure commits). The sketches are also marked
+due in the erasure's transaction, so that if the task is lost (the broker down) beat's next
+``refresh_sketches`` rebuilds them (every 30 minutes).
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.db.models import F, Q
 
 from advocacy.audience import sketches
@@ -67,3 +74,35 @@ def refresh_sketches(*, limit: int | None = 500) -> int:
     if done:
         logger.info("audience: %d follower sketches rebuilt", done)
     return done
+
+
+def rebuild_sketches_of(account_ids: list[int]) -> int:
+    """Rebuild these accounts' sketches (those that have one) from their follower rows as they stand, for
+    the reading each was built from; returns how many were rebuilt."""
+    done = 0
+    for account_id, read_at in FollowerSketch.objects.filter(account_id__in=account_ids).values_list(
+        "account_id", "read_at"
+    ):
+        refresh_sketch(account_id, read_at)
+        done += 1
+    if done:
+        logger.info("audience: %d follower sketches rebuilt after an erasure", done)
+    return done
+
+
+def followers_erased(account_ids: list[int]) -> None:
+    """The relationships eraser's hook (registered at ``ready()``), called inside the erasure's
+    transaction: the sketches are marked due (an empty hash-key fingerprint, as a sketch under another key
+    is: ``accounts_due``), then rebuilt by a task once the erasure commits."""
+    FollowerSketch.objects.filter(account_id__in=account_ids).update(key_fingerprint="")
+    ids = sorted(account_ids)
+
+    def queue() -> None:
+        from advocacy.audience.tasks import rebuild_sketches_of as task
+
+        try:
+            task.delay(ids)
+        except Exception:  # the broker is down: the sketches are due, beat's refresh rebuilds them
+            logger.exception("Could not queue the rebuild of %d sketches after an erasure", len(ids))
+
+    transaction.on_commit(queue)

@@ -18,7 +18,7 @@ from advocacy.clients.privacy import client_key
 if TYPE_CHECKING:
     from advocacy.clients.models import Client
 
-RelationshipEraser = Callable[["Client"], None]
+RelationshipEraser = Callable[["Client"], "dict | None"]  # what it erased, added to the archive record
 
 _provided: dict[str, RelationshipEraser] = {}
 
@@ -31,19 +31,20 @@ def provide_relationship_eraser(fn: RelationshipEraser) -> None:
 def erase_client(client: Client, *, by=None, reason: str = "request") -> None:
     """Delete everything held about ``client`` and archive that it happened, under a pseudonym only.
 
-    One transaction: the relationships eraser, the client row (its consents cascade), the archive record."""
+    One transaction: the relationships eraser, the client row (its consents cascade), the archive record,
+    which also carries what the eraser reports (``followed_accounts``: of the adviser's X accounts, how many
+    the client followed; their follower rows went and their audience sketches are rebuilt on commit)."""
     from compliance.archive.services import record
 
     key = client_key(client.client_ref)
     adviser = client.adviser
     with transaction.atomic():
         eraser = _provided.get("eraser")
-        if eraser is not None:
-            eraser(client)
+        erased = (eraser(client) if eraser is not None else None) or {}
         client.delete()
         record(
             "client.erased",
             subject=adviser,
             actor=by,
-            payload={"client_key": key, "reason": reason},
+            payload={"client_key": key, "reason": reason, **erased},
         )

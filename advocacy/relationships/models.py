@@ -233,6 +233,27 @@ class Follower(models.Model):
         return f"@{self.username or self.x_user_id} > {self.account_id}"
 
 
+class ErasedFollower(models.Model):
+    """A client erased while following one of their adviser's accounts: that account's follower readings
+    no longer store them (``polling``), so the erasure is not undone by the next reading, nor turned into a
+    "follow" that never happened. Only a keyed hash of the X user id is kept (``erasure.follower_digest``),
+    never the id, handle or name."""
+
+    account = models.ForeignKey(
+        "xnetwork.XAccount", on_delete=models.CASCADE, related_name="+", verbose_name=_("X account")
+    )
+    digest = models.CharField(_("keyed hash of the follower's X user id"), max_length=64)
+    erased_at = models.DateTimeField(_("erased"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erased follower")
+        verbose_name_plural = _("erased followers")
+        constraints = [models.UniqueConstraint(fields=["account", "digest"], name="erased_follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} > {self.account_id}"
+
+
 class Signal(models.Model):
     """Something in an adviser's inbox ("Client Léa replied to your post", "3 new people engaged"), unread
     until they mark it read. Created by ingestion (a client's post or follow) and by the weekly digest; the

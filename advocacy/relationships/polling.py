@@ -29,8 +29,9 @@ from advocacy.networks import interface as net
 from advocacy.networks.usage import budget, capabilities, reads
 from advocacy.networks.x.models import XAccount
 from advocacy.networks.x.network import X
+from advocacy.relationships import erasure
 from advocacy.relationships.ingest import ingest
-from advocacy.relationships.models import CaptureCursor, CaptureGap, Follower, Interaction
+from advocacy.relationships.models import CaptureCursor, CaptureGap, ErasedFollower, Follower, Interaction
 from advocacy.shares.models import Share
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,15 @@ def _store_followers_page(
         )
         Follower.objects.filter(account=account, x_user_id__in=known).update(last_seen=started)
         fresh = [by_id[i] for i in by_id if i not in known]
+        if fresh:  # a client erased while following this account is not stored again (erasure.py)
+            digests = {erasure.follower_digest(p.id): p.id for p in fresh}
+            erased = {
+                digests[d]
+                for d in ErasedFollower.objects.filter(account=account, digest__in=list(digests)).values_list(
+                    "digest", flat=True
+                )
+            }
+            fresh = [p for p in fresh if p.id not in erased]
         Follower.objects.bulk_create(
             [
                 Follower(

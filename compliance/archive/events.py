@@ -413,6 +413,9 @@ class ClientConsentWithdrawn(TypedDict):
 class ClientErased(TypedDict):
     client_key: str
     reason: str
+    # Of the adviser's X accounts, how many the client was following: their follower rows deleted, those
+    # accounts' audience sketches rebuilt after commit (records before this field lack it).
+    followed_accounts: NotRequired[int]
 
 
 # --- replies from Relais (advocacy.replies; subject = the reply, so searching by adviser finds them) -------
