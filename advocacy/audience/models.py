@@ -2,9 +2,10 @@
 
 Built from the follower snapshots the inbound capture already keeps (``relationships.Follower``, read whole
 by ``polling.poll_followers``), never from a call of our own to X. Rebuilt when a newer complete reading
-exists (``services.refresh_sketches``). With ``REDIS_URL`` the sketch itself lives in Redis (a HyperLogLog
-key per account, merged by ``PFCOUNT``) and ``sketch`` stays empty; on the embedded default it is a
-DataSketches HLL, serialised here.
+exists (``services.refresh_sketches``), and after a client's erasure removed follower rows of its account
+(``services.followers_erased``: a HyperLogLog cannot forget one follower). With ``REDIS_URL`` the sketch
+itself lives in Redis (a HyperLogLog key per account, merged by ``PFCOUNT``) and ``sketch`` stays empty; on
+the embedded default it is a DataSketches HLL, serialised here.
 """
 
 from __future__ import annotations
