@@ -117,8 +117,12 @@ class Share(models.Model):
             models.Index(fields=["adviser", "-scheduled_for"], name="share_adviser"),
             # A manager's team panel counts each member's posts of the last 30 days (portal.selectors).
             # It carries the id: the dashboards' tail (rollups.selectors._tail_posts) walks a team's shares
-            # from it alone, index-only, and counts their publications the same way.
-            models.Index(fields=["adviser", "published_at"], name="share_adviser_published", include=["id"]),
+            # from it alone, index-only, and counts their publications the same way. The item too: the team
+            # dashboard counts the library items its advisers shared over the period (dashboards.team) from
+            # it alone (a region's 3,400 posts of 30 days were 3,300 heap blocks at bank scale).
+            models.Index(
+                fields=["adviser", "published_at"], name="share_adviser_published", include=["id", "item"]
+            ),
             models.Index(fields=["item", "status"], name="share_item_status"),
             # The campaign list counts each campaign's live shares (campaigns.selectors.with_live_shares):
             # through the plain campaign index that read ~555 scattered heap rows per campaign at bank scale
