@@ -18,11 +18,23 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-@register.filter(is_safe=True)
-def grouped(value):
-    if type(value) is not int or get_format("NUMBER_GROUPING") != 3:
-        return floatformat(value, "0g")
+def group_digits(value: int, separator: str) -> str:
+    """``value`` (an int) with ``separator`` between groups of three digits."""
     text = f"{value:,}"
-    if "," in text:
-        text = text.replace(",", get_format("THOUSAND_SEPARATOR"))
-    return mark_safe(text)  # noqa: S308 - digits, a minus sign and the locale's separator
+    return text.replace(",", separator) if "," in text else text
+
+
+def separator() -> str | None:
+    """The active language's thousands separator when it groups by three (else None: use floatformat)."""
+    return get_format("THOUSAND_SEPARATOR") if get_format("NUMBER_GROUPING") == 3 else None
+
+
+@register.filter(is_safe=True)
+def grouped(value, sep: str | None = None):
+    """``sep``: the separator when the caller already has it (``separator()``), for a row of cells."""
+    if type(value) is not int:
+        return floatformat(value, "0g")
+    sep = separator() if sep is None else sep
+    if sep is None:
+        return floatformat(value, "0g")
+    return mark_safe(group_digits(value, sep))  # noqa: S308 - digits, a minus sign and the locale's separator
