@@ -178,17 +178,21 @@ def _tail_reads(posts: dict, tail_start: dt.datetime, end: dt.datetime):
     ids = [pk for pk, (_group, _clicks, read) in posts.items() if read]
     if not ids:
         return
+    # ``__any``: the ids as one array parameter (advocacy.web.lookups), not one placeholder each.
+    posts_read = {"share_id__any": ids}
     if len(ids) > _TAIL_IDS:
-        ids = MetricSnapshot.objects.filter(
-            share_id__in=ids, read_at__gte=tail_start, read_at__lt=end
-        ).values("share_id")
+        posts_read = {
+            "share_id__in": MetricSnapshot.objects.filter(
+                share_id__any=ids, read_at__gte=tail_start, read_at__lt=end
+            ).values("share_id")
+        }
     day = Case(
         When(read_at__lt=tail_start, then=Value(None)),
         default=TruncDate("read_at", tzinfo=UTC),
         output_field=DateField(),
     )
     rows = (
-        MetricSnapshot.objects.filter(share_id__in=ids, read_at__lt=end)
+        MetricSnapshot.objects.filter(**posts_read, read_at__lt=end)
         .annotate(
             read_day=day,
             rank=Window(RowNumber(), partition_by=[F("share_id"), day], order_by=F("read_at").desc()),
