@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -170,7 +171,7 @@ class Report:
             adviser_id, (name, _branch, _region, f) = item
             return (-f[APPLICATIONS], -f[UNIQUE_CLICKS], -f[SHARES], name, adviser_id)
 
-        ranked = sorted(self.employee_figures.items(), key=rank)[:TOP_EMPLOYEES]
+        ranked = heapq.nsmallest(TOP_EMPLOYEES, self.employee_figures.items(), key=rank)
         return [self._employee(adviser_id) for adviser_id, _figures in ranked]
 
     @property
