@@ -249,3 +249,14 @@ def test_a_period_other_than_7_30_or_90_days_is_refused(branch_manager, client_f
     for bad in ("12", "abc"):
         assert client.get(URL, {"days": bad}).status_code == 400
         assert client.get(CSV_URL, {"days": bad}).status_code == 400
+
+
+def test_a_manager_without_advisers_sees_zeros_and_an_empty_table(branch_manager, client_for):
+    """An empty scope (a new branch): the scope's id list is empty, every figure 0, no error."""
+    client = client_for(branch_manager)
+    response = client.get(URL)
+    assert response.status_code == 200
+    team = response.context["team"]
+    assert (team.total.advisers, team.total.shares, team.total.impressions, team.total.clicks) == (0, 0, 0, 0)
+    assert "No adviser in your scope yet." in response.content.decode()
+    assert len(_rows(client.get(CSV_URL))) == 1
