@@ -23,18 +23,16 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from advocacy.links import clicks
 from advocacy.links import destinations as links
+from advocacy.links.handler import NO_STORE, LinkRedirect
 from advocacy.org.access import PUBLIC, access
 from advocacy.shares.link_markers import MEMO_SECONDS
-
-NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
-
 
 MEMO_MAX = 10_000
 _memo: dict[str, tuple[float, int, str]] = {}  # code -> (remembered until (monotonic), share id, url)
@@ -91,4 +89,4 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
     user_agent = request.META.get("HTTP_USER_AGENT", "")  # request.headers would copy every header
     if request.method == "GET" and not clicks.is_bot(user_agent):
         clicks.record_click(share_id, clicks.visitor_hash(request.META.get("REMOTE_ADDR", ""), user_agent))
-    return _not_cached(HttpResponseRedirect(url))
+    return LinkRedirect(url)  # no-store too; the lean handler adds the middleware's headers fast

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers
+from django.utils.deprecation import MiddlewareMixin
 
 
 def _permissions_policy(policy: dict[str, list[str]]) -> str:
     return ", ".join(f"{feature}=({' '.join(allowed)})" for feature, allowed in policy.items())
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(MiddlewareMixin):
+    """A ``process_response`` (``MiddlewareMixin``) rather than a ``__call__``: the tracked link's lean
+    handler (``advocacy.links.handler.LinkHandler``) composes such middleware flat."""
+
     def __init__(self, get_response):
-        self.get_response = get_response
+        super().__init__(get_response)
         self.permissions_policy = _permissions_policy(settings.PERMISSIONS_POLICY)
 
-    def __call__(self, request):
-        response = self.get_response(request)
+    def process_response(self, request, response):
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         if "no-store" not in response.get("Cache-Control", "") and request.user.is_authenticated:
             add_never_cache_headers(response)

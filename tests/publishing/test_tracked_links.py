@@ -371,3 +371,89 @@ def test_the_lean_paths_host_check_remembers_only_accepted_hosts_under_the_curre
     assert wsgi_app(path, host="evil.example")[0] == 400  # a refused host is never remembered
     settings.ALLOWED_HOSTS = ["portal.banque-test.fr"]
     assert wsgi_app(path)[0] == 400  # the remembered host is forgotten when ALLOWED_HOSTS changes
+
+
+def _through(
+    handler, path: str, *, scheme: str = "https", **headers: str
+) -> tuple[int, list[tuple[str, str]]]:
+    """One request through a WSGI handler, as a WSGI server makes it (the test transaction kept open)."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    environ = {"PATH_INFO": path, "wsgi.url_scheme": scheme, "HTTP_HOST": "relais.banque-test.fr"}
+    environ |= {f"HTTP_{name.upper()}": value for name, value in headers.items()}
+    environ.setdefault("HTTP_USER_AGENT", BROWSER)
+    setup_testing_defaults(environ)
+    seen = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["status"], seen["headers"] = int(status.split()[0]), response_headers
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = handler(environ, start_response)
+        b"".join(body)
+        body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return seen["status"], seen["headers"]
+
+
+@pytest.mark.parametrize("hsts", [0, 3600])
+def test_the_lean_handlers_flat_middleware_answer_as_djangos_own_nesting_of_them(published, settings, hsts):
+    """LinkHandler runs LINK_MIDDLEWARE flat and writes the headers it learnt from the first live redirect:
+    every answer must be the one Django's own handler gives with the same middleware (nested), header for
+    header in the same order: live link (learnt, then written), secure or not, the dead-link page, a refused
+    Host, the HTTPS redirect, and after a setting change."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from advocacy.links.handler import LINK_MIDDLEWARE, LinkHandler, LinkRequest
+
+    settings.SECURE_HSTS_SECONDS = hsts
+    settings.SECURE_SSL_REDIRECT = False
+    settings.ALLOWED_HOSTS = ["relais.banque-test.fr"]
+    settings.MIDDLEWARE = list(LINK_MIDDLEWARE)
+    live = f"/l/{published.link_code}"
+
+    def both(path, **kwargs):
+        lean, django = LinkHandler(), WSGIHandler()  # built under the current settings, as at start-up
+        django.request_class = LinkRequest  # the same request (an anonymous user, no session read)
+        for _ in range(3):  # the first lean answer learns, the next ones are written from what it learnt
+            answer = _through(lean, path, **kwargs)
+            assert answer == _through(django, path, **kwargs), (path, kwargs)
+        return answer
+
+    status, headers = both(live)
+    assert status == 302 and ("Strict-Transport-Security" in dict(headers)) == bool(hsts)
+    assert {"Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Content-Length"} <= set(
+        dict(headers)
+    )
+    assert both(live, scheme="http")[0] == 302
+    assert "Strict-Transport-Security" not in dict(both(live, scheme="http")[1])
+    assert both("/l/not-a-real-code")[0] == 404
+    assert both(live, host="evil.example")[0] == 400
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"  # a setting read per response: the lean handler learns again
+    assert dict(both(live)[1])["X-Frame-Options"] == "SAMEORIGIN"
+    settings.SECURE_SSL_REDIRECT = True
+    assert both(live, scheme="http")[0] == 301
+
+
+def test_the_flat_lean_handler_runs_the_view_once_per_request(published, settings):
+    """A request that a middleware answers before the view (the HTTPS redirect, a refused Host) goes to the
+    nested chain: the view must still run exactly once per request that reaches it (one click each)."""
+    from advocacy.links.handler import LinkHandler
+
+    settings.ALLOWED_HOSTS = ["relais.banque-test.fr"]
+    settings.SECURE_SSL_REDIRECT = True
+    lean = LinkHandler()
+    live = f"/l/{published.link_code}"
+    for _ in range(4):
+        assert _through(lean, live)[0] == 302
+    assert _through(lean, live, scheme="http")[0] == 301
+    assert _through(lean, live, host="evil.example")[0] == 400
+    clicks.flush()
+    assert ShareClick.objects.filter(share=published).count() == 4
