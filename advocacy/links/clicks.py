@@ -140,6 +140,8 @@ _wake = threading.Event()
 def _background_flush() -> bool:
     """Start this process's flushing thread once (again after a fork); False under the test runner."""
     global _flusher, _flusher_pid
+    if _flusher is not None and _flusher_pid == os.getpid():  # running: the redirect's usual case
+        return True
     if settings.TESTING:
         return False
     if _flusher is None or _flusher_pid != os.getpid():
