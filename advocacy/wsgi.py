@@ -18,6 +18,7 @@ unchanged; full ones now walk only what was made after start-up.
 """
 
 import gc
+import importlib
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -44,10 +45,13 @@ def freeze_startup_heap() -> None:
     from django.utils import translation
 
     get_resolver().url_patterns  # noqa: B018 - imports the views, a large part of the heap
-    for cache in caches.all(initialized_only=False):
-        getattr(cache, "_cache", None)  # RedisCache makes its client (imports redis) here; no connection yet
+    for alias in settings.CACHES:
+        caches[alias]  # the backend objects; no connection is opened yet
+    if any("redis" in c["BACKEND"].lower() for c in settings.CACHES.values()):
+        importlib.import_module("redis")  # what RedisCache imports on its first call
     for code, _name in settings.LANGUAGES:
-        translation.trans_real.translation(code)
+        with translation.override(code):  # loads the language's catalogues, as a first request would
+            translation.gettext("Relais")
     gc.collect()
     gc.freeze()
 
