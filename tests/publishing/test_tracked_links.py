@@ -181,7 +181,7 @@ def test_with_redis_a_batch_of_clicks_costs_one_push_and_reaches_the_database_th
     assert len(clicks._local) == 5  # the redirects touched neither Redis nor the database
     assert clicks._redis().llen(clicks.REDIS_KEY) == 0
     assert clicks._flush_local() == 0  # the flushing thread's turn: one RPUSH, nothing written here
-    assert clicks._redis().llen(clicks.REDIS_KEY) == 5 and not clicks._local
+    assert clicks._redis().llen(clicks.REDIS_KEY) == 1 and not clicks._local  # the batch, one element
     assert not ShareClick.objects.filter(share=published).exists()
     assert clicks.flush() == 5  # the beat task drains the list
     assert ShareClick.objects.filter(share=published).count() == 5
@@ -457,3 +457,22 @@ def test_the_flat_lean_handler_runs_the_view_once_per_request(published, setting
     assert _through(lean, live, host="evil.example")[0] == 400
     clicks.flush()
     assert ShareClick.objects.filter(share=published).count() == 4
+
+
+@pytest.mark.services
+def test_the_drain_reads_batches_and_clicks_pushed_one_by_one_before(published, redis_buffer):
+    """A batch is pushed as one JSON array (exactly what json.dumps writes for it); clicks pushed one per
+    element by the previous release, still in the list during a deploy, are drained too."""
+    import json
+    import os
+
+    redis_buffer(os.environ["REDIS_URL"])
+    now = time.time()
+    batch = [(published.pk, now, "a" * 32), (published.pk, now + 0.5, "b" * 32), (10**9, now, "c" * 32)]
+    assert clicks._encoded(batch) == json.dumps(batch)
+    clicks._redis().rpush(clicks.REDIS_KEY, json.dumps((published.pk, now, "d" * 32)))  # the old format
+    clicks._local.extend(batch)
+    assert clicks._flush_local() == 0
+    assert clicks.flush() == 3  # the unknown share's click is dropped, as before
+    rows = ShareClick.objects.filter(share=published)
+    assert sorted(rows.values_list("visitor", flat=True)) == ["a" * 32, "b" * 32, "d" * 32]
