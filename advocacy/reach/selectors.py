@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils.translation import gettext as _
@@ -41,6 +40,7 @@ from advocacy.org.models import Role
 from advocacy.org.selectors import branches_covered_by, roles_of
 from advocacy.recruitment.models import Application, Stage
 from advocacy.rollups.models import DailyPostFigures, RollupRun
+from advocacy.rollups.selectors import rolled_up
 from advocacy.shares.models import Share, ShareClick
 
 UTC = dt.UTC
@@ -215,28 +215,25 @@ def _rolled_up_until(runs) -> dt.date | None:
     return None
 
 
-ROLLED_UP_CACHE_SECONDS = 3600
-
-
-def _rolled_up(shares, *, until: dt.date, since: dt.datetime, key: str) -> tuple[dict, dict]:
+def _rolled_up(shares, *, until: dt.date, since: dt.datetime, parts: tuple) -> tuple[dict, dict]:
     """Clicks and visitors of the complete days (to ``until``), per sharer and per day from ``since``, from
-    the roll-up, cached under ``key``: the offer's figures for days that are over change only when a
-    roll-up runs again (every 10 minutes for yesterday, or a backfill) or the sharers change, and the key
-    names both. Two queries on a miss (two sums over 60,000 roll-up rows at bank scale, ~150 ms under load;
-    bench/bench_reach_page.py), none on a hit."""
-    found = cache.get(key)
-    if found is not None:
-        return found
-    per_adviser: dict[int, list[int]] = {}
-    per_day: dict[dt.date, list[int]] = {}
-    rolled = DailyPostFigures.objects.filter(share__in=shares, day__lte=until)
-    for row in rolled.values("adviser_id").annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
-        per_adviser[row["adviser_id"]] = [row["n"], row["v"]]
-    recent = rolled.filter(day__gte=since.date()).values("day")
-    for row in recent.annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
-        per_day[row["day"]] = [row["n"], row["v"]]
-    cache.set(key, (per_adviser, per_day), ROLLED_UP_CACHE_SECONDS)
-    return per_adviser, per_day
+    the roll-up, cached (``rollups.selectors.rolled_up``) under ``parts``: the offer's figures for days that
+    are over change only when a roll-up runs again (every 10 minutes for yesterday, or a backfill) or the
+    sharers change, and ``parts`` names both. Two queries on a miss (two sums over 60,000 roll-up rows at
+    bank scale, ~150 ms under load; bench/bench_reach_page.py), none on a hit."""
+
+    def build() -> tuple[dict, dict]:
+        per_adviser: dict[int, list[int]] = {}
+        per_day: dict[dt.date, list[int]] = {}
+        rolled = DailyPostFigures.objects.filter(share__in=shares, day__lte=until)
+        for row in rolled.values("adviser_id").annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+            per_adviser[row["adviser_id"]] = [row["n"], row["v"]]
+        recent = rolled.filter(day__gte=since.date()).values("day")
+        for row in recent.annotate(n=Sum("clicks"), v=Sum("visitors")).order_by():
+            per_day[row["day"]] = [row["n"], row["v"]]
+        return per_adviser, per_day
+
+    return rolled_up("reach", parts, build)
 
 
 def _clicks(shares, *, since: dt.datetime, version: str) -> tuple[dict, dict]:
@@ -263,8 +260,8 @@ def _clicks(shares, *, since: dt.datetime, version: str) -> tuple[dict, dict]:
     tail = ShareClick.objects.filter(share__in=shares)
     if until is not None:
         latest, count = runs[0][2], runs[0][3]  # any roll-up run (a re-run, a backfill) is a new key
-        key = f"reach:rolled:{version}:{until}:{since.date()}:{latest.isoformat()}:{count}"
-        rolled_advisers, rolled_days = _rolled_up(shares, until=until, since=since, key=key)
+        parts = (version, until, since.date(), latest, count)
+        rolled_advisers, rolled_days = _rolled_up(shares, until=until, since=since, parts=parts)
         for adviser_id, figures in rolled_advisers.items():
             per_adviser[adviser_id] = list(figures)
         for day, figures in rolled_days.items():

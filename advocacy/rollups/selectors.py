@@ -15,15 +15,23 @@ scale, 27 ms of the regional team page's SQL (16 ms now), 46 ms of the campaigns
 A day is complete once a roll-up of it finished after the day ended (``RollupRun.finished_at``): clicks
 arrive within seconds (the click buffer), so a roll-up after midnight has them all; a later re-run (a
 backfill) only makes it more so.
+
+The complete days' sums are cached (``rolled_up``): a day's rows change only when that day is rolled up
+again (``rollup_day`` replaces them and its ``RollupRun`` in one transaction, with a new ``finished_at``), so
+a key naming the scope, the range and each summed day's ``finished_at`` is retired by any roll-up of those
+days, whatever order concurrent runs commit in. The tail is always read live.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -49,15 +57,40 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=UTC)
 
 
+def _complete(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, tuple]:
+    """``complete_until`` and the ``finished_at`` of each day from ``start``'s to it (their generation)."""
+    first, last = start.astimezone(UTC).date(), (end - dt.timedelta(microseconds=1)).astimezone(UTC).date()
+    runs = dict(RollupRun.objects.filter(day__gte=first, day__lte=last).values_list("day", "finished_at"))
+    until, day, finished = None, first, []
+    while day <= last and day in runs and runs[day] >= _midnight(day + dt.timedelta(days=1)):
+        until, day = day, day + dt.timedelta(days=1)
+        finished.append(runs[until])
+    return until, tuple(finished)
+
+
 def complete_until(start: dt.datetime, end: dt.datetime) -> dt.date | None:
     """The last day D such that every UTC day from ``start``'s to D is complete (one query); None if the
     first is not. ``start`` must be a UTC midnight."""
-    first, last = start.astimezone(UTC).date(), (end - dt.timedelta(microseconds=1)).astimezone(UTC).date()
-    runs = dict(RollupRun.objects.filter(day__gte=first, day__lte=last).values_list("day", "finished_at"))
-    until, day = None, first
-    while day <= last and day in runs and runs[day] >= _midnight(day + dt.timedelta(days=1)):
-        until, day = day, day + dt.timedelta(days=1)
-    return until
+    return _complete(start, end)[0]
+
+
+ROLLED_UP_CACHE_SECONDS = 3600
+T = TypeVar("T")
+
+
+def rolled_up(name: str, parts: tuple, build: Callable[[], T]) -> T:
+    """What ``build`` sums from the roll-up's rows of complete days, cached under ``name`` and ``parts``:
+    everything the sums depend on, i.e. the scope (ids, and any attribute the rows are grouped by), the
+    range of days and the roll-up generation of those days (``_complete``'s ``finished_at`` per day, or the
+    latest run and the number of runs), so a roll-up that rewrites any of them is a new key. No query on a
+    hit; an hour's lifetime (a share deleted by hand is seen within it)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    key = f"rollups:{name}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, ROLLED_UP_CACHE_SECONDS)
+    return found
 
 
 def clicks_by_adviser(advisers, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
@@ -113,9 +146,9 @@ def _on_events(shares: dict) -> dict:
     return {f"share__{path}": value for path, value in shares.items()}
 
 
-def _tail_start(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, dt.datetime]:
-    until = complete_until(start, end)
-    return until, (start if until is None else _midnight(until + dt.timedelta(days=1)))
+def _tail_start(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, dt.datetime, tuple]:
+    until, finished = _complete(start, end)
+    return until, (start if until is None else _midnight(until + dt.timedelta(days=1))), finished
 
 
 def _rolled(shares: dict, start: dt.datetime, until: dt.date | None):
@@ -209,6 +242,26 @@ def _tail_reads(posts: dict, tail_start: dt.datetime, end: dt.datetime):
             yield row["share_id"], row["read_day"], counts[0] - was[0], counts[1] - was[1]
 
 
+def _cache_scope(keys: tuple[str, ...], shares: dict) -> tuple | None:
+    """What names ``figures_by``'s rolled-up sums, when they may be cached: grouped by and filtered on the
+    columns the roll-up copies (the rows' own ``adviser_id``, ``campaign_id``: fixed when the day is rolled
+    up, so the sums depend on the ids alone), with ids as values. None otherwise (a key or filter through
+    the share's adviser's branch changes with the people, not with the roll-up: not cached)."""
+    if not all(path in _COPIED for path in keys):
+        return None
+    scope = []
+    for path, value in sorted(shares.items()):
+        if path.split("__", 1)[0] not in _COPIED:
+            return None
+        if isinstance(value, int):
+            scope.append((path, value))
+        elif isinstance(value, list | tuple | set | frozenset) and all(type(v) is int for v in value):
+            scope.append((path, tuple(sorted(value))))
+        else:
+            return None
+    return keys, tuple(scope)
+
+
 def _grouped(keys: tuple[str, ...], prefix: str = "") -> dict:
     return {f"group{n}": F(prefix + path) for n, path in enumerate(keys)}
 
@@ -224,18 +277,32 @@ def figures_by(
     shares matching ``shares`` (lookups on ``Share``, e.g. ``{"adviser__in": team}``), grouped by ``key`` (a
     path from ``Share``: ``adviser_id``, ``campaign_id``, ``approved_text__variant_id``,
     ``adviser__staff__branch__name``; a tuple of paths groups by their values' tuple). Four queries: the
-    complete days, their rows, the posts clicked or read in the tail (with their clicks), their reads."""
+    complete days, their rows, the posts clicked or read in the tail (with their clicks), their reads; three
+    when the complete days' sums are cached (``rolled_up``: grouped by and filtered on the roll-up's own
+    ``adviser``/``campaign`` columns with ids, as the team page and the campaigns list do)."""
     keys = (key,) if isinstance(key, str) else tuple(key)
     figures: dict[tuple, Gained] = defaultdict(Gained)
-    until, tail_start = _tail_start(start, end)
-    rolled = _grouped(tuple(_on_figures(path) for path in keys))
-    for row in (
-        _rolled(shares, start, until)
-        .values(**rolled)
-        .annotate(i=Sum("impressions_gained"), e=Sum("engagements_gained"), c=Sum("clicks"))
-        .order_by()
-    ):
-        figures[_group(row, keys)].add(row["i"] or 0, row["e"] or 0, row["c"] or 0)
+    until, tail_start, finished = _tail_start(start, end)
+
+    def sums() -> dict[tuple, tuple[int, int, int]]:
+        rows = (
+            _rolled(shares, start, until)
+            .values_list(*(_on_figures(path) for path in keys))
+            .annotate(i=Sum("impressions_gained"), e=Sum("engagements_gained"), c=Sum("clicks"))
+            .order_by()
+        )
+        n = len(keys)
+        return {tuple(row[:n]): (row[n] or 0, row[n + 1] or 0, row[n + 2] or 0) for row in rows}
+
+    scope = _cache_scope(keys, shares)
+    if until is None:
+        summed = {}
+    elif scope is None:
+        summed = sums()
+    else:
+        summed = rolled_up("figures", (scope, start.astimezone(UTC).date(), until, finished), sums)
+    for group, (impressions, engagements, clicks) in summed.items():
+        figures[group].add(impressions, engagements, clicks)
     if tail_start < end:
         posts = _tail_posts(shares, tail_start, end, keys)
         for group, clicks, _read in posts.values():
@@ -250,7 +317,7 @@ def figures_by(
 def figures_by_share_day(shares: dict, start: dt.datetime, end: dt.datetime) -> dict[tuple, Gained]:
     """The same figures per (share id, UTC day), for a day-by-day chart and a post ranking (five queries)."""
     figures: dict[tuple, Gained] = defaultdict(Gained)
-    until, tail_start = _tail_start(start, end)
+    until, tail_start, _finished = _tail_start(start, end)
     for row in _rolled(shares, start, until).values(
         "share_id", "day", "impressions_gained", "engagements_gained", "clicks"
     ):

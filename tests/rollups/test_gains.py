@@ -10,7 +10,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from advocacy.dashboards import selectors as dashboard_selectors
@@ -159,3 +162,45 @@ def test_a_late_read_counts_once_its_day_is_rolled_up_again(reads, adviser, advi
     assert raw["by share and day"][p.pk, days[2]].impressions == 70
     assert raw["by share and day"][p.pk, days[3]].impressions == 330 - 250
     assert raw["by adviser"][adviser.pk].impressions == 330 - 100
+
+
+def test_the_team_pages_complete_days_are_kept_until_a_roll_up_rewrites_them(
+    reads, adviser2, regional_manager, days, client_for
+):
+    """The regional manager's team page caches the sums of its complete days (``rollups.selectors.
+    rolled_up``): a hit shows the figures of a miss without reading the roll-up, in one query fewer; a click
+    on yesterday stored late shows once yesterday is rolled up again (the real ``rollup_day``), and the page
+    then reads the roll-up again; the raw events alone say the same."""
+    today = days[3]
+    for back in range(7, -1, -1):  # the page's 7 days complete but today (and the day before them)
+        services.rollup_day(today - dt.timedelta(days=back))
+    client = client_for(regional_manager)
+    url, csv_url, week = "/results/team/", "/results/team/advisers.csv", {"days": 7}
+
+    def hugo(response) -> tuple[int, int, int]:
+        [row] = [r for r in response.context["team"].advisers if r.pk == adviser2.pk]
+        return row.impressions, row.engagements, row.clicks
+
+    def rollup_reads(queries) -> int:
+        return sum("rollups_dailypostfigures" in q["sql"] for q in queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as miss:
+        first = client.get(url, week)
+    with CaptureQueriesContext(connection) as hit:
+        again = client.get(url, week)
+    # Q since it was published three days ago: 90 impressions, 3 likes, today's click.
+    assert hugo(first) == hugo(again) == (90, 3, 1)
+    assert rollup_reads(miss) == 1 and rollup_reads(hit) == 0 and len(hit) == len(miss) - 1
+    cached_csv = client.get(csv_url, week).content
+    cache.clear()
+    assert client.get(csv_url, week).content == cached_csv  # a miss: the same table
+
+    ShareClick.objects.create(share=reads["q"], clicked_at=_at(days[2], 12), visitor="z" * 32)
+    assert hugo(client.get(url, week)) == (90, 3, 1)  # yesterday's roll-up does not have it yet
+    services.rollup_day(days[2])
+    with CaptureQueriesContext(connection) as rerun:
+        after = client.get(url, week)
+    assert hugo(after) == (90, 3, 2) and rollup_reads(rerun) == 1
+    assert after.context["team"].total.clicks == 2
+    RollupRun.objects.all().delete()  # no day complete: what the raw events alone say
+    assert hugo(client.get(url, week)) == (90, 3, 2)
