@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -260,3 +261,30 @@ def test_a_manager_without_advisers_sees_zeros_and_an_empty_table(branch_manager
     assert (team.total.advisers, team.total.shares, team.total.impressions, team.total.clicks) == (0, 0, 0, 0)
     assert "No adviser in your scope yet." in response.content.decode()
     assert len(_rows(client.get(CSV_URL))) == 1
+
+
+# The per-adviser row as team.html wrote it before {% adviser_row %} (advocacy/dashboards/templatetags), and
+# the tag, in a loop over ``rows``.
+ROW_TEMPLATE = (Path(__file__).parent / "adviser_row_before.html").read_text()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_adviser_row_tag_writes_what_the_template_wrote(language):
+    from django.template import engines
+    from django.utils import translation
+
+    from advocacy.dashboards.team import AdviserRow
+
+    rows = [
+        AdviserRow(pk=7, name="Hugo <b>&</b> \"Dupont\"", branch="Nice & Port", advisers=1, connected=1,
+                   active_this_month=1, shares=1234, impressions=12_345_678, engagements=-3, clicks=1_000),
+        AdviserRow(pk=123456, name="Yves Blanc", branch="", advisers=1),
+        AdviserRow(pk=42, name="Inès", branch="Toulon", active_last_month=1, shares=2, impressions=333,
+                   engagements=7, clicks=0),
+    ]  # fmt: skip
+    template = engines["django"].from_string(ROW_TEMPLATE)
+    with translation.override(language):
+        for days in (7, 90):
+            old = template.render({"rows": rows, "days": days, "tag": False})
+            assert template.render({"rows": rows, "days": days, "tag": True}) == old
+            assert "12,345,678" in old or "12\u202f345\u202f678" in old or "12\xa0345\xa0678" in old
