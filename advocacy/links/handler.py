@@ -148,7 +148,7 @@ class LinkRedirect(HttpResponseRedirect):
     (``Content-Type``, ``Location``, ``Cache-Control``). Always the same shape, so the middleware add the
     same headers to every one: ``LinkHandler`` adds them from what they added to the first one."""
 
-    learnt_headers: list[tuple[str, str]] | tuple = ()  # the middleware's, given by LinkHandler
+    learnt_headers: tuple[tuple[str, str], ...] = ()  # the middleware's, given by LinkHandler (shared)
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
@@ -245,7 +245,7 @@ class LinkHandler(WSGIHandler):
         self._response_hooks = [
             m.process_response for m in reversed(instances) if hasattr(m, "process_response")
         ]
-        self._learnt: dict[bool, list[tuple[str, str]] | None] = {}  # is_secure() -> headers to add
+        self._learnt: dict[bool, tuple[tuple[str, str], ...] | None] = {}  # is_secure() -> headers to add
         self._learnt_generation = _generation
         flat = all(
             isinstance(m, MiddlewareMixin) and type(m).__call__ is MiddlewareMixin.__call__ for m in instances
@@ -275,7 +275,7 @@ class LinkHandler(WSGIHandler):
         if learnt is _UNKNOWN and len(own) == _LINK_REDIRECT_HEADERS:
             after = list(answer.items())
             kept = answer is response and after[: len(own)] == own and not answer.cookies
-            self._learnt[secure] = after[len(own) :] if kept else None  # None: always run them
+            self._learnt[secure] = tuple(after[len(own) :]) if kept else None  # None: always run them
         return answer
 
     def _respond(self, request, response):
