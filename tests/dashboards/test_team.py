@@ -288,3 +288,15 @@ def test_the_adviser_row_tag_writes_what_the_template_wrote(language):
             old = template.render({"rows": rows, "days": days, "tag": False})
             assert template.render({"rows": rows, "days": days, "tag": True}) == old
             assert "12,345,678" in old or "12\u202f345\u202f678" in old or "12\xa0345\xa0678" in old
+
+
+def test_a_rows_figures_add_every_field():
+    """Branch and scope totals are their advisers' rows added up, field by field."""
+    from dataclasses import fields
+
+    from advocacy.dashboards.team import Figures
+
+    total, row = Figures(), Figures(**{f.name: n + 1 for n, f in enumerate(fields(Figures))})
+    total.add(row)
+    total.add(row)
+    assert total == Figures(**{f.name: 2 * (n + 1) for n, f in enumerate(fields(Figures))})
