@@ -50,8 +50,8 @@ def freeze_startup_heap() -> None:
     if any("redis" in c["BACKEND"].lower() for c in settings.CACHES.values()):
         importlib.import_module("redis")  # what RedisCache imports on its first call
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):  # loads the language's catalogues, as a first request would
-            translation.gettext("Relais")
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
     gc.collect()
     gc.freeze()
 
