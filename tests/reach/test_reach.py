@@ -315,3 +315,35 @@ def test_the_figures_are_the_same_read_from_the_daily_roll_up(relayed, hr, clien
     assert rollup_reads(rerun) == 2
     page = _page(client, offer)
     assert "<dt>Unique clicks</dt><dd>5</dd>" in page
+
+
+def test_a_day_rolled_up_again_after_a_later_day_is_read_again(relayed, hr, client_for, monkeypatch):
+    """A re-run of an older day that commits after a later day's run (a backfill overlapping the beat, its
+    finished_at taken before the later run's) changes neither the latest run nor the number of runs: the
+    cached sums are named by each summed day's finished_at, so the page still counts the late click."""
+    from advocacy.rollups.models import RollupRun
+    from advocacy.rollups.services import rollup_day
+    from advocacy.shares.models import ShareClick
+
+    offer, client = relayed["offer"], client_for(hr)
+    now = timezone.now()
+    yesterday = (now - dt.timedelta(days=1)).astimezone(dt.UTC).date()
+    before = yesterday - dt.timedelta(days=1)
+    ShareClick.objects.update(clicked_at=dt.datetime.combine(before, dt.time(12), tzinfo=dt.UTC))
+    rollup_day(before)
+    rollup_day(yesterday)
+    assert "<dt>Unique clicks</dt><dd>5</dd>" in _page(client, offer)  # summed from the roll-up, cached
+
+    _click(relayed["shares"]["rose_x"], 1)  # a late click, filed on the day before yesterday
+    clicks.flush()
+    ShareClick.objects.filter(clicked_at__gte=now).update(
+        clicked_at=dt.datetime.combine(before, dt.time(13), tzinfo=dt.UTC)
+    )
+    latest = RollupRun.objects.get(day=yesterday).finished_at
+    monkeypatch.setattr(timezone, "now", lambda: latest - dt.timedelta(seconds=1))  # the clock it read
+    rollup_day(before)
+    monkeypatch.undo()
+    assert RollupRun.objects.get(day=before).finished_at < latest  # the latest run did not change
+    assert "<dt>Unique clicks</dt><dd>6</dd>" in _page(client, offer)
+    rows = {row[0]: row for row in _csv(client, offer, "employees")}
+    assert rows["Rose " + relayed["people"]["rose_x"].last_name][5] == "1"
