@@ -30,6 +30,13 @@ def main() -> None:
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", action="append", help="pages whose name contains this (repeatable)")
+    parser.add_argument(
+        "--profile",
+        metavar="N",
+        type=int,
+        default=0,
+        help="after the timed runs, cProfile N more requests of each page and print the top functions",
+    )
     args = parser.parse_args()
     os.environ.update(bp._env(args.pg, args.redis))
     import django
@@ -87,6 +94,19 @@ def main() -> None:
             f"| {queries} |",
             flush=True,
         )
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _run in range(args.profile):
+                client.get(path)
+            profiler.disable()
+            stats = pstats.Stats(profiler)
+            print(f"\n{name}: {args.profile} requests profiled")
+            stats.sort_stats("cumulative").print_stats(45)
+            stats.sort_stats("tottime").print_stats(30)
     print(f"\nload average {bp._load_average()}")
 
 

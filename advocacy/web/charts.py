@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils import numberformat
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 
 def rounded(value, decimals: int) -> Decimal:
@@ -82,10 +85,25 @@ class Chart:
     @property
     def rows(self) -> list[tuple[str, list[str]]]:
         """The table: one row per label, one localised cell per series ("—" where a series has no value)."""
+        spell = self._speller()
         return [
-            (str(label), [self._spell(s.values[i], s) if i < len(s.values) else "—" for s in self.series])
+            (str(label), [spell(s.values[i], s) if i < len(s.values) else "—" for s in self.series])
             for i, label in enumerate(self.labels)
         ]
+
+    @property
+    def table_body(self) -> SafeString:
+        """The table's rows as markup, what ``{% for label, cells in chart.rows %}`` wrote: each text through
+        ``conditional_escape`` as ``{{ }}`` did (a campaigns page's table is 20 rows of 9 cells: ~200
+        variable lookups and loop iterations through the template engine)."""
+        return mark_safe(  # noqa: S308 - every label and cell is escaped
+            "".join(
+                f'<tr><th scope="row">{conditional_escape(label)}</th>'
+                + "".join(f'<td class="num">{conditional_escape(cell)}</td>' for cell in cells)
+                + "</tr>"
+                for label, cells in self.rows
+            )
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -119,11 +137,30 @@ class Chart:
         }
 
     def _spell(self, value, series: Series) -> str:
-        if value is None:
-            return "—"
-        decimals = self.decimals if series.decimals is None else series.decimals
-        currency = self.currency if series.currency is None else series.currency
-        text = number_format(
-            rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
-        )
-        return f"{text}\u00a0{currency}" if currency else text
+        return self._speller()(value, series)
+
+    def _speller(self):
+        """``_spell`` for many cells: the active language's separators and grouping looked up once, then
+        what ``number_format(value, decimal_pos=…, use_l10n=True, force_grouping=True)`` does with them."""
+        lang = get_language()
+        decimal_sep = get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
+        grouping = get_format("NUMBER_GROUPING", lang, use_l10n=True)
+        thousand_sep = get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
+
+        def spell(value, series: Series) -> str:
+            if value is None:
+                return "—"
+            decimals = self.decimals if series.decimals is None else series.decimals
+            currency = self.currency if series.currency is None else series.currency
+            text = numberformat.format(
+                rounded(value, decimals),
+                decimal_sep,
+                decimals,
+                grouping,
+                thousand_sep,
+                force_grouping=True,
+                use_l10n=True,
+            )
+            return f"{text}\u00a0{currency}" if currency else text
+
+        return spell

@@ -125,3 +125,34 @@ def test_chart_js_is_vendored_with_its_licence_and_version():
     assert "sourceMappingURL" not in script  # the map is not shipped (collectstatic's manifest would fail)
     assert "MIT License" in (folder / "LICENSE.md").read_text()
     assert "4.6.1" in (folder / "README.md").read_text()
+
+
+# What templates/charts/_chart.html's <tbody> was before the chart wrote its rows itself (Chart.table_body).
+_OLD_TBODY = (
+    '{% for label, cells in chart.rows %}<tr><th scope="row">{{ label }}</th>{% for cell in cells %}'
+    '<td class="num">{{ cell }}</td>{% endfor %}</tr>{% endfor %}'
+)
+
+
+def test_the_table_rows_are_what_the_template_loop_wrote_escaped_and_localised():
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    chart = _chart(
+        labels=["<b>Tom & Jerry</b>", mark_safe("<i>safe</i>"), "Q\"3'", "short"],
+        series=[
+            Series("Cost", [Decimal("1234567.125"), None, Decimal("-0.5"), Decimal("2")]),
+            Series("Calls", [1234567, 0, None], table_only=True, currency="", decimals=0),
+            Series("Rate", [12.25, 3, 0.05], table_only=True, currency="", decimals=1),
+        ],
+    )
+    old = engines["django"].from_string(_OLD_TBODY)
+    for language in ("en", "fr"):
+        with translation.override(language):
+            assert str(chart.table_body) == old.render({"chart": chart})
+    with translation.override("fr"):
+        body = str(chart.table_body)
+    assert '<th scope="row">&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</th>' in body
+    assert '<th scope="row"><i>safe</i></th>' in body
+    assert '<td class="num">1\xa0234\xa0567,13\xa0USD</td><td class="num">1\xa0234\xa0567</td>' in body
+    assert body.endswith('<td class="num">2,00\xa0USD</td><td class="num">—</td><td class="num">—</td></tr>')
