@@ -6,11 +6,16 @@ post and day.
 The raw tail never reads the bank's history of events: the tail's clicks and reads (the tail's partition
 of each table) are joined to the asked shares and counted per share, then only the posts read in the tail
 are differenced (their latest read of each tail day and their latest read before the tail). PostgreSQL
-plans each join: from the tail's events in time order (``click_time``, ``snapshot_time``: index-only,
+plans the join: from the tail's events in time order (``click_time``, ``snapshot_time``: index-only,
 hashed against the scope's shares; the cost is the bank's events of the tail, ~70,000 at bench scale) or
 from the shares with an index probe each (the scope's number of shares: a few hundred for one adviser).
 Before the time indexes only the second way existed: 11,000 shares for a 200-adviser region at bench
-scale, 27 ms of the regional team page's SQL (16 ms now), 46 ms of the campaigns list's (15 ms).
+scale, 27 ms of the regional team page's SQL (16 ms then), 46 ms of the campaigns list's (15 ms). On
+PostgreSQL the clicks and the reads are one stream joined once (``_tail_posts_joined_once``: the scope's
+shares hashed once, not once per kind of event; ~11 ms for the region). The tail's bounds are timestamptz
+parameters on the partition keys themselves, so only the tail's partition is scanned ("Subplans Removed"
+in a generic plan); the reads' lookup of each post's previous read has no lower bound (it may be in any
+month) and so visits every month's partition, by index on (share, read_at).
 
 A day is complete once a roll-up of it finished after the day ended (``RollupRun.finished_at``): clicks
 arrive within seconds (the click buffer), so a roll-up after midnight has them all; a later re-run (a
@@ -175,8 +180,10 @@ def _tail_posts(
     shares: dict, tail_start: dt.datetime, end: dt.datetime, keys: tuple[str, ...], *, clicks=True
 ):
     """The shares matching ``shares`` that were clicked or read in the tail: {id: (their ``keys``' values,
-    clicks in the tail, read in the tail)}. One query: the tail's clicks and its reads, each joined to the
-    matching shares and counted per share (a UNION ALL; ``clicks=False``: the reads alone).
+    clicks in the tail, read in the tail)}. One query: on PostgreSQL with clicks, the tail's clicks and
+    reads joined once to the matching shares (``_tail_posts_joined_once``); otherwise (SQLite,
+    ``clicks=False``: the reads alone) the tail's clicks and its reads, each joined to the matching shares
+    and counted per share (a UNION ALL of two ORM queries).
 
     Each side is a join PostgreSQL plans from its statistics (module docstring): the tail's events read by
     time and hashed against the scope's shares, or a probe per share. Its estimate prefers the first from a
