@@ -204,3 +204,19 @@ def test_the_team_pages_complete_days_are_kept_until_a_roll_up_rewrites_them(
     assert after.context["team"].total.clicks == 2
     RollupRun.objects.all().delete()  # no day complete: what the raw events alone say
     assert hugo(client.get(url, week)) == (90, 3, 2)
+
+
+def test_the_raw_tail_grouped_through_joins_and_for_an_empty_scope(reads, adviser, adviser2, days):
+    """The tail (nothing rolled up: all three days raw) grouped by a path through the share's adviser's
+    branch and by the adviser, scoped by an id list, says what the raw events say; an empty scope reads no
+    event (one query: the complete days)."""
+    start, end = _range(days)
+    lille, nice = adviser.staff.branch.name, adviser2.staff.branch.name
+    assert lille != nice
+    scope = {"adviser__any": [adviser.pk, adviser2.pk]}
+    by = figures_by(("adviser__staff__branch__name", "adviser_id"), scope, start, end)
+    assert by == {(lille, adviser.pk): Gained(200, 7, 3), (nice, adviser2.pk): Gained(40, 2, 1)}
+    assert figures_by((), {"adviser": adviser}, start, end) == {(): Gained(200, 7, 3)}
+    with CaptureQueriesContext(connection) as queries:
+        assert figures_by("adviser_id", {"adviser__any": []}, start, end) == {}
+    assert len(queries) == 1
