@@ -251,3 +251,39 @@ def test_other_roles_are_refused(role, make_staff, client_for):
     client = client_for(make_staff(role, managed_region="north" if role == Role.REGIONAL_MANAGER else None))
     for url in (URL, CSV_URL, "/results/campaigns/1/", "/results/campaigns/1/breakdown.csv"):
         assert client.get(url).status_code == 403, url
+
+
+# The campaigns list's items as campaigns.html wrote them before {% campaign_links %}
+# (advocacy/dashboards/templatetags/campaign_rows.py).
+_OLD_LINKS = (
+    "{% for row in rows %}<li><a href=\"{% url 'dashboards:campaign' row.campaign.pk %}?days={{ days }}\">"
+    '{{ row.campaign.name }}</a> <span class="help">{{ row.campaign.starts_at|date:"SHORT_DATE_FORMAT" }} '
+    '\u2013 {{ row.campaign.ends_at|date:"SHORT_DATE_FORMAT" }}</span></li>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_the_campaign_links_tag_writes_what_the_template_loop_wrote(language, zone):
+    from django.template import engines
+    from django.utils import translation
+
+    from advocacy.campaigns.models import Campaign
+    from advocacy.dashboards.campaigns import CampaignRow
+
+    def at(*parts):
+        return dt.datetime(*parts, tzinfo=dt.UTC)
+
+    rows = [
+        CampaignRow(campaign=Campaign(pk=7, name='Taux <b>&</b> "immo"', starts_at=at(2026, 1, 31, 23, 30),
+                                      ends_at=at(2026, 2, 1, 0, 30))),
+        CampaignRow(campaign=Campaign(pk=123456, name="Épargne d'été", starts_at=at(2025, 12, 31, 11),
+                                      ends_at=at(2026, 12, 31, 12))),
+    ]  # fmt: skip
+    old = engines["django"].from_string(_OLD_LINKS)
+    new = engines["django"].from_string("{% load campaign_rows %}{% campaign_links rows %}")
+    with translation.override(language), timezone.override(zone):
+        for days in (7, 90):
+            written = old.render({"rows": rows, "days": days})
+            assert new.render({"rows": rows, "days": days}) == written
+            assert "Taux &lt;b&gt;&amp;&lt;/b&gt; &quot;immo&quot;" in written
