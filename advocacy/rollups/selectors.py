@@ -88,8 +88,9 @@ T = TypeVar("T")
 def rolled_up(name: str, parts: tuple, build: Callable[[], T]) -> T:
     """What ``build`` sums from the roll-up's rows of complete days, cached under ``name`` and ``parts``:
     everything the sums depend on, i.e. the scope (ids, and any attribute the rows are grouped by), the
-    range of days and the roll-up generation of those days (``_complete``'s ``finished_at`` per day, or the
-    latest run and the number of runs), so a roll-up that rewrites any of them is a new key. No query on a
+    range of days and the roll-up generation of each of those days (its ``RollupRun.finished_at``; not the
+    latest run and the number of runs, which a re-run of an older day committing late leaves as they were),
+    so a roll-up that rewrites any of them is a new key. No query on a
     hit; an hour's lifetime (a share deleted by hand is seen within it)."""
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key = f"rollups:{name}:{digest}"
