@@ -300,3 +300,23 @@ def test_a_rows_figures_add_every_field():
     total.add(row)
     total.add(row)
     assert total == Figures(**{f.name: 2 * (n + 1) for n, f in enumerate(fields(Figures))})
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_rows_engagement_rate_is_what_floatformat_1_wrote(language):
+    """The per-adviser rate (``team_rows._tenths``) for what ``measures.rate`` gives: halves up, negatives,
+    a negative that rounds to zero, whole numbers, thousands, thirds."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from advocacy.dashboards import measures
+    from advocacy.dashboards.templatetags.team_rows import _formats, _tenths
+
+    counts = (-3, -1, 0, 1, 7, 25, 1234, 999_999, 12_345_678)
+    pairs = [(e, i) for e in counts for i in (1, 3, 7, 8, 333, 2_000)]
+    pairs += [(1, 40_000), (-1, 40_000), (3, 24)]  # 0.0025, -0.0025, 12.5
+    with translation.override(language):
+        formats = _formats()
+        for engagements, impressions in pairs:
+            rate = measures.rate(engagements, impressions)
+            assert _tenths(rate, formats) == floatformat(rate, 1), (engagements, impressions)

@@ -5,18 +5,22 @@ A page of the table is 50 advisers of ten cells: through the template engine eac
 lookups, a ``{% url %}``, four ``floatformat:"0g"`` and the engagement rate computed twice. The markup is
 the template's, character for character (tests/dashboards compare the page with the template it replaced),
 every text goes through ``conditional_escape`` as ``{{ }}`` did, and the counts are written by the reach
-app's ``grouped`` (what ``floatformat:"0g"`` writes for an int). The column labels, "Yes"/"No" and the
+app's ``grouped`` (what ``floatformat:"0g"`` writes for an int), the rate as ``floatformat:1`` writes it
+(``_tenths``). The column labels, "Yes"/"No" and the
 period come from the including template's context (its ``{% translate … as l_… %}``).
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import localize
+from django.utils import numberformat
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from advocacy.reach.templatetags.reach_numbers import group_digits, grouped, separator
 
@@ -31,6 +35,29 @@ def _number(value, sep: str | None) -> str:
     return group_digits(value, sep) if type(value) is int and sep is not None else str(grouped(value))
 
 
+_TENTH = Decimal("0.1")
+
+
+def _formats() -> tuple:
+    """What ``number_format`` looks up for ``floatformat``'s call (the active language, localised)."""
+    lang = get_language()
+    return tuple(get_format(name, lang, use_l10n=True) for name in _FORMATS)
+
+
+_FORMATS = ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+
+
+def _tenths(rate: Decimal, formats: tuple) -> str:
+    """``floatformat(rate, 1)`` for the Decimal ``measures.rate`` gives: rounded half up to one decimal,
+    written without exponent, no sign on a zero (floatformat writes -0.04 as 0.0), then number_format(…, 1)
+    (no forced grouping) with the language's separators read once per page."""
+    rounded = rate.quantize(_TENTH, ROUND_HALF_UP)
+    if not rounded:
+        rounded = abs(rounded)
+    decimal_sep, grouping, thousand_sep = formats
+    return numberformat.format(f"{rounded:f}", decimal_sep, 1, grouping, thousand_sep, use_l10n=True)
+
+
 def _page(context) -> tuple:
     """What every row of the page shares, computed on its first row (the render context lives one render)."""
     found = context.render_context.get("adviser_row")
@@ -39,16 +66,17 @@ def _page(context) -> tuple:
         url = conditional_escape(reverse("dashboards:team_adviser", args=[_PK]))
         before, after = url.split(str(_PK))
         suffix = f"{after}?days={conditional_escape(localize(context.get('days', '')))}"
-        found = context.render_context["adviser_row"] = (labels, before, suffix, separator())
+        found = (labels, before, suffix, separator(), _formats())
+        context.render_context["adviser_row"] = found
     return found
 
 
 @register.simple_tag(takes_context=True)
 def adviser_row(context, row) -> SafeString:
-    labels, before, suffix, sep = _page(context)
+    labels, before, suffix, sep, formats = _page(context)
     yes, no = labels["l_yes"], labels["l_no"]
     rate = row.rate
-    shown_rate = "—" if rate is None else f"{floatformat(rate, 1)}&nbsp;%"
+    shown_rate = "—" if rate is None else f"{_tenths(rate, formats)}&nbsp;%"
     branch = conditional_escape(row.branch) if row.branch else "—"
     return mark_safe(  # noqa: S308 - every text above is escaped
         "<tr>\n"
