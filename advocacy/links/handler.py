@@ -11,7 +11,7 @@ conversion) whose ``load_middleware`` builds the chain from ``LINK_MIDDLEWARE`` 
 (``LINK_PATH``: the same paths the route matches) and everything else to the portal's handler.
 
 What the redirect keeps, in the portal's order (each one's headers are byte-identical to a portal page's:
-``tests/publishing/test_link_handler.py`` compares them through the real WSGI application):
+``tests/publishing/test_tracked_links.py`` compares them through the real WSGI application):
 
 * ``SecurityMiddleware``: the HTTPS redirect, HSTS, ``X-Content-Type-Options``, ``Referrer-Policy``,
   ``Cross-Origin-Opener-Policy``;
