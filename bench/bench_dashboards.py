@@ -9,7 +9,9 @@ Runs on a database seeded by ``bench/bench_pages.py --seed-only`` (10,000 advise
 2,000,000 (``bench_rollup.seed_snapshots``: four reads per share) if fewer, rolls up the last ``--days``
 UTC days (as beat does after each midnight; each day's seconds printed: the default covers the 90-day
 period and the campaigns that overlap it, so the dashboards read complete days from the roll-up as they do
-in production, not a raw tail of months), then serves the portal with
+in production, not a raw tail of months) and today as beat left it ten minutes ago (the pages then read
+today's rows and the last twelve minutes of events, the longest tail between two runs), then serves the
+portal with
 gunicorn and measures each dashboard with ``wrk`` at ``--concurrency``: p50/p95 and the queries the page
 runs. Run it from a clean worktree on a quiet machine (see bench/README.md).
 """
@@ -66,10 +68,16 @@ def main() -> None:
     slowest = 0.0
     began = time.monotonic()
     for back in range(args.days, -1, -1):
-        run = services.rollup_day(today - dt.timedelta(days=back))
+        # Today as the dashboards find it just before beat's next run (every ten minutes): its rows count
+        # the events until ROLLUP_SETTLE_SECONDS before the last run, ten minutes ago, so the pages read
+        # the longest tail they meet (about twelve minutes of the bank's events).
+        now = timezone.now() - dt.timedelta(minutes=10) if back == 0 else None
+        run = services.rollup_day(today - dt.timedelta(days=back), now=now)
         slowest = max(slowest, run.seconds)
+    tail = timezone.now() - run.through
     print(
-        f"roll-up of {args.days + 1} days: {time.monotonic() - began:.1f} s, slowest day {slowest:.2f} s",
+        f"roll-up of {args.days + 1} days: {time.monotonic() - began:.1f} s, slowest day {slowest:.2f} s; "
+        f"today's rows until {run.through:%H:%M:%S} UTC (a tail of {tail.total_seconds() / 60:.0f} min)",
         flush=True,
     )
     # The state autovacuum leaves the roll-up in (it runs often there: today's rows are replaced every ten

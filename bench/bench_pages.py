@@ -365,7 +365,7 @@ def seed_shares(pg: str, people: dict, items: list, scale: float, step: Steps) -
             total = conn.execute("SELECT count(*) FROM bench_shares").fetchone()[0]
             conn.execute(
                 "INSERT INTO shares_shareclick (share_id, clicked_at, visitor) "
-                "SELECT s.id, s.published_at + interval '3 days' * random(), "
+                "SELECT s.id, s.published_at + LEAST(interval '3 days', now() - s.published_at) * random(), "
                 "substr(md5((g %% (%(n)s / 2))::text), 1, 32) "
                 "FROM generate_series(0::bigint, %(n)s - 1) g "
                 "JOIN bench_shares s ON s.idx = (g * 7919) %% %(total)s",

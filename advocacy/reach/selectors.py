@@ -208,9 +208,13 @@ def _day_range(now: dt.datetime) -> tuple[list[dt.date], dt.datetime]:
 
 
 def _rolled_up_until(runs) -> dt.date | None:
-    """The last UTC day whose roll-up ran after the day was over (so holds all its clicks)."""
-    for day, finished_at, *_rest in runs:
-        if finished_at >= dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=UTC):
+    """The last UTC day whose roll-up counted it to its end (so holds all its clicks). Not a partial day
+    (today's, ``RollupRun.through`` before its end): its distinct visitors and the rest of the day's could
+    not be added (a visitor on both sides of ``through`` would count twice)."""
+    for day, _finished_at, through in runs:
+        if through is not None and through >= dt.datetime.combine(
+            day + dt.timedelta(days=1), dt.time(), tzinfo=UTC
+        ):
             return day
     return None
 
@@ -254,7 +258,7 @@ def _clicks(shares, *, since: dt.datetime, version: str) -> tuple[dict, dict]:
     (the team dashboards), clicks only; an offer's report needs its own shares, all time, with visitors,
     and per day.
     """
-    runs = list(RollupRun.objects.order_by("-day").values_list("day", "finished_at"))
+    runs = list(RollupRun.objects.order_by("-day").values_list("day", "finished_at", "through"))
     until = _rolled_up_until(runs[:3])
     per_adviser: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])

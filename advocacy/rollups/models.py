@@ -64,10 +64,18 @@ class DailyPostFigures(models.Model):
 
 
 class RollupRun(models.Model):
-    """When each UTC day was last rolled up, and how long it took (the status page and the bench read it)."""
+    """When each UTC day was last rolled up, up to when its rows count events, and how long it took (the
+    status page and the bench read it).
+
+    ``through``: the day's rows count the events before this instant (``rollup_day``): the day's end once
+    the run started ``ROLLUP_SETTLE_SECONDS`` after it (the day is *complete*), otherwise that long before
+    the run started (a *partial* day: today, rolled up every ten minutes, so that a dashboard reads the
+    day's rows and only the events since ``through``). Null for runs made before it was recorded: their
+    rows are used only if the run finished after the day was over, as then."""
 
     day = models.DateField(unique=True)
     finished_at = models.DateTimeField()
+    through = models.DateTimeField(_("events counted until"), null=True)
     seconds = models.FloatField()
     rows = models.PositiveIntegerField()
 

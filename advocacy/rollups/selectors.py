@@ -1,7 +1,14 @@
-"""Reading clicks and what posts' counts gained over a date range from the daily roll-up where a day is
-complete, from the raw events where it is not (today, and any day not rolled up since it ended): the same
-figures as counting every click and differencing every post's snapshots, for the cost of reading one row per
-post and day.
+"""Reading clicks and what posts' counts gained over a date range from the daily roll-up where it covers the
+range, from the raw events after it: the same figures as counting every click and differencing every post's
+snapshots, for the cost of reading one row per post and day.
+
+The roll-up covers the complete days and, after them, today so far (a *partial* day: beat rolls it up every
+ten minutes; its rows count the events before its ``RollupRun.through``, ``ROLLUP_SETTLE_SECONDS`` before
+the run). The events take over at ``through``: the *tail* is the last ten minutes or so of the bank's
+events, not the whole day (at bench scale ~53,000 clicks and ~18,000 reads a day; the whole day was the tail
+until the roll-up recorded ``through``, and its join cost the branch and regional team pages and the
+campaign list most of their time under load). A day not rolled up since it ended, or not at all, and the
+days after it are read from the events, as before.
 
 The raw tail never reads the bank's history of events: the tail's clicks and reads (the tail's partition
 of each table) are joined to the asked shares and counted per share, then only the posts read in the tail
@@ -17,11 +24,12 @@ parameters on the partition keys themselves, so only the tail's partition is sca
 in a generic plan); the reads' lookup of each post's previous read has no lower bound (it may be in any
 month) and so visits every month's partition, by index on (share, read_at).
 
-A day is complete once a roll-up of it finished after the day ended (``RollupRun.finished_at``): clicks
-arrive within seconds (the click buffer), so a roll-up after midnight has them all; a later re-run (a
-backfill) only makes it more so.
+A day is complete once a roll-up counted it to its end (``through``: a run started ``ROLLUP_SETTLE_SECONDS``
+after midnight; an event reaches its table within seconds, the click buffer's flush); a later re-run (a
+backfill) only makes it more so. The same margin makes a partial day exact: what its run skipped is after
+its ``through``, which the tail reads (``advocacy.rollups.services``).
 
-The complete days' sums are cached (``rolled_up``): a day's rows change only when that day is rolled up
+The covered days' sums are cached (``rolled_up``): a day's rows change only when that day is rolled up
 again (``rollup_day`` replaces them and its ``RollupRun`` in one transaction, with a new ``finished_at``), so
 a key naming the scope, the range and each summed day's ``finished_at`` is retired by any roll-up of those
 days, whatever order concurrent runs commit in. The tail is always read live.
@@ -64,21 +72,40 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=UTC)
 
 
-def _complete(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, tuple]:
-    """``complete_until`` and the ``finished_at`` of each day from ``start``'s to it (their generation)."""
+def _covered(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, tuple, dt.datetime]:
+    """What the roll-up covers of the range, from its first day on (one query): the complete days, then at
+    most one partial day (rolled up before it was over: its rows count the events before its ``through``,
+    today's every ten minutes). Returns the last day covered (None if the first day is not), the
+    ``finished_at`` of each covered day (their generation) and where the events take over (the tail's
+    start: the last covered day's ``through``, or ``start``)."""
     first, last = start.astimezone(UTC).date(), (end - dt.timedelta(microseconds=1)).astimezone(UTC).date()
-    runs = dict(RollupRun.objects.filter(day__gte=first, day__lte=last).values_list("day", "finished_at"))
-    until, day, finished = None, first, []
-    while day <= last and day in runs and runs[day] >= _midnight(day + dt.timedelta(days=1)):
-        until, day = day, day + dt.timedelta(days=1)
-        finished.append(runs[until])
-    return until, tuple(finished)
+    runs = {
+        day: (through, finished_at)
+        for day, through, finished_at in RollupRun.objects.filter(day__gte=first, day__lte=last).values_list(
+            "day", "through", "finished_at"
+        )
+    }
+    until, day, finished, tail_start = None, first, [], start
+    while day <= last and day in runs:
+        through, finished_at = runs[day]
+        day_end = _midnight(day + dt.timedelta(days=1))
+        if through is None or through <= _midnight(day) or min(through, day_end) > end:
+            break
+        until, tail_start = day, min(through, day_end)
+        finished.append(finished_at)
+        if through < day_end:  # a partial day: the events take over from its ``through``
+            break
+        day += dt.timedelta(days=1)
+    return until, tuple(finished), tail_start
 
 
 def complete_until(start: dt.datetime, end: dt.datetime) -> dt.date | None:
     """The last day D such that every UTC day from ``start``'s to D is complete (one query); None if the
     first is not. ``start`` must be a UTC midnight."""
-    return _complete(start, end)[0]
+    until, _finished, tail_start = _covered(start, end)
+    if until is not None and tail_start < _midnight(until + dt.timedelta(days=1)):
+        until = until - dt.timedelta(days=1) if until > start.astimezone(UTC).date() else None
+    return until
 
 
 ROLLED_UP_CACHE_SECONDS = 3600
@@ -105,15 +132,13 @@ def clicks_by_adviser(advisers, start: dt.datetime, end: dt.datetime) -> dict[in
     """Link clicks on the shares of ``advisers`` (a queryset of users) from ``start`` (a UTC midnight) to
     ``end``, per adviser id. Three queries."""
     counts: dict[int, int] = {}
-    until = complete_until(start, end)
-    tail_start = start
+    until, _finished, tail_start = _covered(start, end)
     if until is not None:
         rolled = DailyPostFigures.objects.filter(
             adviser__in=advisers, day__gte=start.astimezone(UTC).date(), day__lte=until
         )
         for row in rolled.values("adviser_id").annotate(n=Sum("clicks")).order_by():
             counts[row["adviser_id"]] = row["n"] or 0
-        tail_start = _midnight(until + dt.timedelta(days=1))
     if tail_start < end:
         for row in (
             ShareClick.objects.filter(
@@ -155,8 +180,8 @@ def _on_events(shares: dict) -> dict:
 
 
 def _tail_start(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, dt.datetime, tuple]:
-    until, finished = _complete(start, end)
-    return until, (start if until is None else _midnight(until + dt.timedelta(days=1))), finished
+    until, finished, tail_start = _covered(start, end)
+    return until, tail_start, finished
 
 
 def _rolled(shares: dict, start: dt.datetime, until: dt.date | None):

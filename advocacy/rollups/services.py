@@ -10,6 +10,14 @@ What a post's counts gained on the day is its last read of the day minus its lat
 more query, over the posts read that day only). So a day's gains depend on the reads of earlier days: a
 backfill of old reads is rolled up from its first day through today (``manage.py rollup_days FIRST LAST``
 goes in day order), as beat rolls up yesterday before today.
+
+A run counts the events before ``ROLLUP_SETTLE_SECONDS`` ago, not up to its own start, and records that
+instant (``RollupRun.through``): an event reaches its table up to that long after its time (a click waits in
+the web process and then in Redis), so what the run skipped is exactly what a dashboard still reads as events,
+from ``through`` on. Today's rows are then a partial day the dashboards use: they read the events of the
+last ten minutes or so, not the whole day's (``rollups.selectors``). A day is complete once ``through`` is its
+end. An event later than that margin (the click flush stopped for longer) is missed until the next run: the
+same bargain as the complete day, which every run of yesterday recomputes.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
@@ -83,11 +92,19 @@ def counts_of(read: dict) -> tuple[int, int]:
     return read["impressions"], engagements
 
 
-def rollup_day(day: dt.date) -> RollupRun:
-    """Recompute ``day``'s rows from the events (the day's old rows replaced in the same transaction)."""
+def settled(now: dt.datetime) -> dt.datetime:
+    """The instant before which every event has reached its table (``ROLLUP_SETTLE_SECONDS`` before now)."""
+    return now - dt.timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS)
+
+
+def rollup_day(day: dt.date, *, now: dt.datetime | None = None) -> RollupRun:
+    """Recompute ``day``'s rows from its settled events (the old rows replaced in the same transaction):
+    the whole day once it ended ``ROLLUP_SETTLE_SECONDS`` ago, else its events so far but that margin."""
     began = time.monotonic()
     start, end = bounds(day)
-    clicks, reads, before = _clicks(start, end), _last_reads(start, end), _reads_before(start, end)
+    through = max(start, min(end, settled(now or timezone.now())))
+    clicks, reads = _clicks(start, through), _last_reads(start, through)
+    before = _reads_before(start, through)
     rows = []
     for share_id in clicks.keys() | reads.keys():
         click, read = clicks.get(share_id), reads.get(share_id)
@@ -112,12 +129,18 @@ def rollup_day(day: dt.date) -> RollupRun:
         DailyPostFigures.objects.bulk_create(rows, batch_size=BATCH)
         run, _created = RollupRun.objects.update_or_create(
             day=day,
-            defaults={"finished_at": timezone.now(), "seconds": time.monotonic() - began, "rows": len(rows)},
+            defaults={
+                "finished_at": timezone.now(),
+                "through": through,
+                "seconds": time.monotonic() - began,
+                "rows": len(rows),
+            },
         )
     return run
 
 
 def rollup_recent(*, now: dt.datetime | None = None) -> list[RollupRun]:
     """Today so far and yesterday (late clicks and reads of yesterday land here after midnight)."""
-    today = (now or timezone.now()).astimezone(UTC).date()
-    return [rollup_day(today - dt.timedelta(days=1)), rollup_day(today)]
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    return [rollup_day(today - dt.timedelta(days=1), now=now), rollup_day(today, now=now)]

@@ -137,6 +137,39 @@ def test_rolled_up_days_and_the_raw_tail_give_the_figures_of_the_raw_events(
     assert _everything(reads, adviser, adviser2, regional_manager, days) == raw
 
 
+def test_today_so_far_is_read_from_its_rows_and_only_the_events_after_them(
+    reads, adviser, adviser2, regional_manager, days, settings
+):
+    """Today's run (partial: beat rolls today up every ten minutes) counts today's events up to its
+    ``through``; the dashboards read today's rows and the events after ``through`` only, with the figures
+    of the raw events. A click stored late with a time before ``through`` shows at today's next run, as a
+    late click of a complete day does; one after ``through`` shows at once."""
+    p = reads["p"]
+    raw = _everything(reads, adviser, adviser2, regional_manager, days)
+    for day in days[:3]:
+        services.rollup_day(day)
+    settle = dt.timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS)
+    run = services.rollup_day(days[3], now=REAL_NOW() + settle + dt.timedelta(seconds=30))
+    assert _at(days[3], 0) < run.through < _at(days[3] + dt.timedelta(days=1), 0)
+    today = DailyPostFigures.objects.get(share=p, day=days[3])  # today's read and click are before it
+    assert (today.clicks, today.impressions_gained, today.engagements_gained) == (1, 120, 5)
+    start, end = _range(days)
+    assert complete_until(start, end) == days[2]  # today is covered, not complete
+    assert _everything(reads, adviser, adviser2, regional_manager, days) == raw
+
+    ShareClick.objects.create(share=p, clicked_at=run.through - dt.timedelta(seconds=1), visitor="y" * 32)
+    ShareClick.objects.create(share=p, clicked_at=run.through + dt.timedelta(seconds=1), visitor="z" * 32)
+    seen = _everything(reads, adviser, adviser2, regional_manager, days)
+    assert seen["by share and day"][p.pk, days[3]] == Gained(120, 5, 2)
+    assert seen["by adviser"][adviser.pk] == Gained(200, 7, 4)
+    services.rollup_day(days[3], now=run.through + settle + dt.timedelta(seconds=2))
+    rolled = _everything(reads, adviser, adviser2, regional_manager, days)
+    assert rolled["by share and day"][p.pk, days[3]] == Gained(120, 5, 3)
+    assert rolled["my days"][-1] == (days[3], 120, 5, 3)
+    RollupRun.objects.all().delete()  # nothing covered: what the raw events alone say
+    assert _everything(reads, adviser, adviser2, regional_manager, days) == rolled
+
+
 def test_a_late_read_counts_once_its_day_is_rolled_up_again(reads, adviser, adviser2, regional_manager, days):
     p = reads["p"]
     for day in days:

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -114,22 +115,25 @@ def test_a_days_figures_match_its_events_and_stay_so_when_rolled_up_again(sandbo
     assert read_due_metrics(now=timezone.now() + dt.timedelta(seconds=61)).read == 1
     read_day = (timezone.now() + dt.timedelta(seconds=61)).astimezone(dt.UTC).date()
     click_day = ShareClick.objects.filter(share=post).first().clicked_at.astimezone(dt.UTC).date()
+    # Run once the events have settled (ROLLUP_SETTLE_SECONDS after the read): a run counts no event of
+    # its last two minutes, which may still be on their way (test_a_run_counts_settled_events_only).
+    later = timezone.now() + dt.timedelta(seconds=61 + settings.ROLLUP_SETTLE_SECONDS + 1)
 
-    services.rollup_day(click_day)
+    services.rollup_day(click_day, now=later)
     if read_day != click_day:  # the read crossed midnight UTC
-        services.rollup_day(read_day)
+        services.rollup_day(read_day, now=later)
     row = DailyPostFigures.objects.get(share=post, day=click_day)
     assert (row.adviser_id, row.clicks, row.visitors) == (post.adviser_id, 3, 2)
     read_row = DailyPostFigures.objects.get(share=post, day=read_day)
     assert (read_row.impressions, read_row.engagements) == (300, 9)
 
-    services.rollup_day(click_day)  # again: the same rows, not twice as many
+    services.rollup_day(click_day, now=later)  # again: the same rows, not twice as many
     assert DailyPostFigures.objects.filter(share=post, day=click_day).count() == 1
     assert DailyPostFigures.objects.get(share=post, day=click_day).clicks == 3
     assert RollupRun.objects.get(day=click_day).rows == DailyPostFigures.objects.filter(day=click_day).count()
 
     _click(post, CHROME)  # a late click: the next run of the day counts it
-    services.rollup_recent()
+    services.rollup_recent(now=later + dt.timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS))
     today = timezone.now().astimezone(dt.UTC).date()
     assert (
         sum(
@@ -139,6 +143,22 @@ def test_a_days_figures_match_its_events_and_stay_so_when_rolled_up_again(sandbo
         )
         == 4
     )
+
+
+def test_a_run_counts_the_settled_events_only_and_records_until_when(post, settings):
+    """A run counts the events older than ``ROLLUP_SETTLE_SECONDS`` (a click waits up to a second in the
+    web process and ten in Redis before it is stored): run a minute after midnight, the day is partial and
+    its last minutes are left to the events; run once that margin has passed, it is complete."""
+    day, midnight = dt.date(2026, 1, 5), dt.datetime(2026, 1, 6, tzinfo=dt.UTC)
+    for before, visitor in ((dt.timedelta(hours=1), "a"), (dt.timedelta(seconds=30), "b")):
+        ShareClick.objects.create(share=post, clicked_at=midnight - before, visitor=visitor * 32)
+    run = services.rollup_day(day, now=midnight + dt.timedelta(minutes=1))
+    assert run.through == midnight + dt.timedelta(minutes=1, seconds=-settings.ROLLUP_SETTLE_SECONDS)
+    assert DailyPostFigures.objects.get(share=post, day=day).clicks == 1
+
+    run = services.rollup_day(day, now=midnight + dt.timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS))
+    assert run.through == midnight
+    assert DailyPostFigures.objects.get(share=post, day=day).clicks == 2
 
 
 def test_a_day_without_events_has_no_rows(db):
