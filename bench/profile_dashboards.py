@@ -37,6 +37,11 @@ def main() -> None:
         default=0,
         help="after the timed runs, cProfile N more requests of each page and print the top functions",
     )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="after the timed runs, print each query of one more request with its time (ms) and its start",
+    )
     args = parser.parse_args()
     os.environ.update(bp._env(args.pg, args.redis))
     import django
@@ -94,6 +99,14 @@ def main() -> None:
             f"| {queries} |",
             flush=True,
         )
+        if args.queries:
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path)
+            for query in captured.captured_queries:
+                print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
         if args.profile:
             import cProfile
             import pstats
