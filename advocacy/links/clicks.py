@@ -135,23 +135,32 @@ def record_click(share_id: int, visitor: str) -> None:
 
 
 _flusher: threading.Thread | None = None
-_flusher_pid = 0
 _wake = threading.Event()
 
 
+def _forget_flusher() -> None:
+    """In a forked child (a gunicorn worker forked from a master that had clicked, a test's subprocess): the
+    parent's thread did not come along, so the child's first click starts its own."""
+    global _flusher
+    _flusher = None
+
+
+os.register_at_fork(after_in_child=_forget_flusher)
+
+
 def _background_flush() -> bool:
-    """Start this process's flushing thread once (again after a fork); False under the test runner."""
-    global _flusher, _flusher_pid
-    if _flusher is not None and _flusher_pid == os.getpid():  # running: the redirect's usual case
+    """Start this process's flushing thread once (again after a fork: ``_forget_flusher``); False under the
+    test runner. The usual case, the thread running, is one global read: no ``os.getpid()`` per click (a
+    system call, ~0.8 us)."""
+    global _flusher
+    if _flusher is not None:  # running: the redirect's usual case
         return True
     if settings.TESTING:
         return False
-    if _flusher is None or _flusher_pid != os.getpid():
-        with _local_lock:
-            if _flusher is None or _flusher_pid != os.getpid():
-                _flusher_pid = os.getpid()
-                _flusher = threading.Thread(target=_flush_forever, name="link-clicks", daemon=True)
-                _flusher.start()
+    with _local_lock:
+        if _flusher is None:
+            _flusher = threading.Thread(target=_flush_forever, name="link-clicks", daemon=True)
+            _flusher.start()
     return True
 
 

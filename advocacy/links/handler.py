@@ -164,6 +164,13 @@ class LinkRedirect(HttpResponseRedirect):
 
 
 _LINK_REDIRECT_HEADERS = len(LinkRedirect("/").headers)
+# ``request.csp_nonce`` once the policy is written, as django-csp's ``process_response`` leaves it: reading it
+# raises ``CSPNonceError``. One for every request (it holds nothing of one: its function always raises, so it
+# never stores a value). Setting it also breaks the cycle that ``process_request`` made (the request holds a
+# lazy nonce whose ``partial`` holds the request): left in place, every redirect's request, its ``META`` and
+# the WSGI server's environ became cyclic garbage, ~44 objects a redirect for the collector to find
+# (43 young collections per 1,000 redirects under gunicorn; none once broken).
+_NONCE_AFTER_RESPONSE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
 _UNKNOWN = object()  # not learnt yet (None: learnt that the middleware must run)
 _generation = 0  # bumped by every setting change (tests): the headers learnt before are learnt again
 
@@ -269,6 +276,7 @@ class LinkHandler(WSGIHandler):
         learnt = self._learnt.get(secure, _UNKNOWN)
         if learnt is not None and learnt is not _UNKNOWN and len(response.headers) == _LINK_REDIRECT_HEADERS:
             response.learnt_headers = learnt  # sent after its own (LinkRedirect.items)
+            request.csp_nonce = _NONCE_AFTER_RESPONSE  # what django-csp's process_response sets
             return response
         own = list(response.items())
         answer = self._respond(request, response)
