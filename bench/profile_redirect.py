@@ -9,11 +9,14 @@ application, as ``bench_redirect.py``'s gunicorn workers load them (the same set
 ``bench.bench_redirect:bare_application`` with ``RELAIS_BENCH_BARE=1`` and ``advocacy.wsgi:application``),
 calls it ``--requests`` times with the environ gunicorn builds for wrk's request (``/l/<code>``, a browser
 User-Agent), reads and closes each body as a WSGI server does, and reports the CPU of the whole process
-(``time.process_time``: the request and the click-flushing thread) per request. Rounds alternate bare,
-tracked, bare... so that a neighbour's burst hits both alike; the median of rounds is the figure. What it
-leaves out, and ``bench_redirect.py`` keeps: gunicorn's own parsing and header writing (more headers on
-the tracked response), sockets. ``--profile N`` prints the N most expensive functions of the tracked path
-under cProfile (cumulative and own time), of each application (``--profile-app`` for one).
+(``time.process_time``: the request and the click-flushing thread) per request, with the garbage
+collector's collections per 1,000 requests and the objects each request leaves in reference cycles
+(``gc.DEBUG_SAVEALL`` over 200 more): a request that dies in a cycle is freed only by the collector, which
+costs more under gunicorn than here (0fafef9: ~40 us a redirect, measured per request in the worker).
+Rounds alternate bare, tracked, bare... so that a neighbour's burst hits both alike; the median of rounds
+is the figure. What it leaves out, and ``bench_redirect.py`` keeps: gunicorn's own parsing and header
+writing (more headers on the tracked response), sockets. ``--profile N`` prints the N most expensive
+functions under cProfile (cumulative and own time), of each application (``--profile-app`` for one).
 
 The database is ``relais_redirect_profile`` (dropped and re-created: not ``bench_redirect.py``'s, so that
 both can run).
@@ -75,11 +78,21 @@ if profile:
     stats.sort_stats("tottime").print_stats(profile)
     print(json.dumps({"statuses": statuses}))
     sys.exit()
+import gc
+collections_before = sum(g["collections"] for g in gc.get_stats())
 started = time.process_time()
 for _ in range(n):
     once()
 cpu = time.process_time() - started
-print(json.dumps({"us": cpu / n * 1e6, "statuses": statuses}))
+collections = sum(g["collections"] for g in gc.get_stats()) - collections_before
+gc.collect()
+gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds after 200 more requests is kept, to be counted
+for _ in range(200):
+    once()
+gc.collect()
+garbage = len(gc.garbage) / 200
+print(json.dumps({"us": cpu / n * 1e6, "statuses": statuses, "gc_per_1000": collections / n * 1000,
+                  "garbage": garbage}))
 """
 
 
@@ -128,7 +141,10 @@ def main() -> None:
             result = run(app, app_env, code, args.requests)
             assert set(result["statuses"]) == {"302 Found"}, result["statuses"]
             figures[label].append(result["us"])
-            line.append(f"{label} {result['us']:6.1f} us")
+            line.append(
+                f"{label} {result['us']:6.1f} us ({result['gc_per_1000']:.1f} collections / 1,000, "
+                f"{result['garbage']:.1f} objects left in cycles per request)"
+            )
         print(f"  round {number}: " + ", ".join(line) + f"   load average {bench_redirect._load()}")
     bare, tracked = (statistics.median(figures[label]) for label in apps)
     print(
