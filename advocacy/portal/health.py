@@ -123,6 +123,37 @@ def _inbound_line() -> StatusLine:
     return StatusLine(name, True, _("Deliveries from X are ingested as they arrive."))
 
 
+# Beat rolls today up every ten minutes (settings): three runs missed is a stopped beat or worker.
+ROLLUP_LATE = timedelta(minutes=30)
+
+
+def _figures_line() -> StatusLine:
+    """Whether beat keeps the dashboards' daily roll-up current: the dashboards read the roll-up, then the
+    events after its latest run (``advocacy.rollups.selectors``), so without it they stay right but read
+    ever more raw events, ever more slowly."""
+    from advocacy.rollups.selectors import latest_run
+
+    name = _("Dashboard figures")
+    latest = latest_run()
+    if latest is None:
+        return StatusLine(
+            name, False, _("The daily figures have never been rolled up: is the scheduler (beat) running?")
+        )
+    when = formats.date_format(timezone.localtime(latest.finished_at), "DATETIME_FORMAT")
+    if latest.finished_at < timezone.now() - ROLLUP_LATE:
+        return StatusLine(
+            name,
+            False,
+            _(
+                "The daily figures were last rolled up at %(when)s: is the scheduler (beat) running? "
+                "The dashboards stay right but get slower as they read more raw events."
+            )
+            % {"when": when},
+        )
+    summary = _("The daily figures are rolled up every ten minutes (last at %(when)s).") % {"when": when}
+    return StatusLine(name, True, summary)
+
+
 def status_report() -> list[StatusLine]:
     """Every check, with a sentence an administrator can act on."""
     from advocacy.networks.x.http import x_api_answers
@@ -166,5 +197,6 @@ def status_report() -> list[StatusLine]:
             x_detail,
         ),
         _inbound_line(),
+        _figures_line(),
         _archive_line(),
     ]

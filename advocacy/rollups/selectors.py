@@ -108,6 +108,11 @@ def complete_until(start: dt.datetime, end: dt.datetime) -> dt.date | None:
     return until
 
 
+def latest_run() -> RollupRun | None:
+    """The roll-up run that finished last (the administrators' status page)."""
+    return RollupRun.objects.order_by("-finished_at").first()
+
+
 ROLLED_UP_CACHE_SECONDS = 3600
 T = TypeVar("T")
 

@@ -83,3 +83,30 @@ def test_the_status_page_says_when_deliveries_from_x_wait_for_a_worker(
     WebhookDelivery.objects.update(received_at=timezone.now() - dt.timedelta(minutes=6))  # six minutes on
     page = client_for(administrator).get("/status/").content.decode()
     assert "1 delivery from X has waited over 5 minutes: are the polling workers running?" in page
+
+
+def test_the_status_page_says_whether_the_dashboards_figures_are_rolled_up(
+    administrator, client_for, monkeypatch, db
+):
+    """The dashboards read the daily roll-up and the events after its last run: beat stopped, they stay
+    right but get slower, and the page says so (three runs of ten minutes missed)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from advocacy.rollups import services
+
+    client = client_for(administrator)
+    assert "The daily figures have never been rolled up" in client.get("/status/").content.decode()
+
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - dt.timedelta(minutes=40))
+    services.rollup_recent()  # beat's task, forty minutes ago
+    monkeypatch.setattr(timezone, "now", real_now)
+    page = client.get("/status/").content.decode()
+    assert "The daily figures were last rolled up at" in page
+
+    services.rollup_recent()
+    page = client.get("/status/").content.decode()
+    assert "The daily figures are rolled up every ten minutes (last at" in page
+    assert "The daily figures were last rolled up at" not in page
