@@ -552,7 +552,7 @@ REVIEW_AGE_TARGET_HOURS = env_int("REVIEW_AGE_TARGET_HOURS", 24, minimum=1)
 # Monthly partitions of link clicks and metric snapshots (PostgreSQL) are created this many months ahead.
 PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3, minimum=1)
 # How long after an event's time it may still reach its table (a click: up to a second in the web process,
-# then up to 10 s in Redis before the flush; a metric read: written with its batch). A roll-up counts only
+# then up to 10 s in Redis before the flush; a metric read: stamped when X answered). A roll-up counts only
 # events older than this (RollupRun.through), so what it skipped is still read by the dashboards as events.
 ROLLUP_SETTLE_SECONDS = env_int("ROLLUP_SETTLE_SECONDS", 120, minimum=1)
 CELERY_BEAT_SCHEDULE |= {

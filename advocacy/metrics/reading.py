@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -105,8 +106,16 @@ def _stored(
     _finish([t for t in tracks if t.post_id not in counts], MetricsTrack.Finished.POST_GONE, report)
 
 
+def _answered_at(now: dt.datetime, began: float) -> dt.datetime:
+    """When X answered, on the round's clock: its ``now`` plus the time the round has taken so far. A
+    round of thousands of accounts (one call per account and 100 posts) takes minutes; stamped with the
+    round's start, a read would be stored minutes after its ``read_at``, later than the daily roll-up
+    waits for an event (``ROLLUP_SETTLE_SECONDS``), and missed by the dashboards until today's next run."""
+    return now + dt.timedelta(seconds=time.monotonic() - began)
+
+
 def _read_account(
-    account: XAccount, tracks: list[MetricsTrack], now: dt.datetime, report: RoundReport
+    account: XAccount, tracks: list[MetricsTrack], now: dt.datetime, report: RoundReport, began: float
 ) -> bool:
     """Read one account's due posts; False when the round must stop (capability refused, budget reached)."""
     claimed = []
@@ -141,7 +150,7 @@ def _read_account(
             _later(batch, now + RETRY_AFTER)
             continue
         report.calls += 1
-        _stored(batch, counts, now, report)
+        _stored(batch, counts, _answered_at(now, began), report)
         if not budget.polling_allowed():
             reads.forget_read_today(READ_KIND, [t.post_id for t in rest])
             report.stopped = "budget"
@@ -151,7 +160,7 @@ def _read_account(
 
 def read_due_metrics(*, now: dt.datetime | None = None, limit: int = 5000) -> RoundReport:
     """One round: enrol newly published shares, then read the posts that are due (oldest due first)."""
-    now = now or timezone.now()
+    now, began = now or timezone.now(), time.monotonic()
     report = RoundReport()
     if not capabilities.available("post_metrics"):
         report.stopped = "capability"
@@ -182,6 +191,6 @@ def read_due_metrics(*, now: dt.datetime | None = None, limit: int = 5000) -> Ro
         if account is None:  # disconnected (or another account now): try again tomorrow
             _later(tracks, schedule.next_utc_day(now))
             continue
-        if not _read_account(account, tracks, now, report):
+        if not _read_account(account, tracks, now, report, began):
             break
     return report

@@ -139,3 +139,24 @@ def test_beat_runs_the_rounds_on_the_polling_queue(settings):
     assert entry["schedule"] == dt.timedelta(minutes=settings.POST_METRICS_POLL_MINUTES)
     route = app.amqp.router.route({}, entry["task"])
     assert route["queue"].name == "polling"
+
+
+def test_a_read_is_stamped_when_x_answered_not_when_the_round_began(sandbox, published, adviser2, connect):
+    """A round reads one account after another; each read is stamped with the time X answered it, so a
+    read is stored within a second of its time (the daily roll-up waits ROLLUP_SETTLE_SECONDS for events
+    on their way, not for a round of minutes). With X answering in 0.4 s, the second account's reads are
+    stamped at least 0.8 s after the round's start."""
+    connect(adviser2, "hugo_x")
+    share = services.schedule_share(adviser=adviser2, item=published[0].item, when=None, actor=adviser2)
+    assert services.publish_share(share_id=share.pk) == Share.Status.PUBLISHED
+    start = timezone.now()
+    read_due_metrics(now=start)  # enrols the four posts
+    _control(sandbox, "faults", {"latency_ms": 400, "endpoints": ["GET /2/tweets"]})
+    began = start + HOUR + dt.timedelta(minutes=1)
+    report = read_due_metrics(now=began)
+    assert (report.read, report.calls) == (4, 2)
+    stamps = sorted({s.read_at for s in MetricSnapshot.objects.all()})
+    assert len(stamps) == 2  # one per call: the account's posts come in one answer
+    assert stamps[0] - began >= dt.timedelta(seconds=0.4)
+    assert stamps[1] - began >= dt.timedelta(seconds=0.8)
+    assert stamps[1] - began < dt.timedelta(seconds=10)
