@@ -4,8 +4,9 @@ per branch, which one works.
 A campaign is in the period when its window (``starts_at``..``ends_at``) overlaps it. Its figures are its
 shares' running totals up to the period's end: the impressions and engagements X counted at each post's
 latest read before then, the clicks on its tracked links before then. They are read as what the posts gained
-each day since the campaign started, complete days from the daily roll-up (``rollup_campaign_day``: the
-campaign is copied onto each row) and the rest from the raw events (``advocacy.rollups.selectors``).
+each day since the campaign started, the complete days and today so far from the daily roll-up
+(``rollup_campaign_day``: the campaign is copied onto each row) and the minutes since today's roll-up from
+the raw events (``advocacy.rollups.selectors``).
 Targeted, opted-in and scheduled are the fan-out's own counters (``Campaign``: an adviser skipped as
 ``not_opted_in`` had not opted in; every other targeted adviser had).
 

@@ -1,5 +1,6 @@
 """What the managers' and marketing's dashboards derive from the figures they read (those come from
-``advocacy.rollups.selectors``: complete days from the daily roll-up, the rest from the raw events).
+``advocacy.rollups.selectors``: the complete days and today so far from the daily roll-up, the minutes
+since from the raw events).
 
 The bank's own "earned media value" is offered only when it sets its prices (``EARNED_MEDIA_CPM``,
 ``EARNED_MEDIA_CPC``): an estimate, always shown with its formula, never a default multiplier.

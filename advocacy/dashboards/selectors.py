@@ -6,9 +6,9 @@ latest snapshot of that day adds to its latest snapshot before (the day before t
 snapshot before the range starts), so a day's impressions are the impressions X counted that day, summed
 over the adviser's posts: measured, never a sum of followers. Days are UTC days, as X counts and bills.
 
-Those gains and clicks per post and day are read from the daily roll-up for the complete days (one row per
-post and day on ``rollup_adviser_day``) and from the raw snapshots and clicks for the rest, today and
-yesterday until its post-midnight roll-up (``advocacy.rollups.selectors.figures_by_share_day``): the same
+Those gains and clicks per post and day are read from the daily roll-up for the complete days and today so
+far (one row per post and day on ``rollup_adviser_day``) and from the raw snapshots and clicks for the rest,
+the last minutes since today's roll-up (``advocacy.rollups.selectors.figures_by_share_day``): the same
 figures as differencing every snapshot, whatever the adviser's history. A constant number of queries
 whatever the number of posts, snapshots or clicks.
 """

@@ -7,9 +7,9 @@ another branch can be read by changing the id in the URL.
 
 Eight queries at most whatever the number of advisers, shares, snapshots or clicks: the advisers (with
 their X connection), their publications (in the period, this calendar month and last), what their posts
-gained and their clicks (complete days from the daily roll-up, the rest from the raw events:
-``advocacy.rollups.selectors.figures_by``, up to four; the complete days' sums are cached until a roll-up
-rewrites one of them), and the library items approved and used.
+gained and their clicks (complete days and today so far from the daily roll-up, the minutes since from
+the raw events: ``advocacy.rollups.selectors.figures_by``, up to four; the roll-up's sums are cached
+until a roll-up rewrites one of them), and the library items approved and used.
 """
 
 from __future__ import annotations
