@@ -10,6 +10,7 @@ from advocacy.networks.x.demo import seed_publishing
 from advocacy.org.demo import DEMO_PASSWORD, DOMAIN, STAFF, seed_organisation
 from advocacy.recognition.demo import seed_recognition
 from advocacy.recruitment.demo import seed_recruitment
+from advocacy.rollups.services import rollup_recent
 from advocacy.shares.demo import seed_shares
 
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         # Last: the sandbox follower graph (with overlaps) of whoever shared a job offer above, read by the
         # inbound capture and sketched, for HR's deduplicated audience.
         seed_follower_graph()
+        # The daily figures of yesterday and today so far, as beat rolls them up every ten minutes (its
+        # first run comes ten minutes after it starts): the dashboards and the status page find them now.
+        rollup_recent()
         self.stdout.write(
             self.style.SUCCESS(f"Demo bank ready: Banque Exemple, 2 regions, 4 branches, {len(STAFF)} staff.")
         )
