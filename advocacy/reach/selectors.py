@@ -40,7 +40,7 @@ from advocacy.org.models import Role
 from advocacy.org.selectors import branches_covered_by, roles_of
 from advocacy.recruitment.models import Application, Stage
 from advocacy.rollups.models import DailyPostFigures, RollupRun
-from advocacy.rollups.selectors import rolled_up
+from advocacy.rollups.selectors import counted_to_end, rolled_up
 from advocacy.shares.models import Share, ShareClick
 
 UTC = dt.UTC
@@ -212,9 +212,7 @@ def _rolled_up_until(runs) -> dt.date | None:
     (today's, ``RollupRun.through`` before its end): its distinct visitors and the rest of the day's could
     not be added (a visitor on both sides of ``through`` would count twice)."""
     for day, _finished_at, through in runs:
-        if through is not None and through >= dt.datetime.combine(
-            day + dt.timedelta(days=1), dt.time(), tzinfo=UTC
-        ):
+        if counted_to_end(day, through):
             return day
     return None
 

@@ -70,8 +70,8 @@ class RollupRun(models.Model):
     ``through``: the day's rows count the events before this instant (``rollup_day``): the day's end once
     the run started ``ROLLUP_SETTLE_SECONDS`` after it (the day is *complete*), otherwise that long before
     the run started (a *partial* day: today, rolled up every ten minutes, so that a dashboard reads the
-    day's rows and only the events since ``through``). Null for runs made before it was recorded: their
-    rows are used only if the run finished after the day was over, as then."""
+    day's rows and only the events since ``through``). Null for a run recorded before the field that had
+    not finished after its day was over (migration 0005): its rows are not used."""
 
     day = models.DateField(unique=True)
     finished_at = models.DateTimeField()

@@ -73,6 +73,12 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=UTC)
 
 
+def counted_to_end(day: dt.date, through: dt.datetime | None) -> bool:
+    """Whether a run of ``day`` that counted the events before ``through`` holds the whole day (a complete
+    day); null: an old run that never was (migration rollups 0005)."""
+    return through is not None and through >= _midnight(day + dt.timedelta(days=1))
+
+
 def _covered(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, tuple, dt.datetime]:
     """What the roll-up covers of the range, from its first day on (one query): the complete days, then at
     most one partial day (rolled up before it was over: its rows count the events before its ``through``,
@@ -80,21 +86,16 @@ def _covered(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, tupl
     ``finished_at`` of each covered day (their generation) and where the events take over (the tail's
     start: the last covered day's ``through``, or ``start``)."""
     first, last = start.astimezone(UTC).date(), (end - dt.timedelta(microseconds=1)).astimezone(UTC).date()
-    runs = {
-        day: (through, finished_at)
-        for day, through, finished_at in RollupRun.objects.filter(day__gte=first, day__lte=last).values_list(
-            "day", "through", "finished_at"
-        )
-    }
+    rows = RollupRun.objects.filter(day__gte=first, day__lte=last)
+    runs = {day: rest for day, *rest in rows.values_list("day", "through", "finished_at")}
     until, day, finished, tail_start = None, first, [], start
     while day <= last and day in runs:
         through, finished_at = runs[day]
-        day_end = _midnight(day + dt.timedelta(days=1))
-        if through is None or through <= _midnight(day) or min(through, day_end) > end:
+        if through is None or through <= _midnight(day) or through > end:
             break
-        until, tail_start = day, min(through, day_end)
+        until, tail_start = day, min(through, _midnight(day + dt.timedelta(days=1)))
         finished.append(finished_at)
-        if through < day_end:  # a partial day: the events take over from its ``through``
+        if not counted_to_end(day, through):  # a partial day: the events take over from its ``through``
             break
         day += dt.timedelta(days=1)
     return until, tuple(finished), tail_start
@@ -104,9 +105,9 @@ def complete_until(start: dt.datetime, end: dt.datetime) -> dt.date | None:
     """The last day D such that every UTC day from ``start``'s to D is complete (one query); None if the
     first is not. ``start`` must be a UTC midnight."""
     until, _finished, tail_start = _covered(start, end)
-    if until is not None and tail_start < _midnight(until + dt.timedelta(days=1)):
-        until = until - dt.timedelta(days=1) if until > start.astimezone(UTC).date() else None
-    return until
+    if until is None or counted_to_end(until, tail_start):
+        return until
+    return until - dt.timedelta(days=1) if until > start.astimezone(UTC).date() else None
 
 
 def latest_run() -> RollupRun | None:
@@ -183,11 +184,6 @@ def _on_figures(path: str) -> str:
 
 def _on_events(shares: dict) -> dict:
     return {f"share__{path}": value for path, value in shares.items()}
-
-
-def _tail_start(start: dt.datetime, end: dt.datetime) -> tuple[dt.date | None, dt.datetime, tuple]:
-    until, finished, tail_start = _covered(start, end)
-    return until, tail_start, finished
 
 
 def _rolled(shares: dict, start: dt.datetime, until: dt.date | None):
@@ -361,7 +357,7 @@ def figures_by(
     ``adviser``/``campaign`` columns with ids, as the team page and the campaigns list do)."""
     keys = (key,) if isinstance(key, str) else tuple(key)
     figures: dict[tuple, Gained] = defaultdict(Gained)
-    until, tail_start, finished = _tail_start(start, end)
+    until, finished, tail_start = _covered(start, end)
 
     def sums() -> dict[tuple, tuple[int, int, int]]:
         rows = (
@@ -396,7 +392,7 @@ def figures_by(
 def figures_by_share_day(shares: dict, start: dt.datetime, end: dt.datetime) -> dict[tuple, Gained]:
     """The same figures per (share id, UTC day), for a day-by-day chart and a post ranking (five queries)."""
     figures: dict[tuple, Gained] = defaultdict(Gained)
-    until, tail_start, _finished = _tail_start(start, end)
+    until, _finished, tail_start = _covered(start, end)
     for row in _rolled(shares, start, until).values(
         "share_id", "day", "impressions_gained", "engagements_gained", "clicks"
     ):
